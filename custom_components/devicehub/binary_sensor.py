@@ -1,0 +1,18 @@
+"""Binary sensors: alarms declared by MQTT doors."""
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .families import DevicehubConfigEntry, async_setup_platform
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DevicehubConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up binary sensor entities for a devicehub entry."""
+    await async_setup_platform(Platform.BINARY_SENSOR, hass, entry, async_add_entities)

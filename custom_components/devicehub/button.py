@@ -1,0 +1,18 @@
+"""Buttons: terminal restart and clock sync."""
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .families import DevicehubConfigEntry, async_setup_platform
+
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DevicehubConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up button entities for a devicehub entry."""
+    await async_setup_platform(Platform.BUTTON, hass, entry, async_add_entities)

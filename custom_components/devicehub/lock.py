@@ -1,0 +1,18 @@
+"""Locks: the door relay of a terminal and the lock of an MQTT door."""
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .families import DevicehubConfigEntry, async_setup_platform
+
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DevicehubConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up lock entities for a devicehub entry."""
+    await async_setup_platform(Platform.LOCK, hass, entry, async_add_entities)
