@@ -11,7 +11,7 @@ from .services import async_setup_services
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
-async def async_setup(hass: HomeAssistant, config: ConfigType) -> None | bool:
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool | None:
     """Register the actions once, for every entry."""
     async_setup_services(hass)
     return True

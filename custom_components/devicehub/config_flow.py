@@ -16,9 +16,7 @@ class DevicehubConfigFlow(TerminalConfigFlow, DoorConfigFlow, domain=DOMAIN):
     VERSION = 1
     MINOR_VERSION = 1
 
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask which kind of device to add."""
         return self.async_show_menu(step_id="user", menu_options=["terminal", "door"])
 

@@ -4,20 +4,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-type PlatformSetup = Callable[
-    [HomeAssistant, Any, AddConfigEntryEntitiesCallback], Awaitable[None]
-]
+type PlatformSetup = Callable[[HomeAssistant, Any, AddConfigEntryEntitiesCallback], Awaitable[None]]
 
 
-async def _allow_device_removal(
-    hass: HomeAssistant, entry: Any, device: dr.DeviceEntry
-) -> bool:
+async def _allow_device_removal(hass: HomeAssistant, entry: Any, device: dr.DeviceEntry) -> bool:
     """Let the user remove a device unless a family says otherwise."""
     return True
 
@@ -33,6 +28,6 @@ class DeviceFamily:
     # Releases what setup took, after the platforms unloaded.
     async_unload_entry: Callable[[HomeAssistant, Any], Awaitable[None]]
     async_get_diagnostics: Callable[[HomeAssistant, Any], Awaitable[dict[str, Any]]]
-    async_remove_device: Callable[
-        [HomeAssistant, Any, dr.DeviceEntry], Awaitable[bool]
-    ] = _allow_device_removal
+    async_remove_device: Callable[[HomeAssistant, Any, dr.DeviceEntry], Awaitable[bool]] = (
+        _allow_device_removal
+    )
