@@ -213,8 +213,12 @@ def check_services(
 ) -> list[str]:
     """services.yaml, translations, icons and what is registered must agree."""
     declared = set(services_yaml or {})
-    problems = [f"action {name} registered but not in services.yaml" for name in registered - declared]
-    problems += [f"action {name} in services.yaml but never registered" for name in declared - registered]
+    problems = [
+        f"action {name} registered but not in services.yaml" for name in registered - declared
+    ]
+    problems += [
+        f"action {name} in services.yaml but never registered" for name in declared - registered
+    ]
     translated = strings.get("services", {})
     icon_services = icons.get("services", {})
     for name in declared:
@@ -290,7 +294,7 @@ def load_yaml(path: Path) -> Any:
         pass
 
     _Loader.add_constructor("!input", lambda loader, node: loader.construct_scalar(node))
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
 
 
 def integration_sources() -> dict[str, str]:

@@ -83,9 +83,7 @@ def test_component_imports() -> None:
 
 def test_parallel_updates() -> None:
     """Every entity platform module sets PARALLEL_UPDATES."""
-    sources = {
-        name: source for name, source in integration_sources().items() if "/" not in name
-    }
+    sources = {name: source for name, source in integration_sources().items() if "/" not in name}
     assert {Path(name).stem for name in sources} >= {"lock", "event", "sensor", "button"}
     assert check_parallel_updates(sources) == []
 
@@ -155,7 +153,11 @@ def test_hacs_check_catches_unknown_key() -> None:
         ),
         ({"services": {"call": {"name": "Call"}}}, "name and description"),
         (
-            {"services": {"call": {"name": "C", "description": "D", "fields": {"f": {"name": "F"}}}}},
+            {
+                "services": {
+                    "call": {"name": "C", "description": "D", "fields": {"f": {"name": "F"}}}
+                }
+            },
             "fields.f",
         ),
         ({"config": {"abort": {"x": ""}}}, "empty"),
@@ -214,7 +216,15 @@ def test_quality_scale_check_catches() -> None:
     assert "rule config-flow is missing" in problems
 
 
-DANGEROUS = ("eval(", "exec(", "os.system", "subprocess", "ommit_ping=False", "__import__", "importlib")
+DANGEROUS = (
+    "eval(",
+    "exec(",
+    "os.system",
+    "subprocess",
+    "ommit_ping=False",
+    "__import__",
+    "importlib",
+)
 
 
 def test_no_dangerous_calls() -> None:
