@@ -1,0 +1,49 @@
+"""ZKTeco terminal client layer: pyzk underneath, typed and linear-time on top.
+
+No Home Assistant imports here: the integration uses these pieces from its own code.
+"""
+
+from .client import TerminalClient, TerminalConfig
+from .errors import (
+    TerminalAuthFailed,
+    TerminalBusy,
+    TerminalCannotConnect,
+    TerminalCommandRejected,
+    TerminalConnectionLost,
+    TerminalError,
+    TerminalInvalidArgument,
+    TerminalProtocolError,
+    TerminalUserNotFound,
+)
+from .live import LiveCapture
+from .models import (
+    AttendanceBatch,
+    AttendanceRecord,
+    LiveEvent,
+    TerminalCounts,
+    TerminalInfo,
+    User,
+)
+from .terminal import AsyncTerminal
+
+__all__ = [
+    "AsyncTerminal",
+    "AttendanceBatch",
+    "AttendanceRecord",
+    "LiveCapture",
+    "LiveEvent",
+    "TerminalAuthFailed",
+    "TerminalBusy",
+    "TerminalCannotConnect",
+    "TerminalClient",
+    "TerminalCommandRejected",
+    "TerminalConfig",
+    "TerminalConnectionLost",
+    "TerminalCounts",
+    "TerminalError",
+    "TerminalInfo",
+    "TerminalInvalidArgument",
+    "TerminalProtocolError",
+    "TerminalUserNotFound",
+    "User",
+]

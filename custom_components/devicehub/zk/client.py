@@ -1,0 +1,306 @@
+"""Blocking client for one ZKTeco terminal: pyzk underneath, typed values and errors on top."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+import logging
+
+from .errors import (
+    TerminalCommandRejected,
+    TerminalInvalidArgument,
+    TerminalUserNotFound,
+    as_protocol_error,
+)
+from .models import AttendanceBatch, TerminalCounts, TerminalInfo, User
+from .records import (
+    attendance_record_size,
+    fit_text,
+    parse_attendance,
+    parse_users,
+    user_record_size,
+)
+from .timecodec import encode_time
+from .transport.bulk import BulkReader
+from .transport.channel import Transport
+from .transport.packets import FCT_USER, Command
+from .transport.session import PyzkSession, SessionSettings, open_session
+
+_LOGGER = logging.getLogger(__name__)
+
+PRIVILEGE_USER = 0
+PRIVILEGE_ADMIN = 14
+MAX_UNLOCK_SECONDS = 600
+# Field widths of a user record: (name, password, user_id) bytes per record size.
+_USER_FIELD_BYTES = {72: (24, 8, 24), 28: (8, 5, 0)}
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalConfig:
+    """How to reach a terminal. ``encoding`` decodes and encodes user names."""
+
+    host: str
+    port: int = 4370
+    password: int = field(default=0, repr=False)
+    timeout: float = 5.0
+    encoding: str = "utf-8"
+
+    def __post_init__(self) -> None:
+        codecs.lookup(self.encoding)  # LookupError (a ValueError) for unknown names
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port {self.port} is out of range")
+        if self.timeout <= 0:
+            raise ValueError("timeout must be positive")
+        if not 0 <= self.password <= 0xFFFFFFFF:
+            raise ValueError("comm key must be a non-negative 32-bit number")
+
+    @property
+    def session_settings(self) -> SessionSettings:
+        """The subset a session needs."""
+        return SessionSettings(
+            host=self.host,
+            port=self.port,
+            timeout=self.timeout,
+            encoding=self.encoding,
+            password=self.password,
+        )
+
+
+class TerminalClient:
+    """Blocking calls to one terminal; use it from one thread at a time.
+
+    Connects lazily (TCP first, UDP if TCP cannot connect; whichever worked is tried first
+    next time). Any failure closes the connection, so the next call starts afresh.
+    """
+
+    def __init__(self, config: TerminalConfig) -> None:
+        self.config = config
+        self.transport: Transport | None = None
+        self._session: PyzkSession | None = None
+        self._user_record_size = 72
+
+    @property
+    def connected(self) -> bool:
+        """Whether a session is open."""
+        return self._session is not None
+
+    def connect(self) -> None:
+        """Open a session if none is open."""
+        if self._session is None:
+            self._session = open_session(self.config.session_settings, self.transport)
+            self.transport = self._session.transport
+
+    def close(self) -> None:
+        """Close the session if one is open. Idempotent; never raises."""
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
+
+    def _call[T](self, during: str, action: Callable[[PyzkSession], T]) -> T:
+        self.connect()
+        assert self._session is not None
+        session = self._session
+        try:
+            return action(session)
+        except TerminalInvalidArgument:
+            raise  # raised before anything went on the wire that could confuse the stream
+        except Exception as exc:
+            self._session = None
+            session.close(polite=False)
+            raise as_protocol_error(exc, during) from exc
+
+    def get_info(self) -> TerminalInfo:
+        """Serial number, platform, firmware, MAC and name."""
+
+        def read(session: PyzkSession) -> TerminalInfo:
+            zk = session.zk
+            platform = str(zk.get_platform())
+            device_name = str(zk.get_device_name() or "")
+            return TerminalInfo(
+                serial_number=str(zk.get_serialnumber()),
+                model=device_name or platform,
+                platform=platform,
+                firmware_version=str(zk.get_firmware_version()),
+                mac=str(zk.get_mac()),
+                device_name=device_name,
+            )
+
+        return self._call("reading terminal info", read)
+
+    def get_counts(self) -> TerminalCounts:
+        """Counters and capacities of users, fingerprints, faces and records."""
+
+        def read(session: PyzkSession) -> TerminalCounts:
+            zk = session.zk
+            zk.read_sizes()
+            return TerminalCounts(
+                users=int(zk.users),
+                fingerprints=int(zk.fingers),
+                faces=int(zk.faces),
+                records=int(zk.records),
+                records_capacity=int(zk.rec_cap),
+                users_capacity=int(zk.users_cap),
+                fingerprints_capacity=int(zk.fingers_cap),
+            )
+
+        return self._call("reading counters", read)
+
+    def get_time(self) -> datetime:
+        """The terminal's clock (naive local time)."""
+
+        def read(session: PyzkSession) -> datetime:
+            when: datetime = session.zk.get_time()
+            return when
+
+        return self._call("reading the clock", read)
+
+    def set_time(self, when: datetime) -> None:
+        """Set the terminal's clock (naive local time, 2000-2099)."""
+        try:
+            encode_time(when)
+        except ValueError as exc:
+            raise TerminalInvalidArgument(str(exc)) from exc
+        self._call("setting the clock", lambda session: session.zk.set_time(when))
+
+    def get_users(self) -> list[User]:
+        """Every user, names decoded with the configured encoding."""
+        return self._call("reading users", self._read_users)
+
+    def _read_users(self, session: PyzkSession) -> list[User]:
+        session.zk.read_sizes()
+        count = int(session.zk.users)
+        if count == 0:
+            return []
+        dataset = BulkReader(session).read(Command.CMD_USERTEMP_RRQ, FCT_USER)
+        self._user_record_size = user_record_size(dataset, count)
+        return parse_users(dataset, count, self.config.encoding)
+
+    def get_attendance(self) -> AttendanceBatch:
+        """The whole attendance log, parsed in linear time."""
+
+        def read(session: PyzkSession) -> AttendanceBatch:
+            session.zk.read_sizes()
+            count = int(session.zk.records)
+            if count == 0:
+                return AttendanceBatch(records=[], invalid=0)
+            dataset = BulkReader(session).read(Command.CMD_ATTLOG_RRQ)
+            size = attendance_record_size(dataset, count)
+            # Only the short layouts lack a field that the users list supplies.
+            users = self._read_users(session) if size != 40 else []
+            return parse_attendance(dataset, count, users, record_size=size)
+
+        return self._call("reading attendance", read)
+
+    def unlock(self, seconds: int) -> None:
+        """Open the door for ``seconds``."""
+        if not 1 <= seconds <= MAX_UNLOCK_SECONDS:
+            raise TerminalInvalidArgument(f"unlock time must be 1-{MAX_UNLOCK_SECONDS} s")
+        self._call("unlocking", lambda session: session.zk.unlock(seconds))
+
+    def restart(self) -> None:
+        """Reboot the terminal; it drops the connection, so ours is closed too."""
+        self._call("restarting", lambda session: session.zk.restart())
+        self.close()
+
+    def set_user(  # noqa: PLR0917 (public API signature)
+        self,
+        user_id: str,
+        name: str,
+        privilege: int = PRIVILEGE_USER,
+        password: str = "",
+        card: int = 0,
+        group_id: str = "",
+    ) -> None:
+        """Create the user, or update the one with this user_id.
+
+        Names too long for the terminal are cut at a character boundary. pyzk 0.9 writes
+        only the user (0) and admin (14) privileges.
+        """
+        if privilege not in (PRIVILEGE_USER, PRIVILEGE_ADMIN):
+            raise TerminalInvalidArgument("privilege must be 0 (user) or 14 (admin)")
+        if not user_id:
+            raise TerminalInvalidArgument("user_id must not be empty")
+        if not 0 <= card <= 0xFFFFFFFF:
+            raise TerminalInvalidArgument("card must be a 32-bit number")
+
+        def write(session: PyzkSession) -> None:
+            users = self._read_users(session)
+            uid = _uid_for(user_id, users)
+            size = self._user_record_size
+            name_bytes, password_bytes, user_id_bytes = _USER_FIELD_BYTES[size]
+            _check_user_id(size, user_id, group_id, user_id_bytes)
+            if len(password.encode()) > password_bytes or not password.isascii():
+                raise TerminalInvalidArgument(
+                    f"password must be ASCII, at most {password_bytes} bytes"
+                )
+            encoding = self.config.encoding
+            fitted_name = fit_text(name, encoding, name_bytes).decode(encoding)
+            session.zk.user_packet_size = size
+            session.zk.set_user(
+                uid=uid,
+                name=fitted_name,
+                privilege=privilege,
+                password=password,
+                group_id=group_id,
+                user_id=user_id,
+                card=card,
+            )
+
+        self._call("writing a user", write)
+
+    def delete_user(self, user_id: str) -> None:
+        """Delete the user with this user_id (TerminalUserNotFound if there is none)."""
+
+        def delete(session: PyzkSession) -> None:
+            by_user_id = {user.user_id: user for user in self._read_users(session)}
+            user = by_user_id.get(user_id)
+            if user is None or user.uid == 0:
+                raise TerminalUserNotFound(f"no user with user_id {user_id!r}")
+            # pyzk packs the uid as a signed short; same two bytes for uids above 32767.
+            signed_uid = user.uid - 0x10000 if user.uid > 0x7FFF else user.uid
+            session.zk.delete_user(uid=signed_uid)
+
+        self._call("deleting a user", delete)
+
+    def clear_attendance(self) -> None:
+        """Erase the attendance log."""
+        self._call("clearing attendance", lambda session: session.zk.clear_attendance())
+
+    def test_voice(self, index: int = 0) -> None:
+        """Play one of the terminal's voice prompts."""
+
+        def play(session: PyzkSession) -> None:
+            if not session.zk.test_voice(index):
+                raise TerminalCommandRejected(f"voice prompt {index} refused")
+
+        self._call("playing a voice prompt", play)
+
+
+def _uid_for(user_id: str, users: list[User]) -> int:
+    """The uid of an existing user_id, or the next free uid for a new one."""
+    for user in users:
+        if user.user_id == user_id:
+            return user.uid
+    taken = {user.uid for user in users}
+    uid = max(taken, default=0) + 1
+    if uid <= 0xFFFF:
+        return uid
+    free = next((candidate for candidate in range(1, 0x10000) if candidate not in taken), None)
+    if free is None:
+        raise TerminalInvalidArgument("the terminal has no free user slot")
+    return free
+
+
+def _check_user_id(size: int, user_id: str, group_id: str, user_id_bytes: int) -> None:
+    """Reject ids the terminal's user record cannot hold (pyzk would cut or crash)."""
+    if size == 28:
+        if not user_id.isdigit() or int(user_id) > 0xFFFFFFFF:
+            raise TerminalInvalidArgument("this terminal only takes numeric user ids")
+        if group_id and (not group_id.isdigit() or int(group_id) > 255):
+            raise TerminalInvalidArgument("this terminal only takes group ids 0-255")
+    elif len(user_id.encode()) > user_id_bytes or not user_id.isascii():
+        raise TerminalInvalidArgument(f"user_id must be ASCII, at most {user_id_bytes} bytes")
+    elif len(group_id.encode()) > 7 or not group_id.isascii():
+        raise TerminalInvalidArgument("group_id must be ASCII, at most 7 bytes")

@@ -1,0 +1,83 @@
+"""Typed errors of the terminal client layer.
+
+Every failure of a terminal call surfaces as one of these, whatever pyzk or the socket raised
+underneath. Messages are composed here or taken from pyzk/socket errors, none of which ever
+carry the comm key, so ``str()`` of an error is safe to log or show.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from zk.exception import ZKErrorConnection, ZKErrorResponse, ZKNetworkError
+
+
+class TerminalError(Exception):
+    """Base of every terminal error."""
+
+
+class TerminalCannotConnect(TerminalError):  # noqa: N818 (public API name)
+    """The terminal refused the connection, is unreachable, or timed out while connecting."""
+
+
+class TerminalAuthFailed(TerminalError):  # noqa: N818 (public API name)
+    """The terminal rejected the comm key (password)."""
+
+
+class TerminalBusy(TerminalError):  # noqa: N818 (public API name)
+    """The terminal refuses another session (another client is connected)."""
+
+
+class TerminalProtocolError(TerminalError):
+    """Garbage, a timeout mid-call, an unexpected reply or undecodable bytes."""
+
+
+class TerminalConnectionLost(TerminalProtocolError):  # noqa: N818 (public API name)
+    """The link dropped in the middle of a call (reset, EOF)."""
+
+
+class TerminalCommandRejected(TerminalProtocolError):  # noqa: N818 (public API name)
+    """The terminal answered a command with an error reply code."""
+
+
+class TerminalInvalidArgument(TerminalError, ValueError):  # noqa: N818 (public API name)
+    """A request cannot be expressed for this terminal (bad user id, out-of-range value...)."""
+
+
+class TerminalUserNotFound(TerminalInvalidArgument):
+    """No user with the requested user_id exists on the terminal."""
+
+
+# Exceptions pyzk 0.9 leaks from its multi-recv paths and parsers instead of wrapping them.
+LEAKED_EXCEPTIONS: tuple[type[BaseException], ...] = (
+    ZKErrorConnection,
+    ZKErrorResponse,
+    ZKNetworkError,
+    OSError,
+    struct.error,
+    TypeError,
+    ValueError,
+    IndexError,
+    KeyError,
+    UnboundLocalError,
+    AttributeError,
+    UnicodeError,
+)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def as_protocol_error(exc: BaseException, during: str) -> TerminalError:
+    """Translate an exception raised in the middle of a call into a typed error."""
+    if isinstance(exc, TerminalError):
+        return exc
+    if isinstance(exc, ZKErrorResponse):
+        return TerminalCommandRejected(f"{during}: terminal refused ({exc})")
+    if isinstance(exc, (ConnectionError, EOFError, ZKErrorConnection)):
+        return TerminalConnectionLost(f"{during}: connection lost ({_describe(exc)})")
+    if isinstance(exc, TimeoutError):
+        return TerminalProtocolError(f"{during}: no reply in time")
+    return TerminalProtocolError(f"{during}: {_describe(exc)}")

@@ -1,0 +1,1 @@
+"""Wire-level pieces: packet framing, the pyzk session adapter, the buffered bulk reader."""

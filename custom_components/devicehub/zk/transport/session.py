@@ -1,0 +1,190 @@
+"""One connected pyzk ``ZK`` object, plus the parts of its state our own packet code needs.
+
+pyzk handles connect/auth and the simple one-reply commands. Bulk reads and realtime events
+are done by this package on the same socket, so it needs pyzk's socket, session id and reply
+counter; they are name-mangled private attributes in pyzk 0.9 and are touched only here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import contextlib
+from dataclasses import dataclass, field
+import logging
+import socket
+import threading
+from typing import Any
+
+from zk import ZK
+from zk.exception import ZKErrorResponse
+
+from custom_components.devicehub.zk.errors import (
+    LEAKED_EXCEPTIONS,
+    TerminalAuthFailed,
+    TerminalBusy,
+    TerminalCannotConnect,
+    TerminalError,
+)
+
+from .channel import PacketChannel, Transport
+from .packets import Command, build_packet, next_reply_id
+
+_LOGGER = logging.getLogger(__name__)
+
+# How long a polite goodbye (CMD_EXIT) may wait for its answer.
+_EXIT_WAIT_SECONDS = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSettings:
+    """What opening a session needs; ``password`` is kept out of reprs."""
+
+    host: str
+    port: int
+    timeout: float
+    encoding: str
+    password: int = field(default=0, repr=False)
+
+
+class _NoProbes:
+    """Stands in for pyzk's ZK_helper.
+
+    pyzk's connect() first opens a throw-away TCP connection with a hard 10 s timeout (and,
+    unless told otherwise, shells out to ping). The real connect right after it is bounded
+    by our timeout and tells us everything the probe would.
+    """
+
+    def test_ping(self) -> bool:
+        return True
+
+    def test_tcp(self) -> int:
+        return 0
+
+    def test_udp(self) -> None:
+        return None
+
+
+class PyzkSession:
+    """A pyzk connection over one transport. Not thread-safe except ``abort``."""
+
+    def __init__(self, settings: SessionSettings, transport: Transport) -> None:
+        self.transport: Transport = transport
+        self._address = (settings.host, settings.port)
+        self._timeout = settings.timeout
+        self._aborted = threading.Event()
+        self.zk: Any = ZK(
+            settings.host,
+            port=settings.port,
+            timeout=settings.timeout,
+            password=settings.password,
+            force_udp=transport == "udp",
+            ommit_ping=True,
+            encoding=settings.encoding,
+        )
+        self.zk.helper = _NoProbes()
+        # pyzk's constructor opens a UDP socket that connect() replaces without closing.
+        self._pyzk_socket().close()
+        self._channel: PacketChannel | None = None
+
+    def _pyzk_socket(self) -> socket.socket:
+        sock: socket.socket = self.zk._ZK__sock
+        return sock
+
+    @property
+    def session_id(self) -> int:
+        """The session id the terminal assigned at connect."""
+        session_id: int = self.zk._ZK__session_id
+        return session_id
+
+    def take_reply_id(self) -> int:
+        """The reply id for our next request, advancing pyzk's counter so both agree."""
+        reply_id = next_reply_id(self.zk._ZK__reply_id)
+        self.zk._ZK__reply_id = reply_id
+        return reply_id
+
+    @property
+    def channel(self) -> PacketChannel:
+        """Packet I/O on this session's socket (after connect)."""
+        if self._channel is None:
+            self._channel = PacketChannel(self._pyzk_socket(), self.transport, self._address)
+        return self._channel
+
+    def send_command(self, command: int, payload: bytes = b"") -> int:
+        """Send a request on our own; returns its reply id."""
+        reply_id = self.take_reply_id()
+        self.channel.send(build_packet(command, self.session_id, reply_id, payload))
+        return reply_id
+
+    def connect(self) -> None:
+        """Connect and authenticate; raises a typed error."""
+        where = f"{self._address[0]}:{self._address[1]} over {self.transport.upper()}"
+        try:
+            self.zk.connect()
+        except ZKErrorResponse as exc:
+            if "Unauthenticated" in str(exc):
+                raise TerminalAuthFailed(f"{where}: the terminal rejected the comm key") from exc
+            raise TerminalBusy(f"{where}: the terminal refused the session ({exc})") from exc
+        except LEAKED_EXCEPTIONS as exc:
+            raise TerminalCannotConnect(f"{where}: {type(exc).__name__}: {exc}") from exc
+        if self._aborted.is_set():
+            self.close(polite=False)
+            raise TerminalCannotConnect(f"{where}: connection aborted")
+
+    @property
+    def aborted(self) -> bool:
+        """Whether abort() was called."""
+        return self._aborted.is_set()
+
+    def abort(self) -> None:
+        """Unblock any thread waiting on this session's socket (callable from any thread)."""
+        self._aborted.set()
+        sock = self._pyzk_socket()
+        # On an unconnected UDP socket this raises ENOTCONN yet still wakes readers.
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self, *, polite: bool = True) -> None:
+        """Say goodbye if asked (best effort, briefly) and close the socket. Never raises."""
+        sock = self._pyzk_socket()
+        if polite and self.zk.is_connect and not self._aborted.is_set():
+            try:
+                sock.settimeout(_EXIT_WAIT_SECONDS)
+                self.send_command(Command.CMD_EXIT)
+                header = self.channel.read_header()
+                self.channel.read_payload(header)
+            except (TerminalError, OSError) as exc:
+                _LOGGER.debug("goodbye to %s failed: %s", self._address[0], exc)
+        self.zk.is_connect = False
+        sock.close()
+
+
+def open_session(
+    settings: SessionSettings,
+    preferred: Transport | None,
+    on_created: Callable[[PyzkSession], None] | None = None,
+) -> PyzkSession:
+    """Connect over the preferred transport, falling back to the other one.
+
+    Only "cannot connect" failures fall back; a wrong comm key or a busy terminal would fail
+    the same way on the other transport. ``on_created`` sees each session before it connects
+    (so another thread can abort it).
+    """
+    order: tuple[Transport, Transport] = ("udp", "tcp") if preferred == "udp" else ("tcp", "udp")
+    failures: list[str] = []
+    for transport in order:
+        session = PyzkSession(settings, transport)
+        if on_created is not None:
+            on_created(session)
+        try:
+            session.connect()
+        except TerminalCannotConnect as exc:
+            session.close(polite=False)
+            failures.append(str(exc))
+            if session.aborted:
+                break
+            continue
+        except TerminalError:
+            session.close(polite=False)
+            raise
+        return session
+    raise TerminalCannotConnect("; ".join(failures))
