@@ -1,0 +1,28 @@
+"""A simulated MQTT door following the devicehub contract (paho-mqtt, no Home Assistant)."""
+
+from .calls import CallError, CallHandler
+from .config import DoorConfig, DoorMode
+from .contract import DEFAULT_PREFIX, DoorCommand, DoorTopics, LockState, is_valid_device_id
+from .door import SimulatedDoor, encode_datapoint
+from .fleet import DoorFleet
+from .images import make_jpeg, make_picture, make_png
+from .scheduler import Scheduler
+
+__all__ = [
+    "DEFAULT_PREFIX",
+    "CallError",
+    "CallHandler",
+    "DoorCommand",
+    "DoorConfig",
+    "DoorFleet",
+    "DoorMode",
+    "DoorTopics",
+    "LockState",
+    "Scheduler",
+    "SimulatedDoor",
+    "encode_datapoint",
+    "is_valid_device_id",
+    "make_jpeg",
+    "make_picture",
+    "make_png",
+]
