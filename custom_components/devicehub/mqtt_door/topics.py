@@ -1,0 +1,99 @@
+"""Topic names of the MQTT door contract: `<prefix>/<device id>/<kind>`."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+import re
+from typing import Final
+
+DEFAULT_PREFIX: Final = "devicehub"
+DISCOVERY_TOPIC: Final = f"{DEFAULT_PREFIX}/+/hand_shake"
+
+_ID_PATTERN: Final = re.compile(r"[a-z0-9_-]{1,64}")
+_MAX_PREFIX_LENGTH: Final = 128
+
+
+class TopicKind(StrEnum):
+    """What a topic under a door carries (the part after the device id)."""
+
+    HAND_SHAKE = "hand_shake"
+    HAND_SHAKE_ACK = "hand_shake/ack"
+    AVAILABILITY = "availability"
+    STATE = "state"
+    COMMAND = "command"
+    STRANGER = "stranger"
+    STRANGER_IMAGE = "stranger/image"
+    ATTENDANCE = "attendance"
+    DATAPOINT = "datapoint"
+    CALL = "call"
+    RESULT = "result"
+
+
+# Topics the door publishes; the others are Home Assistant's own (echoed back to us).
+FROM_DEVICE: Final = frozenset(
+    {
+        TopicKind.HAND_SHAKE,
+        TopicKind.AVAILABILITY,
+        TopicKind.STATE,
+        TopicKind.STRANGER,
+        TopicKind.STRANGER_IMAGE,
+        TopicKind.ATTENDANCE,
+        TopicKind.DATAPOINT,
+        TopicKind.RESULT,
+    }
+)
+_KINDS_BY_SUFFIX: Final = {
+    kind.value: kind for kind in TopicKind if kind is not TopicKind.DATAPOINT
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DoorTopic:
+    """A parsed topic: which door, what kind, and the data point key if any."""
+
+    device_id: str
+    kind: TopicKind
+    key: str | None = None
+
+
+def is_valid_id(value: object) -> bool:
+    """Tell whether a device id or data point key matches `[a-z0-9_-]{1,64}`."""
+    return isinstance(value, str) and _ID_PATTERN.fullmatch(value) is not None
+
+
+def is_valid_prefix(value: object) -> bool:
+    """Tell whether a topic prefix is usable: non-empty levels, no wildcards, not `$...`."""
+    if not isinstance(value, str) or not 0 < len(value) <= _MAX_PREFIX_LENGTH:
+        return False
+    if value.startswith("$") or "\x00" in value:
+        return False
+    return all(level and "+" not in level and "#" not in level for level in value.split("/"))
+
+
+def build_topic(prefix: str, device_id: str, kind: TopicKind, key: str | None = None) -> str:
+    """Return the topic of one kind for one door."""
+    if kind is TopicKind.DATAPOINT:
+        if key is None:
+            raise ValueError("a data point topic needs a key")
+        return f"{prefix}/{device_id}/datapoint/{key}"
+    return f"{prefix}/{device_id}/{kind.value}"
+
+
+def subscription_topic(prefix: str, device_id: str) -> str:
+    """Return the one wildcard subscription covering every topic of a door."""
+    return f"{prefix}/{device_id}/#"
+
+
+def parse_topic(prefix: str, topic: str) -> DoorTopic | None:
+    """Split a received topic; None when it is not a well-formed door topic."""
+    head = f"{prefix}/"
+    if not topic.startswith(head):
+        return None
+    device_id, _, suffix = topic[len(head) :].partition("/")
+    if not is_valid_id(device_id):
+        return None
+    if kind := _KINDS_BY_SUFFIX.get(suffix):
+        return DoorTopic(device_id, kind)
+    section, _, key = suffix.partition("/")
+    if section == TopicKind.DATAPOINT.value and is_valid_id(key):
+        return DoorTopic(device_id, TopicKind.DATAPOINT, key)
+    return None
