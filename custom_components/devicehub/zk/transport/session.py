@@ -125,6 +125,10 @@ class PyzkSession:
                 raise TerminalAuthFailed(f"{where}: the terminal rejected the comm key") from exc
             raise TerminalBusy(f"{where}: the terminal refused the session ({exc})") from exc
         except LEAKED_EXCEPTIONS as exc:
+            if self.transport == "tcp" and _peer_hung_up(self._pyzk_socket()):
+                # Accepted, then closed without answering CONNECT: how a terminal that
+                # serves one client at a time turns a second one away.
+                raise TerminalBusy(f"{where}: the terminal closed the session at once") from exc
             raise TerminalCannotConnect(f"{where}: {type(exc).__name__}: {exc}") from exc
         if self._aborted.is_set():
             self.close(polite=False)
@@ -156,6 +160,14 @@ class PyzkSession:
                 _LOGGER.debug("goodbye to %s failed: %s", self._address[0], exc)
         self.zk.is_connect = False
         sock.close()
+
+
+def _peer_hung_up(sock: socket.socket) -> bool:
+    """Whether a connected TCP socket has seen the peer's orderly close (EOF)."""
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except OSError:  # never connected, reset, or simply nothing to read
+        return False
 
 
 def open_session(
