@@ -1,0 +1,88 @@
+"""Run a simulated terminal until Ctrl-C: python -m tools.zksim --port 4370 --users 50."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+import logging
+import signal
+import threading
+from types import FrameType
+
+from .config import PYZK_EVENT_SIZES, SimulatorConfig
+from .records import RECORD_SIZES, USER_SIZES, RecordSize, UserSize
+from .simulator import TerminalSimulator
+
+
+def parse_args(argv: Sequence[str] | None = None) -> SimulatorConfig:
+    """The command line as a SimulatorConfig."""
+    parser = argparse.ArgumentParser(prog="python -m tools.zksim", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=4370, help="0 picks a free port")
+    parser.add_argument("--password", type=int, default=0, help="comm key (0 = none)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--serial", default="", help="serial number (default from the seed)")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--records", type=int, default=1000)
+    parser.add_argument("--user-size", type=int, choices=USER_SIZES, default=72)
+    parser.add_argument("--record-size", type=int, choices=RECORD_SIZES, default=40)
+    parser.add_argument("--encoding", default="utf-8", help="of user names (gbk, cp1256 ...)")
+    parser.add_argument(
+        "--event-size", type=int, default=32, help=f"realtime event payload ({PYZK_EVENT_SIZES})"
+    )
+    parser.add_argument(
+        "--punch-every", type=float, default=None, help="seconds between simulated punches"
+    )
+    transport = parser.add_mutually_exclusive_group()
+    transport.add_argument("--udp-only", action="store_true")
+    transport.add_argument("--tcp-only", action="store_true")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    user_size: UserSize = 28 if args.user_size == 28 else 72
+    record_size: RecordSize = {8: 8, 16: 16}.get(args.record_size, 40)  # type: ignore[assignment]
+    return SimulatorConfig(
+        host=args.host,
+        port=args.port,
+        tcp=not args.udp_only,
+        udp=not args.tcp_only,
+        password=args.password,
+        seed=args.seed,
+        serial=args.serial,
+        users=args.users,
+        records=args.records,
+        user_size=user_size,
+        record_size=record_size,
+        encoding=args.encoding,
+        event_size=args.event_size,
+        punch_every=args.punch_every,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve until interrupted (Ctrl-C or SIGTERM)."""
+    config = parse_args(argv)
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    with TerminalSimulator(config) as sim:
+        transports = "+".join(name for name, on in (("tcp", config.tcp), ("udp", config.udp)) if on)
+        print(
+            f"zksim {config.serial_number()} on {sim.host}:{sim.port} ({transports}), "
+            f"{len(sim.users)} users, {sim.record_count} records; Ctrl-C stops",
+            flush=True,
+        )
+        stop.wait()
+    print("zksim stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""Realtime event pacing for one session: registration mask, queue, one in flight, hold-off."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+import threading
+import time
+
+from .protocol import EventFlag
+from .records import AttendanceRecord
+
+
+class EventChannel:
+    """Queues punches for one session and decides when the next one may go out.
+
+    pyzk 0.9 crashes when two events arrive in one recv and mistakes an event for the reply
+    to its closing REG_EVENT(0), so: one event in flight until the client's CMD_ACK_OK, then
+    a short hold-off before the next.
+    """
+
+    def __init__(self, holdoff: float, wake: Callable[[], None]) -> None:
+        self._lock = threading.Lock()
+        self._holdoff = holdoff
+        self._wake = wake
+        self._mask = 0
+        self._queue: deque[AttendanceRecord] = deque()
+        self._in_flight = False
+        self._not_before = 0.0
+
+    @property
+    def mask(self) -> int:
+        """The event mask of the last CMD_REG_EVENT."""
+        with self._lock:
+            return self._mask
+
+    def register(self, mask: int) -> None:
+        """Apply CMD_REG_EVENT; a zero mask drops whatever is queued."""
+        with self._lock:
+            self._mask = mask
+            if mask == 0:
+                self._queue.clear()
+                self._in_flight = False
+            # Give the client time to read the REG_EVENT reply before the first event.
+            self._not_before = time.monotonic() + self._holdoff
+
+    def offer(self, record: AttendanceRecord) -> bool:
+        """Queue a punch if this session asked for attendance events."""
+        with self._lock:
+            if not self._mask & EventFlag.ATTLOG:
+                return False
+            self._queue.append(record)
+        self._wake()
+        return True
+
+    def acknowledge(self) -> None:
+        """The client's CMD_ACK_OK: the event in flight is done."""
+        with self._lock:
+            if self._in_flight:
+                self._in_flight = False
+                self._not_before = time.monotonic() + self._holdoff
+        self._wake()
+
+    def take_due(self) -> AttendanceRecord | None:
+        """The next punch to send now, marking it in flight; None if nothing may go yet."""
+        with self._lock:
+            if self._in_flight or not self._queue or time.monotonic() < self._not_before:
+                return None
+            self._in_flight = True
+            return self._queue.popleft()
+
+    def seconds_until_due(self) -> float | None:
+        """How long until take_due could return a punch; None while nothing can be sent."""
+        with self._lock:
+            if self._in_flight or not self._queue:
+                return None
+            return max(0.0, self._not_before - time.monotonic())
+
+    def close(self) -> None:
+        """Forget registration and queue (session gone or device rebooted)."""
+        with self._lock:
+            self._mask = 0
+            self._queue.clear()
+            self._in_flight = False
