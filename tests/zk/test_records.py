@@ -15,7 +15,7 @@ from custom_components.devicehub.zk.records import (
     parse_users,
     user_record_size,
 )
-from custom_components.devicehub.zk.timecodec import decode_time, encode_time
+from custom_components.devicehub.zk.timecodec import encode_time
 
 T1 = datetime(2024, 5, 6, 7, 8, 9)
 T2 = datetime(2024, 5, 6, 17, 30, 0)

@@ -25,49 +25,42 @@ def encode_time(when: datetime) -> int:
 
 
 class TimeDecoder:
-    """Decodes u32 times, remembering each decoded day and value.
+    """Decodes u32 times, caching each day's midnight by the day part of the raw value.
 
-    Attendance logs repeat days heavily and often repeat exact times; caching keeps the
-    decode of 200k records mostly dictionary lookups. Invalid dates (31 February) decode to
-    ``None``.
+    A log of 200k punches spans a few hundred days, so nearly every decode is one dict
+    lookup plus ``datetime.replace``. Invalid dates (31 February) decode to ``None``.
     """
 
-    __slots__ = ("_days", "_invalid", "_values")
+    __slots__ = ("_invalid_days", "_midnights")
 
     def __init__(self) -> None:
-        self._days: dict[int, tuple[int, int, int] | None] = {}
-        self._values: dict[int, datetime] = {}
-        self._invalid: set[int] = set()
+        self._midnights: dict[int, datetime] = {}
+        self._invalid_days: set[int] = set()
 
     def decode(self, raw: int) -> datetime | None:
         """Return the datetime for a raw u32 value, or None if it names no real date."""
-        value = self._values.get(raw)
-        if value is not None or raw in self._invalid:
-            return value
         day_number, second_of_day = divmod(raw, SECONDS_PER_DAY)
-        ymd = self._day(day_number)
-        if ymd is None:
-            self._invalid.add(raw)
-            return None
-        hour, rest = divmod(second_of_day, 3600)
-        minute, second = divmod(rest, 60)
-        value = datetime(ymd[0], ymd[1], ymd[2], hour, minute, second)
-        self._values[raw] = value
-        return value
+        midnight = self._midnights.get(day_number)
+        if midnight is None:
+            midnight = self._midnight(day_number)
+            if midnight is None:
+                return None
+        return midnight.replace(
+            hour=second_of_day // 3600, minute=second_of_day // 60 % 60, second=second_of_day % 60
+        )
 
-    def _day(self, day_number: int) -> tuple[int, int, int] | None:
-        if day_number in self._days:
-            return self._days[day_number]
+    def _midnight(self, day_number: int) -> datetime | None:
+        if day_number in self._invalid_days:
+            return None
         month_number, day_index = divmod(day_number, _DAYS_PER_MONTH)
         year_index, month_index = divmod(month_number, _MONTHS_PER_YEAR)
-        year, month, day = FIRST_YEAR + year_index, month_index + 1, day_index + 1
-        ymd: tuple[int, int, int] | None = (year, month, day)
         try:
-            datetime(year, month, day)
+            midnight = datetime(FIRST_YEAR + year_index, month_index + 1, day_index + 1)
         except ValueError:
-            ymd = None
-        self._days[day_number] = ymd
-        return ymd
+            self._invalid_days.add(day_number)
+            return None
+        self._midnights[day_number] = midnight
+        return midnight
 
 
 def decode_time(raw: int) -> datetime | None:

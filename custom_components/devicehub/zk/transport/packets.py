@@ -25,6 +25,7 @@ class Command(IntEnum):
     CMD_GET_TIME = 201
     CMD_REG_EVENT = 500
     CMD_EXIT = 1001
+    CMD_AUTH = 1102
     PREPARE_DATA = 1500
     DATA = 1501
     FREE_DATA = 1502

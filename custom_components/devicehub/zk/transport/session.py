@@ -12,6 +12,7 @@ import contextlib
 from dataclasses import dataclass, field
 import logging
 import socket
+import struct
 import threading
 from typing import Any
 
@@ -70,7 +71,7 @@ class PyzkSession:
     def __init__(self, settings: SessionSettings, transport: Transport) -> None:
         self.transport: Transport = transport
         self._address = (settings.host, settings.port)
-        self._timeout = settings.timeout
+        self._password = settings.password
         self._aborted = threading.Event()
         self.zk: Any = ZK(
             settings.host,
@@ -119,7 +120,14 @@ class PyzkSession:
         """Connect and authenticate; raises a typed error."""
         where = f"{self._address[0]}:{self._address[1]} over {self.transport.upper()}"
         try:
-            self.zk.connect()
+            try:
+                self.zk.connect()
+            except struct.error:
+                # pyzk 0.9 does not wrap the comm key sum to 32 bits and fails to pack it for
+                # some keys and session ids; authenticate with the correct key ourselves.
+                if not self.session_id or self.zk.is_connect:
+                    raise
+                self._authenticate()
         except ZKErrorResponse as exc:
             if "Unauthenticated" in str(exc):
                 raise TerminalAuthFailed(f"{where}: the terminal rejected the comm key") from exc
@@ -133,6 +141,14 @@ class PyzkSession:
         if self._aborted.is_set():
             self.close(polite=False)
             raise TerminalCannotConnect(f"{where}: connection aborted")
+
+    def _authenticate(self) -> None:
+        self.send_command(Command.CMD_AUTH, comm_key(self._password, self.session_id))
+        header = self.channel.read_header()
+        self.channel.read_payload(header)
+        if header.command != Command.ACK_OK:
+            raise ZKErrorResponse("Unauthenticated")
+        self.zk.is_connect = True
 
     @property
     def aborted(self) -> bool:
@@ -160,6 +176,17 @@ class PyzkSession:
                 _LOGGER.debug("goodbye to %s failed: %s", self._address[0], exc)
         self.zk.is_connect = False
         sock.close()
+
+
+def comm_key(password: int, session_id: int, ticks: int = 50) -> bytes:
+    """The CMD_AUTH payload: the comm key scrambled with the session id (ZK's MakeKey)."""
+    reversed_key = int(f"{password & 0xFFFFFFFF:032b}"[::-1], 2)
+    mixed = bytearray(struct.pack("<I", (reversed_key + session_id) & 0xFFFFFFFF))
+    for index, salt in enumerate(b"ZKSO"):
+        mixed[index] ^= salt
+    swapped = mixed[2:4] + mixed[0:2]
+    tick = ticks & 0xFF
+    return bytes([swapped[0] ^ tick, swapped[1] ^ tick, tick, swapped[3] ^ tick])
 
 
 def _peer_hung_up(sock: socket.socket) -> bool:
