@@ -9,6 +9,7 @@ from datetime import date, datetime
 import random
 from typing import Any
 
+from custom_components.devicehub.zk import TerminalConfig
 from tools.zksim.config import SimulatorConfig
 from tools.zksim.datagen import generate_attendance, generate_users
 from tools.zksim.device import Device
@@ -16,8 +17,6 @@ from tools.zksim.faults import Faults
 from tools.zksim.records import AttendanceRecord
 from tools.zksim.server import SimulatorServer
 from tools.zksim.session import SessionRegistry
-
-from custom_components.devicehub.zk import TerminalConfig
 
 
 @dataclass
