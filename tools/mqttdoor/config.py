@@ -37,7 +37,7 @@ class DoorConfig:
     model: str | None = "SimDoor 1"
     manufacturer: str | None = "devicehub"
     sw_version: str | None = "1.0.0"
-    features: tuple[str, ...] = FEATURES
+    features: tuple[str, ...] = FEATURES  # unknown ones are allowed: HA must ignore them
     heartbeat: int | None = 30  # seconds, declared in hand_shake; None: not declared
     datapoints: tuple[dict[str, Any], ...] = DEFAULT_DATAPOINTS
     # Values published (retained) on every connect; keys should be declared datapoints.
@@ -63,10 +63,6 @@ class DoorConfig:
     def __post_init__(self) -> None:
         if not is_valid_device_id(self.device_id):
             msg = f"device id {self.device_id!r} does not match [a-z0-9_-]{{1,64}}"
-            raise ValueError(msg)
-        unknown = set(self.features) - set(FEATURES)
-        if unknown:
-            msg = f"unknown features {sorted(unknown)}; the contract knows {list(FEATURES)}"
             raise ValueError(msg)
 
     @property

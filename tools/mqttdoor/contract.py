@@ -8,7 +8,9 @@ from typing import Any, Final
 DEFAULT_PREFIX: Final = "devicehub"
 DEVICE_ID_PATTERN: Final = re.compile(r"[a-z0-9_-]{1,64}")
 
-FEATURES: Final = ("lock", "open", "stranger", "attendance")
+# `state` (the door reports its lock state) is what devicehub's door family reads to stop being
+# optimistic; a door that publishes `state` declares it.
+FEATURES: Final = ("lock", "open", "state", "stranger", "attendance")
 PUNCH_KINDS: Final = (
     "check_in",
     "check_out",
