@@ -1,8 +1,50 @@
-"""Fixtures for the terminal client layer tests: no Home Assistant instance needed."""
+"""Fixtures for the terminal client layer tests: simulated terminals, no Home Assistant."""
+
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+
+from custom_components.devicehub.zk import TerminalConfig
+from tools.zksim import SimulatorConfig, TerminalSimulator
+
+type SimulatorFactory = Callable[..., TerminalSimulator]
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations() -> None:
     """Override the suite-wide fixture: these tests never start Home Assistant."""
+
+
+@pytest.fixture
+def make_simulator(socket_enabled: None) -> Iterator[SimulatorFactory]:
+    """Start simulated terminals on loopback (stopped after the test)."""
+    started: list[TerminalSimulator] = []
+
+    def make(**settings: Any) -> TerminalSimulator:
+        simulator = TerminalSimulator(SimulatorConfig(**settings)).start()
+        started.append(simulator)
+        return simulator
+
+    yield make
+    for simulator in started:
+        simulator.stop()
+
+
+@pytest.fixture
+def simulator(make_simulator: SimulatorFactory) -> TerminalSimulator:
+    """A terminal with 10 users and 50 punches, TCP and UDP."""
+    return make_simulator(users=10, records=50)
+
+
+def config_for(simulator: TerminalSimulator, **overrides: Any) -> TerminalConfig:
+    """Client settings reaching a simulator, with short timeouts for quick failures."""
+    settings: dict[str, Any] = {
+        "host": simulator.host,
+        "port": simulator.port,
+        "password": simulator.config.password,
+        "timeout": 1.0,
+        "encoding": simulator.config.encoding,
+    }
+    settings.update(overrides)
+    return TerminalConfig(**settings)
