@@ -1,25 +1,242 @@
-"""Config flow steps for doors (placeholder)."""
+"""Config flow steps for MQTT doors: discovery, manual add, reconfigure, options."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.components import mqtt
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
+
+if TYPE_CHECKING:  # Home Assistant 2026.x types its schemas with probatio
+    import probatio as vol
+else:  # the voluptuous shim at run time, on older Home Assistant versions too
+    import voluptuous as vol
+
+from custom_components.devicehub.const import CONF_KIND, DeviceKind
+from custom_components.devicehub.mqtt_door.errors import PayloadError
+from custom_components.devicehub.mqtt_door.handshake import (
+    hand_shake_to_object,
+    parse_hand_shake,
+)
+from custom_components.devicehub.mqtt_door.models import DoorFeature, HandShake
+from custom_components.devicehub.mqtt_door.payloads import ack_payload
+from custom_components.devicehub.mqtt_door.topics import (
+    DEFAULT_PREFIX,
+    DISCOVERY_TOPIC,
+    TopicKind,
+    build_topic,
+    is_valid_id,
+    is_valid_prefix,
+    parse_topic,
+)
+
+from .const import (
+    CONF_COMMAND_TIMEOUT,
+    CONF_DEVICE_ID,
+    CONF_FEATURES,
+    CONF_HAND_SHAKE,
+    CONF_NAME,
+    CONF_PREFIX,
+    CONF_UNLOCK_CODE,
+    DEFAULT_COMMAND_TIMEOUT,
+    MAX_COMMAND_TIMEOUT,
+)
+
+_UNLOCK_CODE = vol.Match(r"^(\d{4,16})?$")
+
+
+def _entry_data(prefix: str, device_id: str, hand_shake: dict[str, Any]) -> dict[str, Any]:
+    return {
+        CONF_KIND: DeviceKind.MQTT_DOOR.value,
+        CONF_PREFIX: prefix,
+        CONF_DEVICE_ID: device_id,
+        CONF_HAND_SHAKE: hand_shake,
+    }
+
+
+def _address_errors(user_input: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not is_valid_id(user_input[CONF_DEVICE_ID]):
+        errors[CONF_DEVICE_ID] = "invalid_device_id"
+    if not is_valid_prefix(user_input[CONF_PREFIX]):
+        errors[CONF_PREFIX] = "invalid_prefix"
+    return errors
 
 
 class DoorConfigFlow(ConfigFlow):
     """Steps that add and reconfigure a door."""
 
-    async def async_step_door(
+    _discovered_door: tuple[str, HandShake] | None = None
+
+    async def async_step_mqtt(self, discovery_info: MqttServiceInfo) -> ConfigFlowResult:
+        """Offer a door that published a retained hand_shake under the default prefix."""
+        topic = parse_topic(DEFAULT_PREFIX, discovery_info.topic)
+        if (
+            discovery_info.subscribed_topic != DISCOVERY_TOPIC
+            or topic is None
+            or topic.kind is not TopicKind.HAND_SHAKE
+        ):
+            return self.async_abort(reason="invalid_discovery_info")
+        await self.async_set_unique_id(topic.device_id)
+        # A configured door's runtime follows its hand_shake updates itself.
+        self._abort_if_unique_id_configured()
+        try:
+            hand_shake = parse_hand_shake(discovery_info.payload)
+        except PayloadError:
+            await self._async_refuse(topic.device_id)
+            return self.async_abort(reason="invalid_discovery_info")
+        if hand_shake is None:  # an empty payload unregisters: nothing to add
+            return self.async_abort(reason="invalid_discovery_info")
+        self._discovered_door = (topic.device_id, hand_shake)
+        self.context["title_placeholders"] = {"name": hand_shake.name}
+        return await self.async_step_door_confirm()
+
+    async def _async_refuse(self, device_id: str) -> None:
+        try:
+            await mqtt.async_publish(
+                self.hass,
+                build_topic(DEFAULT_PREFIX, device_id, TopicKind.HAND_SHAKE_ACK),
+                ack_payload(False),
+                qos=1,
+                retain=False,
+            )
+        except HomeAssistantError:
+            return
+
+    async def async_step_door_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Add a door."""
-        return self.async_abort(reason="not_implemented")
+        """Confirm a discovered door."""
+        assert self._discovered_door is not None
+        device_id, hand_shake = self._discovered_door
+        if user_input is not None:
+            return self.async_create_entry(
+                title=hand_shake.name,
+                data=_entry_data(DEFAULT_PREFIX, device_id, hand_shake_to_object(hand_shake)),
+            )
+        self._set_confirm_only()
+        return self.async_show_form(
+            step_id="door_confirm",
+            description_placeholders={
+                "name": hand_shake.name,
+                "door_id": device_id,
+                "model": hand_shake.model or "-",
+            },
+        )
+
+    async def async_step_door(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Add a door by hand (its hand_shake is not retained, or uses another prefix)."""
+        if not await mqtt.async_wait_for_mqtt_client(self.hass):
+            return self.async_abort(reason="mqtt_not_available")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _address_errors(user_input)
+            if not errors:
+                device_id = user_input[CONF_DEVICE_ID]
+                await self.async_set_unique_id(device_id)
+                self._abort_if_unique_id_configured()
+                name = user_input.get(CONF_NAME) or device_id
+                # Until its first hand_shake the door is what the user says it is.
+                hand_shake = {CONF_NAME: name, CONF_FEATURES: sorted(user_input[CONF_FEATURES])}
+                return self.async_create_entry(
+                    title=name, data=_entry_data(user_input[CONF_PREFIX], device_id, hand_shake)
+                )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_DEVICE_ID): str,
+                vol.Optional(CONF_NAME): str,
+                vol.Required(CONF_PREFIX, default=DEFAULT_PREFIX): str,
+                vol.Required(CONF_FEATURES, default=[DoorFeature.LOCK.value]): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[feature.value for feature in DoorFeature],
+                        multiple=True,
+                        translation_key="door_features",
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="door",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+        )
 
     async def async_step_reconfigure_door(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Reconfigure a door."""
-        return self.async_abort(reason="not_implemented")
+        """Change the topic prefix of a door (its id must stay the same)."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _address_errors(user_input)
+            if not errors:
+                await self.async_set_unique_id(user_input[CONF_DEVICE_ID])
+                self._abort_if_unique_id_mismatch(reason="wrong_door")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_PREFIX: user_input[CONF_PREFIX]}
+                )
+        schema = vol.Schema({vol.Required(CONF_DEVICE_ID): str, vol.Required(CONF_PREFIX): str})
+        return self.async_show_form(
+            step_id="reconfigure_door",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or entry.data),
+            errors=errors,
+        )
 
 
-class DoorOptionsFlow(OptionsFlow):
-    """Options of a door."""
+class DoorOptionsFlow(OptionsFlowWithReload):
+    """Options of a door: unlock code and how long to wait for the door to confirm."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Go to the door's own options step (terminals have their own `init`)."""
+        return await self.async_step_door_options(user_input)
+
+    async def async_step_door_options(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the unlock code and the command timeout."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                _UNLOCK_CODE(user_input.get(CONF_UNLOCK_CODE, ""))
+            except vol.Invalid:
+                errors[CONF_UNLOCK_CODE] = "invalid_unlock_code"
+            else:
+                return self.async_create_entry(
+                    data={
+                        CONF_UNLOCK_CODE: user_input.get(CONF_UNLOCK_CODE, ""),
+                        CONF_COMMAND_TIMEOUT: int(user_input[CONF_COMMAND_TIMEOUT]),
+                    }
+                )
+        schema = vol.Schema(
+            {
+                vol.Optional(CONF_UNLOCK_CODE): TextSelector(
+                    TextSelectorConfig(type=TextSelectorType.PASSWORD)
+                ),
+                vol.Required(CONF_COMMAND_TIMEOUT, default=DEFAULT_COMMAND_TIMEOUT): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1,
+                        max=MAX_COMMAND_TIMEOUT,
+                        step=1,
+                        mode=NumberSelectorMode.BOX,
+                        unit_of_measurement="s",
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="door_options",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self.config_entry.options
+            ),
+            errors=errors,
+        )

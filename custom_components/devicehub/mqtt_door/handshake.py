@@ -14,7 +14,7 @@ from .models import (
     DoorFeature,
     HandShake,
 )
-from .payloads import decode_text, finite_number, load_json
+from .payloads import Payload, decode_text, finite_number, load_json
 from .topics import is_valid_id
 
 MAX_DECLARED: Final = 64  # data points, alarms and commands, each
@@ -202,7 +202,7 @@ def hand_shake_from_object(raw: Any) -> HandShake:
     )
 
 
-def parse_hand_shake(payload: bytes | str) -> HandShake | None:
+def parse_hand_shake(payload: Payload) -> HandShake | None:
     """Parse a received hand_shake; None for an empty payload (the door unregistered)."""
     text = decode_text(payload)
     if not text.strip():

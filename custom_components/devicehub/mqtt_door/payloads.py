@@ -20,6 +20,8 @@ from .models import (
     Stranger,
 )
 
+type Payload = bytes | bytearray | str
+
 MAX_TEXT_BYTES: Final = 64 * 1024  # every text payload is capped before it is parsed
 MAX_IMAGE_BYTES: Final = 2 * 1024 * 1024
 MAX_STATE_LENGTH: Final = 255  # Home Assistant's limit on a state
@@ -42,7 +44,7 @@ def finite_number(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def decode_text(payload: bytes | str, limit: int = MAX_TEXT_BYTES) -> str:
+def decode_text(payload: Payload, limit: int = MAX_TEXT_BYTES) -> str:
     """Return a text payload, refusing oversized or non UTF-8 ones."""
     if isinstance(payload, str):
         if len(payload) > limit:
@@ -51,7 +53,7 @@ def decode_text(payload: bytes | str, limit: int = MAX_TEXT_BYTES) -> str:
     if len(payload) > limit:
         raise PayloadError(DropReason.TOO_LARGE, f"{len(payload)} bytes")
     try:
-        return payload.decode("utf-8")
+        return bytes(payload).decode("utf-8")
     except UnicodeDecodeError as err:
         raise PayloadError(DropReason.NOT_UTF8) from err
 
@@ -68,7 +70,7 @@ def load_json(text: str) -> Any:
         raise PayloadError(DropReason.INVALID_JSON, type(err).__name__) from err
 
 
-def _json_object(payload: bytes | str, *, empty_allowed: bool = False) -> dict[str, Any]:
+def _json_object(payload: Payload, *, empty_allowed: bool = False) -> dict[str, Any]:
     text = decode_text(payload)
     if empty_allowed and not text.strip():
         return {}
@@ -119,7 +121,7 @@ def is_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def parse_availability(payload: bytes | str) -> Availability:
+def parse_availability(payload: Payload) -> Availability:
     """Parse `online` / `offline`."""
     text = decode_text(payload).strip()
     try:
@@ -128,7 +130,7 @@ def parse_availability(payload: bytes | str) -> Availability:
         raise PayloadError(DropReason.UNKNOWN_STATE, "availability") from err
 
 
-def parse_lock_state(payload: bytes | str) -> LockState:
+def parse_lock_state(payload: Payload) -> LockState:
     """Parse a lock state reported on `state`."""
     text = decode_text(payload).strip()
     try:
@@ -137,7 +139,7 @@ def parse_lock_state(payload: bytes | str) -> LockState:
         raise PayloadError(DropReason.UNKNOWN_STATE, "lock state") from err
 
 
-def parse_stranger(payload: bytes | str) -> Stranger:
+def parse_stranger(payload: Payload) -> Stranger:
     """Parse `{picture_url?, ts?, event_id?}`; an empty payload is a bare sighting."""
     data = _json_object(payload, empty_allowed=True)
     url = _optional_text(data, "picture_url")
@@ -150,7 +152,7 @@ def parse_stranger(payload: bytes | str) -> Stranger:
     )
 
 
-def parse_attendance(payload: bytes | str) -> Punch:
+def parse_attendance(payload: Payload) -> Punch:
     """Parse `{user_id, name?, punch, ts, verify?}` into the shared punch vocabulary."""
     data = _json_object(payload)
     user_id = _optional_text(data, "user_id")
@@ -175,7 +177,7 @@ def _as_int_if_whole(value: float) -> float | int:
     return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
 
 
-def parse_datapoint(point: DataPoint, payload: bytes | str) -> DataPointValue:
+def parse_datapoint(point: DataPoint, payload: Payload) -> DataPointValue:
     """Read a data point value per its declared type and limits."""
     if point.type is DataPointType.BYTES:
         size = len(payload.encode() if isinstance(payload, str) else payload)
@@ -201,7 +203,7 @@ def parse_datapoint(point: DataPoint, payload: bytes | str) -> DataPointValue:
     return DataPointValue(state=_as_int_if_whole(reading))
 
 
-def parse_result(payload: bytes | str) -> CallResult:
+def parse_result(payload: Payload) -> CallResult:
     """Parse `{id, ok, data?, error?}`."""
     data = _json_object(payload)
     call_id = _optional_text(data, "id")

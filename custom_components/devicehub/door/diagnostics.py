@@ -1,0 +1,52 @@
+"""Diagnostics of a door: what it declared, what it sent, what was dropped."""
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+
+from custom_components.devicehub.mqtt_door.handshake import hand_shake_to_object
+
+from .const import CONF_UNLOCK_CODE
+from .runtime import DoorRuntime
+
+TO_REDACT = {CONF_UNLOCK_CODE}
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+async def async_get_door_diagnostics(hass: HomeAssistant, entry: Any) -> dict[str, Any]:
+    """Return the door's configuration, declaration, liveness and drop counters."""
+    runtime: DoorRuntime = entry.runtime_data
+    liveness = runtime.liveness
+    picture = runtime.pictures.latest
+    return {
+        "entry": {
+            "title": entry.title,
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": async_redact_data(dict(entry.options), TO_REDACT),
+        },
+        "hand_shake": hand_shake_to_object(runtime.hand_shake),
+        "last_hand_shake_at": _iso(runtime.last_hand_shake_at),
+        "liveness": {
+            "available": liveness.available,
+            "availability": liveness.availability,
+            "heartbeat_window": liveness.window,
+            "heartbeat_missed": liveness.heartbeat_missed,
+            "registered": liveness.registered,
+            "last_seen": _iso(liveness.last_seen),
+        },
+        "lock_state": runtime.lock_state,
+        "datapoints": {key: value.state for key, value in runtime.datapoints.items()},
+        "dropped": runtime.drops.as_dict(),
+        "pending_calls": runtime.calls.pending,
+        "picture": None
+        if picture is None
+        else {
+            "content_type": picture.content_type,
+            "size": len(picture.content),
+            "updated": picture.updated.isoformat(),
+        },
+    }

@@ -1,0 +1,130 @@
+"""The latest stranger picture of a door: received, fetched, kept across restarts."""
+
+import asyncio
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+import logging
+from typing import Any, Final, TypedDict
+
+from aiohttp import ClientError
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from custom_components.devicehub.const import DOMAIN
+from custom_components.devicehub.mqtt_door.errors import DropReason, PayloadError
+from custom_components.devicehub.mqtt_door.payloads import (
+    MAX_IMAGE_BYTES,
+    image_content_type,
+    is_http_url,
+)
+from custom_components.devicehub.mqtt_door.topics import TopicKind
+
+from .const import PICTURE_FETCH_TIMEOUT
+from .drops import DropLog
+from .listeners import Listeners
+
+_LOGGER = logging.getLogger(__name__)
+STORE_VERSION: Final = 1
+_CHUNK: Final = 64 * 1024
+
+
+class _StoredPicture(TypedDict):
+    content_type: str
+    updated: str
+    data: str  # base64
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A picture with what Home Assistant serves alongside it."""
+
+    content: bytes
+    content_type: str
+    updated: datetime
+
+
+class PictureKeeper:
+    """Keeps one picture per door, in memory and in Home Assistant's storage."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, drops: DropLog) -> None:
+        """Use a private Store: pictures of people are not for backups' casual readers."""
+        self._hass = hass
+        self._drops = drops
+        self._store: Store[_StoredPicture] = Store(
+            hass, STORE_VERSION, f"{DOMAIN}.door_picture.{entry_id}", private=True
+        )
+        self.latest: Picture | None = None
+        self.updates: Listeners[Picture] = Listeners()
+
+    async def async_load(self) -> None:
+        """Restore the picture saved before a restart; ignore a damaged one."""
+        stored = await self._store.async_load()
+        if not stored:
+            return
+        try:
+            content = base64.b64decode(stored["data"], validate=True)
+            content_type = image_content_type(content)
+            updated = dt_util.parse_datetime(stored["updated"])
+        except KeyError, TypeError, binascii.Error, PayloadError:
+            _LOGGER.warning("Ignoring a damaged saved stranger picture")
+            return
+        if updated is not None:
+            self.latest = Picture(content, content_type, updated)
+
+    @callback
+    def async_set(self, content: bytes, topic_kind: str) -> bool:
+        """Take a new picture if it is a capped JPEG/PNG/GIF/WebP; save it."""
+        try:
+            content_type = image_content_type(content)
+        except PayloadError as err:
+            self._drops.record(topic_kind, err.reason, err.detail)
+            return False
+        picture = Picture(content, content_type, dt_util.utcnow())
+        self.latest = picture
+        self._store.async_delay_save(self._to_store, 0)
+        self.updates.fire(picture)
+        return True
+
+    def _to_store(self) -> _StoredPicture:
+        assert self.latest is not None
+        return {
+            "content_type": self.latest.content_type,
+            "updated": self.latest.updated.isoformat(),
+            "data": base64.b64encode(self.latest.content).decode("ascii"),
+        }
+
+    async def async_fetch(self, url: str) -> None:
+        """Fetch a picture from the door's picture_url: http(s), capped, with a timeout."""
+        kind = f"{TopicKind.STRANGER.value} picture_url"
+        if not is_http_url(url):
+            self._drops.record(kind, DropReason.INVALID_PAYLOAD, "not http(s)")
+            return
+        session = async_get_clientsession(self._hass)
+        try:
+            async with asyncio.timeout(PICTURE_FETCH_TIMEOUT):
+                content = await self._async_read_capped(session, url)
+        except (ClientError, TimeoutError, ValueError) as err:
+            self._drops.record(kind, DropReason.FETCH_FAILED, type(err).__name__)
+            return
+        if content is None:
+            self._drops.record(kind, DropReason.TOO_LARGE, url)
+            return
+        self.async_set(content, kind)
+
+    @staticmethod
+    async def _async_read_capped(session: Any, url: str) -> bytes | None:
+        async with session.get(url, raise_for_status=True) as response:
+            content = bytearray()
+            while chunk := await response.content.read(_CHUNK):
+                content += chunk
+                if len(content) > MAX_IMAGE_BYTES:
+                    return None
+            return bytes(content)
+
+    async def async_remove(self) -> None:
+        """Delete the saved picture (the door's entry is removed)."""
+        await self._store.async_remove()

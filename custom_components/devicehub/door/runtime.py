@@ -1,0 +1,300 @@
+"""One door's live side: its MQTT subscription, latest values and liveness."""
+
+from datetime import datetime
+import logging
+from typing import Any
+
+from homeassistant.components import mqtt
+from homeassistant.components.mqtt.models import ReceiveMessage
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
+
+from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
+from custom_components.devicehub.mqtt_door.errors import DropReason, PayloadError
+from custom_components.devicehub.mqtt_door.handshake import (
+    hand_shake_from_object,
+    hand_shake_to_object,
+    parse_hand_shake,
+)
+from custom_components.devicehub.mqtt_door.models import (
+    DataPointValue,
+    DoorCommand,
+    DoorFeature,
+    HandShake,
+    LockState,
+    Punch,
+    Stranger,
+)
+from custom_components.devicehub.mqtt_door.payloads import (
+    ack_payload,
+    parse_attendance,
+    parse_availability,
+    parse_datapoint,
+    parse_lock_state,
+    parse_result,
+    parse_stranger,
+)
+from custom_components.devicehub.mqtt_door.topics import (
+    FROM_DEVICE,
+    DoorTopic,
+    TopicKind,
+    build_topic,
+    parse_topic,
+    subscription_topic,
+)
+
+from .calls import CallManager
+from .const import CONF_DEVICE_ID, CONF_HAND_SHAKE, CONF_PREFIX, CONF_REGISTERED
+from .drops import DropLog
+from .listeners import Listeners
+from .liveness import Liveness
+from .pictures import PictureKeeper
+from .registration import DoorRegistration
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def entity_keys(hand_shake: HandShake) -> set[str]:
+    """Return the keys (unique id suffixes) of the entities a declaration creates."""
+    keys = {f"datapoint_{point.key}" for point in hand_shake.datapoints}
+    keys |= {f"alarm_{alarm.key}" for alarm in hand_shake.alarms}
+    if hand_shake.has_lock:
+        keys.add("lock")
+    if DoorFeature.STRANGER in hand_shake.features:
+        keys |= {"stranger", "stranger_picture"}
+    if DoorFeature.ATTENDANCE in hand_shake.features:
+        keys.add("attendance")
+    return keys
+
+
+class DoorRuntime:
+    """Everything one door's entities, actions and diagnostics read from."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
+        """Start from the declaration kept in the config entry."""
+        self.hass = hass
+        self.entry = entry
+        self.prefix: str = entry.data[CONF_PREFIX]
+        self.device_id: str = entry.data[CONF_DEVICE_ID]
+        self.hand_shake: HandShake = hand_shake_from_object(entry.data[CONF_HAND_SHAKE])
+        self.last_hand_shake_at: datetime | None = None
+        self.drops = DropLog(self.device_id)
+        self.on_availability: Listeners[bool] = Listeners()
+        self.on_lock_state: Listeners[LockState] = Listeners()
+        self.on_stranger: Listeners[Stranger] = Listeners()
+        self.on_punch: Listeners[Punch] = Listeners()
+        self.on_datapoint: Listeners[tuple[str, DataPointValue]] = Listeners()
+        self.lock_state: LockState | None = None
+        self.datapoints: dict[str, DataPointValue] = {}
+        self.liveness = Liveness(
+            hass,
+            self.device_id,
+            heartbeat=self.hand_shake.heartbeat,
+            registered=entry.data.get(CONF_REGISTERED, True),
+            on_change=self._async_availability_changed,
+        )
+        self.pictures = PictureKeeper(hass, entry.entry_id, self.drops)
+        self.calls = CallManager(hass, self._async_publish_call)
+        self.registration = DoorRegistration(hass, entry, self.device_id)
+        self._unsubscribe: CALLBACK_TYPE | None = None
+
+    @property
+    def name(self) -> str:
+        """The door's name as it declares it."""
+        return self.hand_shake.name
+
+    def topic(self, kind: TopicKind) -> str:
+        """Return one of this door's topics."""
+        return build_topic(self.prefix, self.device_id, kind)
+
+    async def async_start(self) -> None:
+        """Create the device, restore the picture, subscribe to every topic of the door."""
+        self._async_update_device()
+        self._async_remove_undeclared_entities()
+        await self.pictures.async_load()
+        if not self.liveness.registered:
+            self.registration.async_raise_issue(self.name)
+        # Bytes for all topics: text is capped before decoding and pictures stay raw.
+        self._unsubscribe = await mqtt.async_subscribe(
+            self.hass,
+            subscription_topic(self.prefix, self.device_id),
+            self._async_message_received,
+            qos=1,
+            encoding=None,
+        )
+        self.liveness.start()
+        if CONF_REGISTERED not in self.entry.data:
+            # Just configured: tell the door and the bus, once.
+            self._save(self.entry.data[CONF_HAND_SHAKE], registered=True)
+            self.registration.async_fire_registered(self.name)
+            self._create_task(self._async_ack(True), "acknowledge configuration")
+
+    @callback
+    def async_stop(self) -> None:
+        """Unsubscribe and stop every timer and pending call."""
+        if self._unsubscribe:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self.liveness.stop()
+        self.calls.cancel_all()
+
+    async def async_publish(self, kind: TopicKind, payload: str) -> None:
+        """Publish to the door; raise a translated error when MQTT is not connected."""
+        placeholders = {"name": self.name}
+        if not mqtt.is_connected(self.hass):
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="mqtt_not_connected",
+                translation_placeholders=placeholders,
+            )
+        try:
+            await mqtt.async_publish(self.hass, self.topic(kind), payload, qos=1, retain=False)
+        except HomeAssistantError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="mqtt_not_connected",
+                translation_placeholders=placeholders,
+            ) from err
+
+    async def async_send_command(self, command: DoorCommand) -> None:
+        """Send lock/unlock/open."""
+        await self.async_publish(TopicKind.COMMAND, command.value)
+
+    async def _async_publish_call(self, payload: str) -> None:
+        await self.async_publish(TopicKind.CALL, payload)
+
+    async def _async_ack(self, accepted: bool) -> None:
+        try:
+            await self.async_publish(TopicKind.HAND_SHAKE_ACK, ack_payload(accepted))
+        except HomeAssistantError:
+            _LOGGER.debug("Door %s: could not acknowledge its hand_shake", self.device_id)
+
+    @callback
+    def _async_availability_changed(self) -> None:
+        self.on_availability.fire(self.liveness.available)
+
+    @callback
+    def _async_message_received(self, msg: ReceiveMessage) -> None:
+        """Route one message; a bad one is counted and dropped, never raised."""
+        parsed = parse_topic(self.prefix, msg.topic)
+        if parsed is None or parsed.device_id != self.device_id:
+            self.drops.record("unknown", DropReason.UNKNOWN_TOPIC, msg.topic[:200])
+            return
+        if parsed.kind not in FROM_DEVICE:
+            return  # our own command/call/ack, echoed by the broker
+        self.liveness.seen()
+        payload: Any = msg.payload
+        try:
+            self._handle(parsed, payload, msg.retain)
+        except PayloadError as err:
+            self.drops.record(parsed.kind.value, err.reason, err.detail)
+
+    def _handle(self, topic: DoorTopic, payload: bytes, retained: bool) -> None:
+        match topic.kind:
+            case TopicKind.HAND_SHAKE:
+                self._handle_hand_shake(payload, retained)
+            case TopicKind.AVAILABILITY:
+                self.liveness.set_availability(parse_availability(payload))
+            case TopicKind.STATE:
+                self.lock_state = parse_lock_state(payload)
+                self.on_lock_state.fire(self.lock_state)
+            case TopicKind.STRANGER:
+                stranger = parse_stranger(payload)
+                self.on_stranger.fire(stranger)
+                if stranger.picture_url:
+                    self.entry.async_create_background_task(
+                        self.hass,
+                        self.pictures.async_fetch(stranger.picture_url),
+                        f"{DOMAIN} door {self.device_id} stranger picture",
+                    )
+            case TopicKind.STRANGER_IMAGE:
+                self.pictures.async_set(payload, topic.kind.value)
+            case TopicKind.ATTENDANCE:
+                self.on_punch.fire(parse_attendance(payload))
+            case TopicKind.DATAPOINT:
+                self._handle_datapoint(str(topic.key), payload)
+            case TopicKind.RESULT:
+                if not self.calls.resolve(parse_result(payload)):
+                    raise PayloadError(DropReason.UNKNOWN_CALL)
+
+    def _handle_datapoint(self, key: str, payload: bytes) -> None:
+        point = self.hand_shake.datapoint(key)
+        if point is None:
+            raise PayloadError(DropReason.UNDECLARED, key)
+        value = parse_datapoint(point, payload)
+        self.datapoints[key] = value
+        self.on_datapoint.fire((key, value))
+
+    def _handle_hand_shake(self, payload: bytes, retained: bool) -> None:
+        try:
+            hand_shake = parse_hand_shake(payload)
+        except PayloadError:
+            self._create_task(self._async_ack(False), "refuse hand_shake")
+            raise
+        if hand_shake is None:
+            if self.liveness.registered:
+                self._async_unregister()
+            return
+        # A live hand_shake is a (re)registration; a retained one only replays what we know.
+        announce = not retained or not self.liveness.registered
+        previous = self.hand_shake
+        self.hand_shake = hand_shake
+        self.last_hand_shake_at = dt_util.utcnow()
+        self._save(hand_shake_to_object(hand_shake), registered=True)
+        self.liveness.set_heartbeat(hand_shake.heartbeat)
+        self.liveness.set_registered(True)
+        self._async_update_device()
+        self.registration.async_clear_issue()
+        if announce:
+            self.registration.async_fire_registered(self.name)
+            self._create_task(self._async_ack(True), "acknowledge hand_shake")
+        if hand_shake.entity_signature != previous.entity_signature:
+            # New or removed features, data points or alarms: rebuild the entities.
+            self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
+
+    @callback
+    def _async_unregister(self) -> None:
+        self._save(self.entry.data[CONF_HAND_SHAKE], registered=False)
+        self.liveness.set_registered(False)
+        self.registration.async_fire_unregistered(self.name)
+        self.registration.async_raise_issue(self.name)
+
+    def _save(self, hand_shake: dict[str, Any], *, registered: bool) -> None:
+        data = {**self.entry.data, CONF_HAND_SHAKE: hand_shake, CONF_REGISTERED: registered}
+        if data != self.entry.data:
+            self.hass.config_entries.async_update_entry(self.entry, data=data)
+
+    def _create_task(self, coro: Any, what: str) -> None:
+        self.entry.async_create_background_task(
+            self.hass, coro, f"{DOMAIN} door {self.device_id} {what}"
+        )
+
+    @callback
+    def _async_update_device(self) -> None:
+        """Create or refresh the door's device from its declaration."""
+        dr.async_get(self.hass).async_get_or_create(
+            config_entry_id=self.entry.entry_id,
+            identifiers={(DOMAIN, self.device_id)},
+            name=self.hand_shake.name,
+            manufacturer=self.hand_shake.manufacturer,
+            model=self.hand_shake.model,
+            sw_version=self.hand_shake.sw_version,
+            serial_number=self.device_id,
+        )
+
+    @callback
+    def _async_remove_undeclared_entities(self) -> None:
+        """Drop registry entries of entities the door no longer declares."""
+        registry = er.async_get(self.hass)
+        expected = {f"{self.device_id}_{key}" for key in entity_keys(self.hand_shake)}
+        for entity in er.async_entries_for_config_entry(registry, self.entry.entry_id):
+            if entity.unique_id not in expected:
+                registry.async_remove(entity.entity_id)
+
+
+def is_door_entry(entry: ConfigEntry) -> bool:
+    """Tell whether a config entry is an MQTT door."""
+    return entry.domain == DOMAIN and entry.data.get(CONF_KIND) == DeviceKind.MQTT_DOOR
