@@ -292,6 +292,11 @@ class SimulatorServer:
         if self._faults.mute and header.code != Command.ACK_OK:
             return True
         outcome = self._handler.handle(session, header, payload)
+        # State changes first, so whoever reads the reply already sees their effect.
+        if outcome.after is After.REBOOT:
+            self.reboot(self._config.restart_downtime)
+        elif outcome.after is After.CLOSE:
+            self._registry.remove(session)
         reply = outcome.reply
         if reply is not None:
             delay = self._faults.reply_delay
@@ -301,8 +306,6 @@ class SimulatorServer:
                 self._responder.send_chunk(link, session.session_id, header.reply_id, reply.data)
             else:
                 self._responder.send_packet(link, session.session_id, header.reply_id, reply)
-        if outcome.after is After.REBOOT:
-            self.reboot(self._config.restart_downtime)
         return outcome.after is After.STAY
 
     def _push_event(self, session: Session, link: Link) -> None:
