@@ -1,27 +1,36 @@
-"""Home Assistant glue for terminals (placeholder until the terminal family lands)."""
+"""Home Assistant glue for ZKTeco terminals: the terminal device family."""
 
 from typing import Any
 
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 
-from ..family import DeviceFamily
+from custom_components.devicehub.const import DOMAIN
+from custom_components.devicehub.family import DeviceFamily
+
+from .button import async_setup_button
+from .diagnostics import async_get_terminal_diagnostics
+from .event import async_setup_event
+from .lock import async_setup_lock
+from .runtime import async_setup_runtime, async_unload_runtime
+from .sensor import async_setup_sensor
 
 
-async def _async_setup_entry(hass: HomeAssistant, entry: Any) -> None:
-    entry.runtime_data = None
-
-
-async def _async_unload_entry(hass: HomeAssistant, entry: Any) -> None:
-    return None
-
-
-async def _async_get_diagnostics(hass: HomeAssistant, entry: Any) -> dict[str, Any]:
-    return {}
+async def _async_remove_device(hass: HomeAssistant, entry: Any, device: dr.DeviceEntry) -> bool:
+    """Only a device that is not the entry's terminal any more may be removed."""
+    return (DOMAIN, entry.unique_id) not in device.identifiers
 
 
 TERMINAL_FAMILY = DeviceFamily(
-    platforms={},
-    async_setup_entry=_async_setup_entry,
-    async_unload_entry=_async_unload_entry,
-    async_get_diagnostics=_async_get_diagnostics,
+    platforms={
+        Platform.BUTTON: async_setup_button,
+        Platform.EVENT: async_setup_event,
+        Platform.LOCK: async_setup_lock,
+        Platform.SENSOR: async_setup_sensor,
+    },
+    async_setup_entry=async_setup_runtime,
+    async_unload_entry=async_unload_runtime,
+    async_get_diagnostics=async_get_terminal_diagnostics,
+    async_remove_device=_async_remove_device,
 )

@@ -1,0 +1,169 @@
+"""The attendance cursor: which punches of a terminal were already delivered.
+
+A terminal can only hand over its whole attendance log, so exactly-once delivery needs a
+position in that log that survives restarts. The cursor is the device-local time of the newest
+delivered record plus the ids of every delivered record at that second (several people can
+punch within one second). A record is new when it is later than that time, or at that time
+with an id not yet seen.
+"""
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple, TypedDict, override
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+
+from custom_components.devicehub.const import DOMAIN
+
+STORAGE_VERSION = 1
+STORAGE_MINOR_VERSION = 1
+# Seconds to batch cursor writes; unload and HA's final write flush it anyway.
+SAVE_DELAY = 2
+# Live events older than the cursor (the terminal clock went back) are checked against the
+# ids delivered in this session; this many are remembered.
+RECENT_IDS = 2048
+
+
+class PunchKey(NamedTuple):
+    """What makes a punch unique: who, when (device-local, to the second) and which state."""
+
+    user_id: str
+    timestamp: datetime
+    punch: int
+
+    @property
+    def ident(self) -> str:
+        """The key as stored."""
+        return f"{self.user_id}|{self.timestamp.isoformat(timespec='seconds')}|{self.punch}"
+
+
+class CursorData(TypedDict):
+    """The stored format, version 1."""
+
+    last_time: str
+    ids_at_last_time: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CursorPosition:
+    """An immutable view of the cursor, safe to hand to a worker thread."""
+
+    last_time: datetime
+    ids_at_last_time: frozenset[str]
+
+    def is_new(self, key: PunchKey) -> bool:
+        """Whether a record after this position, so never delivered."""
+        stamp = key.timestamp.replace(microsecond=0)
+        if stamp != self.last_time:
+            return stamp > self.last_time
+        return key.ident not in self.ids_at_last_time
+
+
+class _CursorStore(Store[CursorData]):
+    """The Store, with the hook to convert older formats."""
+
+    @override
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> CursorData:
+        """Convert an older format; version 1 is the first, so nothing converts yet."""
+        raise NotImplementedError(
+            f"Unknown attendance cursor format {old_major_version}.{old_minor_version}"
+        )
+
+
+class AttendanceCursor:
+    """The delivered position of one terminal's attendance log, persisted in a Store."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Bind the cursor to its Store; call async_load before use."""
+        self._store = _CursorStore(
+            hass,
+            STORAGE_VERSION,
+            f"{DOMAIN}.terminal_cursor.{entry_id}",
+            minor_version=STORAGE_MINOR_VERSION,
+        )
+        self._position: CursorPosition | None = None
+        self._recent: OrderedDict[str, None] = OrderedDict()
+
+    async def async_load(self) -> None:
+        """Read the stored position, if any."""
+        if (data := await self._store.async_load()) is not None:
+            self._position = CursorPosition(
+                datetime.fromisoformat(data["last_time"]),
+                frozenset(data["ids_at_last_time"]),
+            )
+
+    @property
+    def position(self) -> CursorPosition | None:
+        """The current position; None before the first setup placed it."""
+        return self._position
+
+    def start_at(self, last_time: datetime, keys: Iterable[PunchKey]) -> None:
+        """Place a fresh cursor, without delivering anything before it."""
+        self._position = CursorPosition(
+            last_time.replace(microsecond=0),
+            frozenset(key.ident for key in keys if key.timestamp == last_time),
+        )
+        self._schedule_save()
+
+    def is_new(self, key: PunchKey) -> bool:
+        """Whether a record from the log has not been delivered yet."""
+        return self._position is None or self._position.is_new(key)
+
+    def is_new_live(self, key: PunchKey) -> bool:
+        """Whether a live event has not been delivered yet.
+
+        A live event is happening now, so one older than the cursor means the terminal clock
+        went back; it is new unless this session already delivered it.
+        """
+        if key.ident in self._recent:
+            return False
+        position = self._position
+        if position is None or key.timestamp.replace(microsecond=0) < position.last_time:
+            return True
+        return position.is_new(key)
+
+    def advance(self, key: PunchKey) -> None:
+        """Record a delivered punch; the position only ever moves forward."""
+        ident = key.ident
+        self._recent[ident] = None
+        if len(self._recent) > RECENT_IDS:
+            self._recent.popitem(last=False)
+        stamp = key.timestamp.replace(microsecond=0)
+        position = self._position
+        if position is None or stamp > position.last_time:
+            self._position = CursorPosition(stamp, frozenset({ident}))
+        elif stamp == position.last_time:
+            self._position = CursorPosition(stamp, position.ids_at_last_time | {ident})
+        else:
+            return
+        self._schedule_save()
+
+    async def async_flush(self) -> None:
+        """Write the position now (on unload)."""
+        if self._position is not None:
+            await self._store.async_save(self._data())
+
+    async def async_remove(self) -> None:
+        """Forget the position (the entry is deleted)."""
+        await self._store.async_remove()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The position for diagnostics."""
+        if self._position is None:
+            return {"last_time": None, "ids_at_last_time": []}
+        return dict(self._data())
+
+    def _schedule_save(self) -> None:
+        self._store.async_delay_save(self._data, SAVE_DELAY)
+
+    def _data(self) -> CursorData:
+        assert self._position is not None
+        return {
+            "last_time": self._position.last_time.isoformat(),
+            "ids_at_last_time": sorted(self._position.ids_at_last_time),
+        }

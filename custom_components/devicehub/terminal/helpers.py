@@ -1,0 +1,75 @@
+"""Turns terminal errors into translated Home Assistant errors, for entities and actions."""
+
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from typing import Any, Concatenate
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from custom_components.devicehub.const import DOMAIN
+from custom_components.devicehub.zk.errors import (
+    TerminalAuthFailed,
+    TerminalBusy,
+    TerminalError,
+    TerminalInvalidArgument,
+    TerminalUserNotFound,
+)
+
+from .entity import TerminalEntity
+
+
+@contextmanager
+def translate_terminal_errors(hass: HomeAssistant, entry: ConfigEntry) -> Iterator[None]:
+    """Raise what a terminal call failed with as a translated error.
+
+    Bad input is the caller's to fix (ServiceValidationError); anything else is the
+    terminal's or the network's (HomeAssistantError). A rejected password also starts
+    reauthentication, since nothing works until the user enters the new one.
+    """
+    placeholders = {"name": entry.title}
+    try:
+        yield
+    except TerminalUserNotFound as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_user",
+            translation_placeholders={**placeholders, "error": str(err)},
+        ) from err
+    except TerminalInvalidArgument as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_argument",
+            translation_placeholders={**placeholders, "error": str(err)},
+        ) from err
+    except TerminalAuthFailed as err:
+        entry.async_start_reauth(hass)
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_auth") from err
+    except TerminalBusy as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="terminal_busy",
+            translation_placeholders=placeholders,
+        ) from err
+    except TerminalError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="action_failed",
+            translation_placeholders={**placeholders, "error": str(err)},
+        ) from err
+
+
+def terminal_action[EntityT: TerminalEntity, **P](
+    func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]],
+) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
+    """Decorate an entity method that asks something of the terminal.
+
+    Its terminal errors become translated Home Assistant errors.
+    """
+
+    async def handler(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        with translate_terminal_errors(self.hass, self.coordinator.config_entry):
+            await func(self, *args, **kwargs)
+
+    return handler

@@ -1,0 +1,230 @@
+"""Everything one terminal entry runs: its connection, poller, live capture and delivery."""
+
+import asyncio
+from datetime import datetime
+
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.util import dt as dt_util
+
+from custom_components.devicehub.const import DOMAIN
+from custom_components.devicehub.zk.errors import TerminalAuthFailed, TerminalError
+from custom_components.devicehub.zk.live import LiveCapture
+from custom_components.devicehub.zk.models import TerminalInfo
+from custom_components.devicehub.zk.terminal import AsyncTerminal
+
+from .const import LOGGER
+from .coordinator import TerminalCoordinator
+from .cursor import AttendanceCursor
+from .delivery import PunchDelivery
+from .issues import async_delete_issues, async_note_unreachable
+from .settings import TerminalSettings
+from .users import UserDirectory
+
+
+class TerminalRuntime:
+    """The runtime data of a terminal entry.
+
+    Setup connects and polls once; punch delivery and live capture only start once the
+    entry is loaded, so that the entities are there to receive the first caught-up punch.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        settings: TerminalSettings,
+        terminal: AsyncTerminal,
+        info: TerminalInfo,
+    ) -> None:
+        """Assemble the parts; nothing runs until async_start."""
+        self.hass = hass
+        self.entry = entry
+        self.settings = settings
+        self.terminal = terminal
+        self.info = info
+        self.users = UserDirectory(terminal)
+        self.cursor = AttendanceCursor(hass, entry.entry_id)
+        self.coordinator = TerminalCoordinator(
+            hass,
+            entry,
+            terminal,
+            info=info,
+            time_zone=settings.time_zone,
+            poll_interval=settings.poll_interval,
+        )
+        self.delivery = PunchDelivery(
+            hass,
+            entry,
+            terminal,
+            cursor=self.cursor,
+            users=self.users,
+            time_zone=settings.time_zone,
+        )
+        self.live: LiveCapture | None = None
+        self.live_connected = False
+        self._started = False
+        self._catch_up_task: asyncio.Task[None] | None = None
+        self._catch_up_again = False
+        # The records counter when the log was last read: polling mode skips unchanged logs.
+        self._records_caught_up: int | None = None
+
+    @property
+    def serial_number(self) -> str:
+        """The terminal's serial number, its identity in Home Assistant."""
+        return self.info.serial_number
+
+    @callback
+    def async_start(self) -> None:
+        """Start catching up and, if enabled, live capture."""
+        if self._started:
+            return
+        self._started = True
+        self.entry.async_on_unload(self.coordinator.async_add_listener(self._async_polled))
+        self.request_catch_up()
+        if self.settings.live_capture:
+            self.live = LiveCapture(
+                self.settings.config,
+                self.hass.loop,
+                on_event=self.delivery.handle_live_event,
+                on_connection_change=self._async_live_connection_changed,
+            )
+            self.live.start()
+
+    async def async_stop(self) -> None:
+        """Stop live capture, write the cursor and close the connection."""
+        if self.live is not None:
+            # stop() joins the capture thread: not on the event loop.
+            await self.hass.async_add_executor_job(self.live.stop)
+            self.live = None
+        if self._catch_up_task is not None:
+            self._catch_up_task.cancel()
+        await self.delivery.async_stop()
+        await self.cursor.async_flush()
+        await self.terminal.close()
+
+    async def async_sync_clock(self) -> datetime:
+        """Set the terminal clock to Home Assistant's time, in the terminal's time zone."""
+        now = dt_util.now(self.settings.time_zone).replace(microsecond=0, tzinfo=None)
+        await self.terminal.set_time(now)
+        await self.coordinator.async_refresh()
+        return now
+
+    async def async_restart(self) -> None:
+        """Restart the terminal; its links drop, so punches are caught up when it is back."""
+        await self.terminal.restart()
+        self.delivery.mark_gap()
+
+    @callback
+    def request_catch_up(self) -> None:
+        """Read the attendance log and deliver what is new, once at a time."""
+        if self._catch_up_task is not None and not self._catch_up_task.done():
+            self._catch_up_again = True
+            return
+        self._catch_up_task = self.entry.async_create_background_task(
+            self.hass, self._async_catch_up(), f"{DOMAIN} attendance catch-up"
+        )
+
+    async def _async_catch_up(self) -> None:
+        while True:
+            self._catch_up_again = False
+            data = self.coordinator.data
+            try:
+                await self.delivery.async_catch_up()
+            except TerminalError as err:
+                # The next successful poll tries again; the poller logs the outage.
+                LOGGER.debug("Could not read the attendance log of %s: %s", self.entry.title, err)
+                return
+            self._records_caught_up = data.counts.records
+            if not self._catch_up_again:
+                return
+
+    @callback
+    def _async_polled(self) -> None:
+        """After a poll: catch up after a gap, or in polling mode when the log grew."""
+        if not self.coordinator.last_update_success:
+            if not self.live_connected:
+                self.delivery.mark_gap()
+            return
+        if self.delivery.has_gap or (
+            not self.live_connected
+            and self.coordinator.data.counts.records != self._records_caught_up
+        ):
+            self.request_catch_up()
+
+    @callback
+    def _async_live_connection_changed(self, connected: bool) -> None:
+        """Live capture connected or lost its link (called in the event loop)."""
+        LOGGER.debug("Live capture of %s connected: %s", self.entry.title, connected)
+        self.live_connected = connected
+        self.coordinator.set_live_connected(connected)
+        # Either way punches may have been missed: since the drop, or until the reconnect.
+        self.delivery.mark_gap()
+        if connected:
+            self.request_catch_up()
+        else:
+            # Learn soon whether the whole terminal is gone, not just the live link.
+            self.entry.async_create_background_task(
+                self.hass, self.coordinator.async_request_refresh(), f"{DOMAIN} poll"
+            )
+
+
+async def async_setup_runtime(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Connect to the terminal, read it once and set entry.runtime_data."""
+    settings = await TerminalSettings.async_from_entry(hass, entry)
+    terminal = AsyncTerminal(settings.config)
+    try:
+        runtime = await _async_connect(hass, entry, settings, terminal)
+    except BaseException:
+        await terminal.close()
+        raise
+    entry.runtime_data = runtime
+
+    @callback
+    def _async_state_changed() -> None:
+        if entry.state is ConfigEntryState.LOADED:
+            runtime.async_start()
+
+    entry.async_on_unload(entry.async_on_state_change(_async_state_changed))
+
+
+async def _async_connect(
+    hass: HomeAssistant, entry: ConfigEntry, settings: TerminalSettings, terminal: AsyncTerminal
+) -> TerminalRuntime:
+    try:
+        info = await terminal.get_info()
+    except TerminalAuthFailed as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except TerminalError as err:
+        async_note_unreachable(hass, entry)
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"host": settings.config.host, "error": str(err)},
+        ) from err
+    if info.serial_number != entry.unique_id:
+        # Another terminal answers at this address (DHCP); the right one may come back.
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="wrong_terminal",
+            translation_placeholders={"host": settings.config.host, "serial": info.serial_number},
+        )
+    runtime = TerminalRuntime(hass, entry, settings, terminal, info)
+    await runtime.cursor.async_load()
+    # Names are nice to have: a punch is still delivered when the user list cannot be read.
+    try:
+        await runtime.users.async_refresh()
+    except TerminalError as err:
+        LOGGER.debug("Could not read the user list of %s: %s", entry.title, err)
+    await runtime.coordinator.async_config_entry_first_refresh()
+    return runtime
+
+
+async def async_unload_runtime(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Release what setup took; no thread of the terminal outlives this."""
+    runtime: TerminalRuntime = entry.runtime_data
+    await runtime.async_stop()
+    async_delete_issues(hass, entry)

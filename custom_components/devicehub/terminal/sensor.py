@@ -1,0 +1,159 @@
+"""Sensors of a terminal: who punched last, memory counters and the clock offset."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, override
+
+from homeassistant.components.sensor import (
+    RestoreSensor,
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from custom_components.devicehub.punch import ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY
+
+from .coordinator import TerminalCoordinator, TerminalData
+from .delivery import Punch
+from .entity import TerminalEntity
+from .runtime import TerminalRuntime
+
+ATTR_PUNCH = "punch"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TerminalSensorEntityDescription(SensorEntityDescription):
+    """A sensor computed from a poll of the terminal."""
+
+    value_fn: Callable[[TerminalData], StateType]
+
+
+def _capacity_used(data: TerminalData) -> float | None:
+    capacity = data.counts.records_capacity
+    return round(100 * data.counts.records / capacity, 2) if capacity else None
+
+
+SENSORS: tuple[TerminalSensorEntityDescription, ...] = (
+    TerminalSensorEntityDescription(
+        key="users",
+        translation_key="users",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.counts.users,
+    ),
+    TerminalSensorEntityDescription(
+        key="fingerprints",
+        translation_key="fingerprints",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data: data.counts.fingerprints,
+    ),
+    TerminalSensorEntityDescription(
+        key="faces",
+        translation_key="faces",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data: data.counts.faces,
+    ),
+    TerminalSensorEntityDescription(
+        key="attendance_records",
+        translation_key="attendance_records",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.counts.records,
+    ),
+    TerminalSensorEntityDescription(
+        key="record_capacity_used",
+        translation_key="record_capacity_used",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=1,
+        value_fn=_capacity_used,
+    ),
+    TerminalSensorEntityDescription(
+        key="clock_offset",
+        translation_key="clock_offset",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
+        value_fn=lambda data: int(data.clock_offset.total_seconds()),
+    ),
+)
+
+
+async def async_setup_sensor(
+    hass: HomeAssistant, entry: Any, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the sensors of a terminal."""
+    runtime: TerminalRuntime = entry.runtime_data
+    async_add_entities(
+        [
+            TerminalLastPunchSensor(runtime),
+            *(TerminalSensor(runtime.coordinator, description) for description in SENSORS),
+        ]
+    )
+
+
+class TerminalSensor(TerminalEntity, SensorEntity):
+    """A value read by the poller."""
+
+    entity_description: TerminalSensorEntityDescription
+
+    def __init__(
+        self, coordinator: TerminalCoordinator, description: TerminalSensorEntityDescription
+    ) -> None:
+        """Describe the sensor."""
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    @override
+    def native_value(self) -> StateType:
+        """The value from the last poll."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+
+class TerminalLastPunchSensor(TerminalEntity, RestoreSensor):
+    """Who punched last: the user's name, or the user id when the name is unknown."""
+
+    _attr_translation_key = "last_punch"
+
+    def __init__(self, runtime: TerminalRuntime) -> None:
+        """Bind the sensor to the terminal's punch delivery."""
+        super().__init__(runtime.coordinator, "last_punch")
+        self._runtime = runtime
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while punches can arrive, by polling or by live capture."""
+        return super().available or self._runtime.live_connected
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Restore the last punch, then follow new ones."""
+        await super().async_added_to_hass()
+        if (restored := await self.async_get_last_sensor_data()) is not None:
+            self._attr_native_value = restored.native_value
+        self.async_on_remove(self._runtime.delivery.async_add_listener(self._async_punched))
+
+    @callback
+    def _async_punched(self, punch: Punch) -> None:
+        self._attr_native_value = punch.user_name or punch.user_id
+        self._attr_extra_state_attributes = {
+            ATTR_USER_ID: punch.user_id,
+            ATTR_PUNCH: punch.punch_type,
+            ATTR_VERIFY: punch.verify,
+            ATTR_TIMESTAMP: punch.timestamp.isoformat(),
+        }
+        self.async_write_ha_state()
