@@ -25,6 +25,7 @@ from custom_components.devicehub.zk.errors import (
     TerminalBusy,
     TerminalCannotConnect,
     TerminalError,
+    TerminalProtocolError,
 )
 
 from .channel import PacketChannel, Transport
@@ -32,6 +33,8 @@ from .packets import Command, build_packet, next_reply_id
 
 _LOGGER = logging.getLogger(__name__)
 
+# Well-formed replies with which a terminal turns a session down (as opposed to garbage).
+REFUSAL_CODES = frozenset({2001, 2003, 2004, 0xFFFB, 0xFFFC, 0xFFFD, 0xFFFF})
 # How long a polite goodbye (CMD_EXIT) may wait for its answer.
 _EXIT_WAIT_SECONDS = 0.3
 
@@ -131,13 +134,18 @@ class PyzkSession:
         except ZKErrorResponse as exc:
             if "Unauthenticated" in str(exc):
                 raise TerminalAuthFailed(f"{where}: the terminal rejected the comm key") from exc
-            raise TerminalBusy(f"{where}: the terminal refused the session ({exc})") from exc
+            code = self.zk._ZK__response
+            if code in REFUSAL_CODES:
+                raise TerminalBusy(f"{where}: the terminal refused the session ({code})") from exc
+            raise TerminalProtocolError(f"{where}: reply code {code} to CONNECT") from exc
         except LEAKED_EXCEPTIONS as exc:
             if self.transport == "tcp" and _peer_hung_up(self._pyzk_socket()):
                 # Accepted, then closed without answering CONNECT: how a terminal that
                 # serves one client at a time turns a second one away.
                 raise TerminalBusy(f"{where}: the terminal closed the session at once") from exc
-            raise TerminalCannotConnect(f"{where}: {type(exc).__name__}: {exc}") from exc
+            if _caused_by_network(exc):
+                raise TerminalCannotConnect(f"{where}: {type(exc).__name__}: {exc}") from exc
+            raise TerminalProtocolError(f"{where}: unreadable reply to CONNECT ({exc})") from exc
         if self._aborted.is_set():
             self.close(polite=False)
             raise TerminalCannotConnect(f"{where}: connection aborted")
@@ -189,9 +197,20 @@ def comm_key(password: int, session_id: int, ticks: int = 50) -> bytes:
     return bytes([swapped[0] ^ tick, swapped[1] ^ tick, tick, swapped[3] ^ tick])
 
 
+def _caused_by_network(exc: BaseException) -> bool:
+    """Whether a socket error is behind ``exc`` (pyzk re-raises them as ZKNetworkError)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _peer_hung_up(sock: socket.socket) -> bool:
     """Whether a connected TCP socket has seen the peer's orderly close (EOF)."""
     try:
+        sock.getpeername()  # a refused connect leaves the socket unconnected: ENOTCONN
         return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
     except OSError:  # never connected, reset, or simply nothing to read
         return False

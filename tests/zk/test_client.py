@@ -1,0 +1,433 @@
+"""TerminalClient against a simulated terminal over real loopback sockets, pyzk underneath."""
+
+from datetime import datetime
+import socket
+
+import pytest
+from zk import ZK
+
+from custom_components.devicehub.zk import (
+    AttendanceRecord,
+    TerminalAuthFailed,
+    TerminalBusy,
+    TerminalCannotConnect,
+    TerminalClient,
+    TerminalCommandRejected,
+    TerminalConfig,
+    TerminalConnectionLost,
+    TerminalInvalidArgument,
+    TerminalProtocolError,
+    TerminalUserNotFound,
+    User,
+)
+from custom_components.devicehub.zk.transport.bulk import BulkReader
+from custom_components.devicehub.zk.transport.packets import FCT_USER, Command
+from tools.zksim import BusyMode, ChunkMode, GarbageKind, TerminalSimulator
+
+from .conftest import SimulatorFactory, config_for
+
+CMD_UNLOCK = 31
+
+
+def expected_records(simulator: TerminalSimulator) -> list[AttendanceRecord]:
+    return [
+        AttendanceRecord(r.uid, r.user_id, r.timestamp, r.verify, r.punch)
+        for r in simulator.records
+    ]
+
+
+def expected_users(simulator: TerminalSimulator) -> list[User]:
+    return [
+        User(u.uid, u.user_id, u.name, u.privilege, u.password, u.group_id, u.card)
+        for u in simulator.users
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def client(simulator: TerminalSimulator) -> TerminalClient:
+    return TerminalClient(config_for(simulator))
+
+
+def test_info_counts_and_clock(simulator: TerminalSimulator, client: TerminalClient) -> None:
+    """Identity, counters and clock come back typed, over TCP by default."""
+    info = client.get_info()
+    assert info.serial_number == simulator.config.serial_number()
+    assert (info.platform, info.device_name, info.model) == ("ZMM220_TFT", "K40", "K40")
+    assert info.firmware_version == "Ver 6.60 Apr 28 2017"
+    assert info.mac == simulator.config.mac_address()
+    assert client.transport == "tcp"
+    counts = client.get_counts()
+    assert (counts.users, counts.records, counts.fingerprints, counts.faces) == (10, 50, 0, 0)
+    assert (counts.users_capacity, counts.records_capacity) == (10_000, 100_000)
+    assert counts.fingerprints_capacity == 3_000
+    when = datetime(2024, 2, 29, 23, 59, 58)
+    client.set_time(when)
+    assert simulator.time_sets == [when]
+    assert abs((client.get_time() - when).total_seconds()) <= 2
+    client.close()
+    client.close()
+    assert not client.connected
+
+
+def test_model_falls_back_to_platform(make_simulator: SimulatorFactory) -> None:
+    """A terminal without a device name is described by its platform."""
+    simulator = make_simulator(options={"~DeviceName": None})
+    info = TerminalClient(config_for(simulator)).get_info()
+    assert (info.device_name, info.model) == ("", "ZMM220_TFT")
+
+
+def test_users_and_attendance_match_the_terminal(
+    simulator: TerminalSimulator, client: TerminalClient
+) -> None:
+    """Every user and punch arrives with the terminal's values."""
+    assert client.get_users() == expected_users(simulator)
+    batch = client.get_attendance()
+    assert batch.invalid == 0
+    assert batch.records == expected_records(simulator)
+    client.close()
+
+
+@pytest.mark.parametrize("record_size", [40, 16, 8])
+def test_record_layouts_agree_with_pyzk(make_simulator: SimulatorFactory, record_size: int) -> None:
+    """All three record sizes parse to what the terminal holds and what pyzk reads."""
+    simulator = make_simulator(users=30, records=3000, record_size=record_size)
+    client = TerminalClient(config_for(simulator))
+    batch = client.get_attendance()
+    client.close()
+    assert batch.invalid == 0
+    assert batch.records == expected_records(simulator)
+    zk = ZK("127.0.0.1", port=simulator.port, timeout=5, ommit_ping=True)
+    connection = zk.connect()
+    theirs = connection.get_attendance()
+    connection.disconnect()
+    assert [(r.uid, r.user_id, r.timestamp, r.status, r.punch) for r in theirs] == [
+        (r.uid, r.user_id, r.timestamp, r.verify, r.punch) for r in batch.records
+    ]
+
+
+def test_empty_log_and_no_users(make_simulator: SimulatorFactory) -> None:
+    """A fresh terminal has nothing, and says so without a bulk read."""
+    client = TerminalClient(config_for(make_simulator(users=0, records=0)))
+    assert client.get_users() == []
+    assert client.get_attendance().records == []
+    client.close()
+
+
+def test_invalid_dates_are_skipped_and_counted(
+    simulator: TerminalSimulator, client: TerminalClient
+) -> None:
+    """Every 5th record dated 31 February: 10 skipped and counted, 40 kept."""
+    simulator.faults.invalid_dates_every = 5
+    batch = client.get_attendance()
+    assert (len(batch.records), batch.invalid) == (40, 10)
+    valid = [r for i, r in enumerate(expected_records(simulator)) if (i + 1) % 5 != 0]
+    assert [r.user_id for r in batch.records] == [r.user_id for r in valid]
+    client.close()
+
+
+def test_stale_record_count_is_tolerated(
+    simulator: TerminalSimulator, client: TerminalClient
+) -> None:
+    """A count that disagrees with the log by one does not derail the parse."""
+    simulator.faults.records_count_skew = -1
+    assert client.get_attendance().records == expected_records(simulator)
+    client.close()
+
+
+@pytest.mark.parametrize("mode", [ChunkMode.BURST, ChunkMode.TRICKLE])
+def test_multi_packet_chunks(make_simulator: SimulatorFactory, mode: ChunkMode) -> None:
+    """Chunks sent as many 1008-byte packets, all at once or trickling, read completely."""
+    simulator = make_simulator(users=200, records=4000)
+    simulator.faults.chunk_mode = mode
+    client = TerminalClient(config_for(simulator))
+    assert len(client.get_users()) == 200
+    batch = client.get_attendance()
+    assert batch.records == expected_records(simulator)
+    client.close()
+
+
+def test_pyzk_alone_times_out_on_burst_chunks(make_simulator: SimulatorFactory) -> None:
+    """The failure our own reader exists for: pyzk 0.9 stalls on a burst of packets."""
+    simulator = make_simulator(users=10, records=4000)
+    simulator.faults.chunk_mode = ChunkMode.BURST
+    connection = ZK("127.0.0.1", port=simulator.port, timeout=0.3, ommit_ping=True).connect()
+    with pytest.raises(TimeoutError):
+        connection.read_with_buffer(13)
+    connection._ZK__sock.close()  # the stream is out of step: just drop it
+
+
+def test_drop_mid_transfer_then_recovery(
+    make_simulator: SimulatorFactory,
+) -> None:
+    """A link reset halfway through a chunk fails the call; the next call reconnects."""
+    simulator = make_simulator(users=10, records=5000)
+    simulator.faults.drop_mid_transfer = 1
+    client = TerminalClient(config_for(simulator))
+    with pytest.raises(TerminalProtocolError) as caught:
+        client.get_attendance()
+    assert isinstance(caught.value, TerminalConnectionLost)
+    assert not client.connected
+    assert client.get_attendance().records == expected_records(simulator)
+    client.close()
+
+
+@pytest.mark.parametrize("kind", [GarbageKind.RANDOM, GarbageKind.BAD_MAGIC])
+def test_garbage_then_recovery(
+    simulator: TerminalSimulator, client: TerminalClient, kind: GarbageKind
+) -> None:
+    """A spoiled reply is a protocol error; the connection is rebuilt for the next call."""
+    client.connect()
+    simulator.faults.garbage_kind = kind
+    simulator.faults.garbage_replies = 1
+    with pytest.raises(TerminalProtocolError):
+        client.get_attendance()
+    assert not client.connected
+    assert len(client.get_attendance().records) == 50
+    client.close()
+
+
+def test_garbage_inside_bulk_read(simulator: TerminalSimulator, client: TerminalClient) -> None:
+    """Garbage where our own reader expects a chunk is caught by its framing checks."""
+    simulator.faults.garbage_kind = GarbageKind.BAD_MAGIC
+    client.connect()
+    assert client._session is not None
+    simulator.faults.garbage_replies = 1
+    with pytest.raises(TerminalProtocolError, match="bad TCP frame magic"):
+        BulkReader(client._session).read(Command.CMD_USERTEMP_RRQ, FCT_USER)
+    client.close()
+    assert client.get_users() == expected_users(simulator)
+    client.close()
+
+
+def test_hung_terminal_times_out(simulator: TerminalSimulator, client: TerminalClient) -> None:
+    """A terminal that stops answering mid-session gives a protocol error, not a hang."""
+    client.connect()
+    simulator.faults.mute = True
+    with pytest.raises(TerminalProtocolError, match="reading the clock"):
+        client.get_time()
+    simulator.faults.mute = False
+    assert isinstance(client.get_time(), datetime)
+    client.close()
+
+
+def test_rejected_command(simulator: TerminalSimulator, client: TerminalClient) -> None:
+    """An error reply is TerminalCommandRejected; the next call still works."""
+    simulator.faults.error_commands = frozenset({CMD_UNLOCK})
+    with pytest.raises(TerminalCommandRejected, match="Can't open door"):
+        client.unlock(3)
+    simulator.faults.error_commands = frozenset()
+    client.unlock(3)
+    assert [pulse.seconds for pulse in simulator.unlocks] == [3]
+    client.close()
+
+
+def test_udp_fallback_is_remembered(make_simulator: SimulatorFactory) -> None:
+    """TCP refused: UDP is used, remembered, and bulk reads work over datagrams."""
+    simulator = make_simulator(users=120, records=2000, tcp=False)
+    client = TerminalClient(config_for(simulator))
+    assert client.get_users() == expected_users(simulator)
+    assert client.transport == "udp"
+    client.close()
+    assert client.get_attendance().records == expected_records(simulator)
+    assert client.transport == "udp"
+    client.close()
+
+
+def test_udp_garbage_and_drop(make_simulator: SimulatorFactory) -> None:
+    """UDP failures are typed too, and the next call recovers."""
+    simulator = make_simulator(users=10, records=2000, tcp=False)
+    client = TerminalClient(config_for(simulator, timeout=0.3))
+    client.connect()
+    simulator.faults.drop_mid_transfer = 1
+    with pytest.raises(TerminalProtocolError):
+        client.get_attendance()
+    client.connect()
+    simulator.faults.garbage_replies = 1
+    with pytest.raises(TerminalProtocolError):
+        client.get_time()
+    assert len(client.get_attendance().records) == 2000
+    client.close()
+
+
+@pytest.mark.parametrize(
+    ("tcp", "kind"), [(True, GarbageKind.BAD_MAGIC), (False, GarbageKind.RANDOM)]
+)
+def test_garbage_answering_connect(
+    make_simulator: SimulatorFactory, tcp: bool, kind: GarbageKind
+) -> None:
+    """Garbage instead of the CONNECT reply is a protocol error, not a refusal."""
+    simulator = make_simulator(tcp=tcp)
+    simulator.faults.garbage_kind = kind
+    simulator.faults.garbage_replies = 1
+    client = TerminalClient(config_for(simulator))
+    with pytest.raises(TerminalProtocolError):
+        client.connect()
+    client.connect()
+    assert client.transport == ("tcp" if tcp else "udp")
+    client.close()
+
+
+def test_remembered_udp_falls_back_to_tcp(make_simulator: SimulatorFactory) -> None:
+    """A remembered transport that stops working is not a dead end."""
+    simulator = make_simulator(udp=False)
+    client = TerminalClient(config_for(simulator, timeout=0.3))
+    client.transport = "udp"
+    client.connect()
+    assert client.transport == "tcp"
+    client.close()
+
+
+def test_wrong_password(make_simulator: SimulatorFactory) -> None:
+    """A wrong comm key is TerminalAuthFailed on both transports; never echoes the key."""
+    simulator = make_simulator(password=123456)
+    for only_udp in (False, True):
+        config = config_for(simulator, password=654321)
+        client = TerminalClient(config)
+        if only_udp:
+            client.transport = "udp"
+        with pytest.raises(TerminalAuthFailed) as caught:
+            client.get_time()
+        assert "654321" not in str(caught.value)
+        assert "654321" not in repr(config)
+        assert client.transport == ("udp" if only_udp else None)
+    right = TerminalClient(config_for(simulator))
+    assert right.get_counts().users == 10
+    right.close()
+
+
+def test_unreachable_port(socket_enabled: None) -> None:
+    """Nothing listening: TCP refused, UDP unanswered: TerminalCannotConnect."""
+    client = TerminalClient(TerminalConfig(host="127.0.0.1", port=free_port(), timeout=0.2))
+    with pytest.raises(TerminalCannotConnect, match=r"over TCP.*over UDP"):
+        client.get_info()
+    assert not client.connected
+
+
+@pytest.mark.parametrize("mode", [BusyMode.ACK_ERROR, BusyMode.CLOSE])
+def test_busy_terminal(simulator: TerminalSimulator, mode: BusyMode) -> None:
+    """A terminal serving someone else turns a second session away: TerminalBusy."""
+    simulator.faults.busy = mode
+    first = TerminalClient(config_for(simulator))
+    first.connect()
+    second = TerminalClient(config_for(simulator))
+    with pytest.raises(TerminalBusy):
+        second.get_time()
+    first.close()
+    assert isinstance(second.get_time(), datetime)
+    second.close()
+
+
+def test_user_round_trip(simulator: TerminalSimulator, client: TerminalClient) -> None:
+    """Create, update, delete a user; unknown users are reported."""
+    client.set_user("900", "Ann Lee", privilege=14, password="1234", card=4242, group_id="2")
+    created = simulator.user("900")
+    assert created is not None
+    assert (created.name, created.privilege, created.password) == ("Ann Lee", 14, "1234")
+    assert (created.card, created.group_id, created.uid) == (4242, "2", 11)
+    client.set_user("900", "Ann Lee-Smith")
+    updated = simulator.user("900")
+    assert updated is not None
+    assert (updated.name, updated.uid) == ("Ann Lee-Smith", 11)
+    client.delete_user("900")
+    assert simulator.user("900") is None
+    with pytest.raises(TerminalUserNotFound):
+        client.delete_user("900")
+    assert client.get_counts().users == 10
+    client.close()
+
+
+def test_user_arguments_checked(client: TerminalClient) -> None:
+    """Values the terminal cannot hold are refused before anything is sent."""
+    for bad in (
+        {"privilege": 3},
+        {"user_id": ""},
+        {"card": -1},
+        {"user_id": "x" * 25},
+        {"user_id": "ü"},
+        {"group_id": "12345678"},
+        {"password": "123456789"},
+    ):
+        arguments = {"user_id": "77", "name": "X"} | bad
+        with pytest.raises(TerminalInvalidArgument):
+            client.set_user(**arguments)  # type: ignore[arg-type]
+    with pytest.raises(TerminalInvalidArgument):
+        client.unlock(0)
+    with pytest.raises(TerminalInvalidArgument):
+        client.set_time(datetime(1999, 1, 1))
+    assert client.connected  # argument errors do not cost the connection
+    client.close()
+
+
+def test_gbk_names(make_simulator: SimulatorFactory) -> None:
+    """Names in GBK are read and written with the terminal's encoding, cut whole."""
+    simulator = make_simulator(users=20, encoding="gbk")
+    client = TerminalClient(config_for(simulator))
+    users = client.get_users()
+    assert users == expected_users(simulator)
+    assert any(ord(char) > 0x3000 for user in users for char in user.name)
+    long_name = "张伟" * 7  # 28 bytes in GBK: one character too many
+    client.set_user("4242", long_name)
+    written = simulator.user("4242")
+    assert written is not None
+    assert written.name == long_name[:12]
+    assert simulator.user_writes[-1].record_size == 72
+    client.close()
+
+
+def test_28_byte_user_terminal(make_simulator: SimulatorFactory) -> None:
+    """Old firmware: 28-byte users, numeric ids only, 8-byte names."""
+    simulator = make_simulator(users=5, user_size=28)
+    client = TerminalClient(config_for(simulator))
+    users = client.get_users()
+    assert [(u.uid, u.user_id, u.card) for u in users] == [
+        (u.uid, u.user_id, u.card) for u in simulator.users
+    ]
+    for ours, theirs in zip(users, simulator.users, strict=True):
+        assert ours.name == theirs.name.encode()[:8].decode(errors="ignore").strip()
+    client.set_user("31337", "Bartholomew", group_id="3")
+    written = simulator.user("31337")
+    assert written is not None
+    assert (written.name, written.group_id) == ("Bartholo", "3")
+    assert simulator.user_writes[-1].record_size == 28
+    for bad in ({"user_id": "A1"}, {"group_id": "300"}, {"password": "123456"}):
+        with pytest.raises(TerminalInvalidArgument):
+            client.set_user(**({"user_id": "5", "name": "X"} | bad))  # type: ignore[arg-type]
+    client.close()
+
+
+def test_door_voice_clear_and_restart(simulator: TerminalSimulator, client: TerminalClient) -> None:
+    """The one-shot commands reach the terminal."""
+    client.unlock(5)
+    client.test_voice(3)
+    client.clear_attendance()
+    assert [pulse.seconds for pulse in simulator.unlocks] == [5]
+    assert simulator.voices == [3]
+    assert simulator.record_count == 0
+    client.restart()
+    assert simulator.restarts == 1
+    assert not client.connected
+    assert simulator.wait_until_up(5)
+    assert client.get_counts().records == 0
+    client.close()
+
+
+def test_voice_refused(simulator: TerminalSimulator, client: TerminalClient) -> None:
+    """pyzk reports a refused voice prompt as False; we raise."""
+    simulator.faults.error_commands = frozenset({1017})
+    with pytest.raises(TerminalCommandRejected):
+        client.test_voice(1)
+    client.close()
+
+
+def test_config_validation() -> None:
+    """Impossible settings fail at construction."""
+    for bad in ({"encoding": "nope"}, {"port": 0}, {"timeout": 0}, {"password": -1}):
+        with pytest.raises(LookupError if "encoding" in bad else ValueError):
+            TerminalConfig(host="127.0.0.1", **bad)  # type: ignore[arg-type]
