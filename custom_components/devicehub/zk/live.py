@@ -77,6 +77,7 @@ class LiveCapture:
         self.last_error: TerminalError | None = None
         self.invalid_events = 0
         self.reconnects = 0
+        self.heartbeats = 0
 
     @property
     def connected(self) -> bool:
@@ -208,6 +209,7 @@ class LiveCapture:
             elif header.reply_id == heartbeat_id:
                 last_alive = time.monotonic()
                 heartbeat_id = None
+                self.heartbeats += 1
             else:
                 _LOGGER.debug("ignoring packet %d during live capture", header.command)
 
