@@ -1,0 +1,281 @@
+"""A simulated door, a real Mosquitto and Home Assistant's real MQTT integration, end to end.
+
+discovery -> confirm -> lock/unlock round trips -> stranger picture served by Home Assistant
+-> data points and alarms -> `devicehub.call` -> unregister -> last will -> unavailable.
+"""
+
+import asyncio
+from http import HTTPStatus
+
+from homeassistant.config_entries import SOURCE_MQTT, ConfigEntry, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE, Platform
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.devicehub.const import (
+    CONF_KIND,
+    DOMAIN,
+    EVENT_DEVICE_REGISTERED,
+    EVENT_DEVICE_UNREGISTERED,
+)
+from tools.mqttdoor import DoorMode, SimulatedDoor, make_png
+
+from .conftest import (
+    TIMEOUT,
+    DoorFactory,
+    StateRecorder,
+    async_wait_for_state,
+    async_wait_for_state_value,
+)
+
+DOOR_ID = "front-door"
+DOOR_NAME = "Front Door"
+# A short alarm delay and transitions keep the tests quick; the contract allows any.
+FAST_DOOR = {
+    "name": DOOR_NAME,
+    "transition_delay": 0.05,
+    "alarms": ({"key": "overheat", "datapoint": "temperature", "above": 50, "delay": 0.2},),
+}
+
+
+def entity_id(hass: HomeAssistant, platform: Platform, key: str, door_id: str = DOOR_ID) -> str:
+    """The entity id of one of the door's entities, found by its unique id."""
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{door_id}_{key}")
+    assert found, f"no {platform} entity with unique id {door_id}_{key}"
+    return found
+
+
+async def async_next_flow(hass: HomeAssistant) -> asyncio.Future[str]:
+    """A future for the id of the next devicehub discovery flow that shows a form."""
+    added: asyncio.Future[str] = hass.loop.create_future()
+
+    @callback
+    def flow_changed(change: str, flow_id: str) -> None:
+        if change != "added" or added.done():
+            return
+        if hass.config_entries.flow.async_get(flow_id)["handler"] == DOMAIN:
+            added.set_result(flow_id)
+
+    unsubscribe = hass.config_entries.flow.async_subscribe_flow(flow_changed)
+    added.add_done_callback(lambda _: unsubscribe())
+    return added
+
+
+async def async_discover_and_configure(
+    hass: HomeAssistant, door_factory: DoorFactory, door_id: str = DOOR_ID, **config: object
+) -> tuple[SimulatedDoor, ConfigEntry]:
+    """Start a door, let MQTT discovery offer it, confirm it; return the door and its entry."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    next_flow = await async_next_flow(hass)
+    door = await door_factory(door_id, **(FAST_DOOR | config))
+    async with asyncio.timeout(TIMEOUT):
+        flow_id = await next_flow
+
+    flow = hass.config_entries.flow.async_get(flow_id)
+    assert flow["context"]["source"] == SOURCE_MQTT
+    assert flow["context"]["unique_id"] == door_id
+    assert flow["step_id"] == "door_confirm"
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    entry = result["result"]
+    assert entry.title == door.config.display_name
+    assert entry.data[CONF_KIND] == "mqtt_door"
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    return door, entry
+
+
+async def test_door_from_discovery_to_last_will(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    mqtt_entry: MockConfigEntry,
+    door_factory: DoorFactory,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The whole life of a door, as the user sees it."""
+    door, entry = await async_discover_and_configure(hass, door_factory)
+
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, DOOR_ID), entry.entry_id)
+    assert device is not None
+    assert (device.name, device.manufacturer, device.model, device.sw_version) == (
+        DOOR_NAME,
+        "devicehub",
+        "SimDoor 1",
+        "1.0.0",
+    )
+    lock = entity_id(hass, Platform.LOCK, "lock")
+    assert lock == "lock.front_door"  # the door's main entity carries the device's name
+    state = await async_wait_for_state_value(hass, lock, "locked")  # retained `state`
+    assert state.attributes["friendly_name"] == DOOR_NAME
+
+    # Unlock: the action returns once the door confirms; HA shows `unlocking` meanwhile.
+    transitions = StateRecorder(hass, lock)
+    async with asyncio.timeout(TIMEOUT):
+        await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
+    assert hass.states.get(lock).state == "unlocked"
+    assert transitions.states[-2:] == ["unlocking", "unlocked"]
+    assert door.received_commands == ["unlock"]
+    async with asyncio.timeout(TIMEOUT):
+        await hass.services.async_call("lock", "lock", {"entity_id": lock}, blocking=True)
+    assert hass.states.get(lock).state == "locked"
+    transitions.close()
+    assert door.received_commands == ["unlock", "lock"]
+
+    # A stranger: the event entity fires, the image entity serves the picture's bytes.
+    picture = make_png(seed=7)
+    stranger = entity_id(hass, Platform.EVENT, "stranger")
+    image = entity_id(hass, Platform.IMAGE, "stranger_picture")
+    image_before = hass.states.get(image).state
+    await hass.async_add_executor_job(door.publish_stranger, picture, None)
+    fired = await async_wait_for_state(
+        hass, stranger, lambda s: s.attributes.get("event_type") == "stranger"
+    )
+    assert fired.attributes["event_id"]
+    await async_wait_for_state(hass, image, lambda s: s.state != image_before)
+    client = await hass_client()
+    response = await client.get(f"/api/image_proxy/{image}")
+    assert response.status == HTTPStatus.OK
+    assert response.content_type == "image/png"
+    assert await response.read() == picture
+
+    # The door dies without a word: the broker's last will makes every entity unavailable.
+    await hass.async_add_executor_job(door.kill)
+    await async_wait_for_state_value(hass, lock, STATE_UNAVAILABLE)
+    for other in (stranger, image, entity_id(hass, Platform.SENSOR, "datapoint_temperature")):
+        assert hass.states.get(other).state == STATE_UNAVAILABLE
+
+    # It comes back (same id, new connection): available again, state from the retained topic.
+    await door_factory(DOOR_ID, **FAST_DOOR)
+    await async_wait_for_state_value(hass, lock, "locked")
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_jammed_door_fails_the_action(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    mqtt_entry: MockConfigEntry,
+    door_factory: DoorFactory,
+) -> None:
+    door, _ = await async_discover_and_configure(hass, door_factory)
+    lock = entity_id(hass, Platform.LOCK, "lock")
+    await async_wait_for_state_value(hass, lock, "locked")
+
+    door.set_mode(DoorMode.JAM)
+    with pytest.raises(HomeAssistantError) as raised:
+        async with asyncio.timeout(TIMEOUT):
+            await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
+    assert raised.value.translation_key == "door_jammed"
+    assert hass.states.get(lock).state == "jammed"
+
+
+async def test_datapoints_alarm_and_punches(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    mqtt_entry: MockConfigEntry,
+    door_factory: DoorFactory,
+) -> None:
+    door, _ = await async_discover_and_configure(hass, door_factory)
+    temperature = entity_id(hass, Platform.SENSOR, "datapoint_temperature")
+    mode = entity_id(hass, Platform.SENSOR, "datapoint_mode")
+    battery = entity_id(hass, Platform.SENSOR, "datapoint_battery_info")
+    overheat = entity_id(hass, Platform.BINARY_SENSOR, "alarm_overheat")
+
+    state = await async_wait_for_state_value(hass, temperature, "21.5")  # retained values
+    assert state.attributes["unit_of_measurement"] == "°C"
+    assert state.attributes["device_class"] == "temperature"
+    await async_wait_for_state_value(hass, mode, "auto")
+    state = await async_wait_for_state(hass, battery, lambda s: "level" in s.attributes)
+    assert (state.attributes["level"], state.attributes["voltage"]) == (87, 3.9)
+    await async_wait_for_state_value(hass, overheat, "off")
+
+    # Past the threshold for longer than the declared delay: the problem sensor trips.
+    await hass.async_add_executor_job(door.publish_datapoint, "temperature", 60)
+    await async_wait_for_state_value(hass, temperature, "60")
+    await async_wait_for_state_value(hass, overheat, "on")
+    await hass.async_add_executor_job(door.publish_datapoint, "temperature", 20)
+    await async_wait_for_state_value(hass, overheat, "off")
+
+    attendance = entity_id(hass, Platform.EVENT, "attendance")
+    await hass.async_add_executor_job(door.publish_punch, "42", "Ada", "check_out")
+    fired = await async_wait_for_state(
+        hass, attendance, lambda s: s.attributes.get("event_type") == "check_out"
+    )
+    assert fired.attributes["user_id"] == "42"
+
+
+async def test_call_action_round_trip(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    mqtt_entry: MockConfigEntry,
+    door_factory: DoorFactory,
+) -> None:
+    door, entry = await async_discover_and_configure(hass, door_factory)
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, DOOR_ID), entry.entry_id)
+    assert device is not None
+
+    # Home Assistant subscribes in batches (0.5 s at first): once the retained state is in,
+    # results cannot arrive before the door's subscription does.
+    await async_wait_for_state_value(hass, entity_id(hass, Platform.LOCK, "lock"), "locked")
+
+    async def call(command: str, **args: object) -> object:
+        async with asyncio.timeout(TIMEOUT):
+            return await hass.services.async_call(
+                DOMAIN,
+                "call",
+                {"device": device.id, "command": command, "args": args},
+                blocking=True,
+                return_response=True,
+            )
+
+    assert await call("ping") == {"ok": True, "data": "pong"}
+    assert await call("set_volume", volume=30) == {"ok": True, "data": {"volume": 30}}
+    assert door.volume == 30
+    with pytest.raises(HomeAssistantError) as refused:
+        await call("set_volume", volume=300)
+    assert refused.value.translation_key == "call_failed"
+    with pytest.raises(ServiceValidationError):
+        await call("reboot")  # not declared: never sent
+    assert [c["command"] for c in door.received_calls] == ["ping", "set_volume", "set_volume"]
+
+
+async def test_unregister_and_register_again(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    mqtt_entry: MockConfigEntry,
+    door_factory: DoorFactory,
+) -> None:
+    door, entry = await async_discover_and_configure(hass, door_factory)
+    lock = entity_id(hass, Platform.LOCK, "lock")
+    await async_wait_for_state_value(hass, lock, "locked")
+    bus_events: list[Event] = []
+    hass.bus.async_listen(EVENT_DEVICE_UNREGISTERED, bus_events.append)
+    hass.bus.async_listen(EVENT_DEVICE_REGISTERED, bus_events.append)
+
+    await hass.async_add_executor_job(door.unregister)
+    await async_wait_for_state_value(hass, lock, STATE_UNAVAILABLE)
+    assert [(e.event_type, e.data["door_id"]) for e in bus_events] == [
+        (EVENT_DEVICE_UNREGISTERED, DOOR_ID)
+    ]
+
+    await hass.async_add_executor_job(door.publish_handshake)
+    await async_wait_for_state_value(hass, lock, "locked")
+    assert bus_events[-1].event_type == EVENT_DEVICE_REGISTERED
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_door_is_acknowledged_once_configured(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    mqtt_entry: MockConfigEntry,
+    door_factory: DoorFactory,
+) -> None:
+    """The contract: `hand_shake/ack` {accepted: true} once the door is configured."""
+    door, _ = await async_discover_and_configure(hass, door_factory)
+    ack = await hass.async_add_executor_job(door.wait_for_ack, TIMEOUT)
+    assert ack == {"accepted": True}
