@@ -29,7 +29,9 @@ class DoorRegistration:
         self._door_id = door_id
 
     def _event_data(self) -> dict[str, str | None]:
-        device = dr.async_get(self._hass).async_get_device(identifiers={(DOMAIN, self._door_id)})
+        device = dr.async_get(self._hass).async_get_device_by_identifier(
+            (DOMAIN, self._door_id), self._entry.entry_id
+        )
         return {
             "device_id": device.id if device else None,
             ATTR_ENTRY_ID: self._entry.entry_id,

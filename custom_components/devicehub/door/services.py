@@ -48,7 +48,7 @@ CALL_SCHEMA = vol.Schema(
 def _door_runtime(hass: HomeAssistant, device: str) -> DoorRuntime:
     """Find the loaded door of a device id or a config entry id."""
     device_entry = dr.async_get(hass).async_get(device)
-    entry_ids = device_entry.config_entries if device_entry else {device}
+    entry_ids = {device_entry.config_entry_id} if device_entry else {device}
     for entry_id in entry_ids:
         entry = hass.config_entries.async_get_entry(entry_id)
         if entry is None or not is_door_entry(entry):

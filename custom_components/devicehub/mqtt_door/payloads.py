@@ -26,6 +26,7 @@ MAX_TEXT_BYTES: Final = 64 * 1024  # every text payload is capped before it is p
 MAX_IMAGE_BYTES: Final = 2 * 1024 * 1024
 MAX_STATE_LENGTH: Final = 255  # Home Assistant's limit on a state
 MAX_FIELD_LENGTH: Final = 255
+MAX_JSON_DEPTH: Final = 32
 # Epoch values above this are milliseconds (this is in the year 5138 as seconds).
 _EPOCH_MILLISECONDS: Final = 1e11
 
@@ -62,12 +63,29 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _depth(value: Any) -> int:
+    """Nesting depth of decoded JSON, without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def load_json(text: str) -> Any:
     """Decode JSON, refusing NaN/Infinity, deep nesting and overlong integers."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as err:
         raise PayloadError(DropReason.INVALID_JSON, type(err).__name__) from err
+    # Home Assistant serializes attributes and responses with orjson, which stops at 255.
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise PayloadError(DropReason.INVALID_JSON, "nested too deeply")
+    return value
 
 
 def _json_object(payload: Payload, *, empty_allowed: bool = False) -> dict[str, Any]:
