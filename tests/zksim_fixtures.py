@@ -100,6 +100,32 @@ def pyzk_client(zk_simulator: SimulatorFactory) -> Iterator[PyzkFactory]:
 
 
 @contextmanager
+def when_listening(
+    sim: TerminalSimulator,
+    action: Callable[[], object],
+    *,
+    listeners: int = 1,
+    timeout: float = 5.0,
+) -> Iterator[None]:
+    """Run action in a helper thread once `listeners` sessions registered for events.
+
+    Lets a test block in pyzk's live_capture while the punch (or fault) happens at the
+    right moment; the thread is joined on exit.
+    """
+
+    def run() -> None:
+        if sim.wait_for_listeners(listeners, timeout):
+            action()
+
+    thread = threading.Thread(target=run, name="zksim-test-when-listening")
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
+@contextmanager
 def punches_when_listening(
     sim: TerminalSimulator,
     user_ids: Iterable[str],
@@ -108,23 +134,18 @@ def punches_when_listening(
     timeout: float = 5.0,
     **punch: Any,
 ) -> Iterator[list[AttendanceRecord]]:
-    """Punch user_ids from a helper thread once `listeners` sessions registered for events.
+    """Punch user_ids once `listeners` sessions registered for events (see when_listening).
 
-    Yields the list the injected records are appended to; the thread is joined on exit.
+    Yields the list the injected records are appended to.
     """
     pins = list(user_ids)
     injected: list[AttendanceRecord] = []
 
-    def run() -> None:
-        if sim.wait_for_listeners(listeners, timeout):
-            injected.extend(sim.inject_punch(pin, **punch) for pin in pins)
+    def punch_all() -> None:
+        injected.extend(sim.inject_punch(pin, **punch) for pin in pins)
 
-    thread = threading.Thread(target=run, name="zksim-test-puncher")
-    thread.start()
-    try:
+    with when_listening(sim, punch_all, listeners=listeners, timeout=timeout):
         yield injected
-    finally:
-        thread.join()
 
 
 def capture(client: Any, count: int, *, new_timeout: float = 2.0) -> list[Any]:

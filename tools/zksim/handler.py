@@ -30,6 +30,8 @@ _LOGGER = logging.getLogger(__name__)
 BUFFER_REQUEST = struct.Struct("<bhii")
 CHUNK_REQUEST = struct.Struct("<ii")
 TEMPLATE_REQUEST = struct.Struct("<hb")
+# Two-digit years: the time encoding covers 2000-2099 only.
+LAST_DEVICE_YEAR = 2099
 # Commands a client may send before it has authenticated.
 OPEN_COMMANDS = frozenset({Command.CONNECT, Command.AUTH, Command.EXIT})
 
@@ -245,6 +247,8 @@ class CommandHandler:
 
     def _set_time(self, session: Session, payload: bytes) -> Outcome:
         moment = decode_time(U32.unpack_from(payload)[0])
+        if moment.year > LAST_DEVICE_YEAR:
+            return ERROR
         self._device.clock.set(moment)
         with self._device.lock:
             self._device.time_sets.append(moment)
