@@ -136,3 +136,31 @@ class StateRecorder:
 
     def close(self) -> None:
         self._unsubscribe()
+
+
+class MqttConnection:
+    """Follows Home Assistant's MQTT connection, to wait for it to drop or come back."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        self._hass = hass
+        self._connected = mqtt.is_connected(hass)
+        self._waiters: list[tuple[bool, asyncio.Future[None]]] = []
+        self._unsubscribe = mqtt.async_subscribe_connection_status(hass, self._changed)
+
+    @callback
+    def _changed(self, connected: bool) -> None:
+        self._connected = connected
+        for wanted, waiter in self._waiters:
+            if wanted == connected and not waiter.done():
+                waiter.set_result(None)
+
+    async def async_wait(self, *, connected: bool) -> None:
+        if self._connected == connected:
+            return
+        waiter: asyncio.Future[None] = self._hass.loop.create_future()
+        self._waiters.append((connected, waiter))
+        async with asyncio.timeout(TIMEOUT):
+            await waiter
+
+    def close(self) -> None:
+        self._unsubscribe()

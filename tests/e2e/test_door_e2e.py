@@ -6,6 +6,7 @@ discovery -> confirm -> lock/unlock round trips -> stranger picture served by Ho
 
 import asyncio
 from http import HTTPStatus
+from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_MQTT, ConfigEntry, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, Platform
@@ -24,11 +25,13 @@ from custom_components.devicehub.const import (
     EVENT_DEVICE_REGISTERED,
     EVENT_DEVICE_UNREGISTERED,
 )
+from tests.mosquitto import MosquittoBroker
 from tools.mqttdoor import DoorMode, SimulatedDoor, make_png
 
 from .conftest import (
     TIMEOUT,
     DoorFactory,
+    MqttConnection,
     StateRecorder,
     async_wait_for_state,
     async_wait_for_state_value,
@@ -279,3 +282,59 @@ async def test_door_is_acknowledged_once_configured(
     door, _ = await async_discover_and_configure(hass, door_factory)
     ack = await hass.async_add_executor_job(door.wait_for_ack, TIMEOUT)
     assert ack == {"accepted": True}
+
+
+async def test_broker_restart(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    mqtt_entry: MockConfigEntry,
+    door_factory: DoorFactory,
+    mosquitto_broker: MosquittoBroker,
+) -> None:
+    """The broker restarts empty (no persistence): both sides reconnect, the door re-publishes."""
+    door, _ = await async_discover_and_configure(hass, door_factory)
+    lock = entity_id(hass, Platform.LOCK, "lock")
+    await async_wait_for_state_value(hass, lock, "locked")
+    connection = MqttConnection(hass)
+
+    # Home Assistant retries every 10 s; a shorter interval keeps the test short.
+    with patch("homeassistant.components.mqtt.client.RECONNECT_INTERVAL_SECONDS", 0.2):
+        await hass.async_add_executor_job(mosquitto_broker.stop)
+        await connection.async_wait(connected=False)
+        # Nobody can tell what the door does now, as with Home Assistant's own MQTT entities.
+        await async_wait_for_state_value(hass, lock, STATE_UNAVAILABLE)
+
+        await hass.async_add_executor_job(mosquitto_broker.start)
+        await connection.async_wait(connected=True)
+        assert await hass.async_add_executor_job(door.wait_for_connect_count, 2, TIMEOUT)
+        await async_wait_for_state_value(hass, lock, "locked")
+    connection.close()
+
+    async with asyncio.timeout(TIMEOUT):
+        await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
+    assert hass.states.get(lock).state == "unlocked"
+
+
+async def test_silent_door_is_not_confirmed(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    mqtt_entry: MockConfigEntry,
+    door_factory: DoorFactory,
+) -> None:
+    """A door that never answers: the action fails after the configured timeout."""
+    door, entry = await async_discover_and_configure(hass, door_factory, mode=DoorMode.SILENT)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"command_timeout": 1}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the entry reloads with the new option
+    lock = entity_id(hass, Platform.LOCK, "lock")
+    await async_wait_for_state_value(hass, lock, "locked")
+
+    with pytest.raises(HomeAssistantError) as raised:
+        async with asyncio.timeout(TIMEOUT):
+            await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
+    assert raised.value.translation_key == "command_not_confirmed"
+    assert door.received_commands == ["unlock"]
+    assert hass.states.get(lock).state == "locked"  # what the door last said
