@@ -1,4 +1,4 @@
-"""Adds an MQTT entry for the local broker to a new development configuration.
+"""Prepares a new development configuration: an MQTT entry for the local broker.
 
 With it, simulated doors are discovered without any clicks. An existing storage
 file is left alone, so the user's changes survive a second run.
@@ -34,7 +34,10 @@ def _mqtt_entry(port: int) -> dict[str, object]:
 
 
 def main(config_dir: Path, mqtt_port: int) -> None:
-    """Write the MQTT entry if HA has no config entries yet."""
+    """Write the MQTT entry if HA has no config entries yet, and the UI's YAML files."""
+    for ui_file in ("automations.yaml", "scripts.yaml"):
+        if not (config_dir / ui_file).exists():
+            (config_dir / ui_file).write_text("[]\n" if ui_file == "automations.yaml" else "{}\n")
     entries = config_dir / ".storage" / "core.config_entries"
     if not entries.exists():
         entries.parent.mkdir(parents=True, exist_ok=True)
