@@ -147,19 +147,21 @@ class LiveCapture:
             self._lost(exc)
             return False
         self._transport = session.transport
-        subscribed = False
+        subscribed = stopped_cleanly = False
         try:
             _subscribe(session)
             subscribed = True
             self._busy = False
             self._set_connected(True)
             self._pump(session)
+            stopped_cleanly = True
         except Exception as exc:  # any failure ends this session; the loop retries
             if not self._stopping.is_set():
                 self._lost(as_protocol_error(exc, "capturing live events"))
         finally:
             self._track(None)
-            session.close()
+            # A goodbye to a terminal that just failed would only wait for its timeout.
+            session.close(polite=stopped_cleanly)
         return subscribed
 
     def _lost(self, error: TerminalError) -> None:

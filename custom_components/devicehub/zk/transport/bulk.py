@@ -27,9 +27,10 @@ _MAX_STALE_DATAGRAMS = 64
 class BulkReader:
     """Reads one dataset over a connected session."""
 
-    def __init__(self, session: PyzkSession) -> None:
+    def __init__(self, session: PyzkSession, max_chunk: int | None = None) -> None:
         self._session = session
         self._channel = session.channel
+        self._max_chunk = max_chunk or MAX_CHUNK[session.transport]
 
     def read(self, dataset_command: int, function: int = 0, extra: int = 0) -> bytearray:
         """Return the full dataset (including its u32 length prefix)."""
@@ -46,9 +47,8 @@ class BulkReader:
         (size,) = _DATASET_SIZE.unpack_from(stat)
         dataset = bytearray(size)
         view = memoryview(dataset)
-        chunk = MAX_CHUNK[self._session.transport]
-        for start in range(0, size, chunk):
-            self._read_chunk(start, view[start : start + chunk])
+        for start in range(0, size, self._max_chunk):
+            self._read_chunk(start, view[start : start + self._max_chunk])
         self._free()
         return dataset
 
