@@ -88,7 +88,7 @@ class TerminalCoordinator(DataUpdateCoordinator[TerminalData]):
             ) from err
         async_note_reachable(self.hass, self.config_entry)
         device_time = device_time.replace(microsecond=0, tzinfo=self.time_zone)
-        # Whole seconds: the terminal clock has no finer resolution.
-        offset = timedelta(seconds=round((device_time - dt_util.utcnow()).total_seconds()))
+        # Whole seconds on both sides: the terminal clock has no finer resolution.
+        offset = device_time - dt_util.utcnow().replace(microsecond=0)
         async_check_clock(self.hass, self.config_entry, offset)
         return TerminalData(counts=counts, device_time=device_time, clock_offset=offset)

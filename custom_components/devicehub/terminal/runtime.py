@@ -116,6 +116,13 @@ class TerminalRuntime:
         await self.terminal.restart()
         self.delivery.mark_gap()
 
+    async def async_catch_up(self) -> None:
+        """Catch up now and wait until done (after any catch-up already running)."""
+        self.request_catch_up()
+        assert self._catch_up_task is not None
+        # A running catch-up loops once more for this request; shield it from our caller.
+        await asyncio.shield(self._catch_up_task)
+
     @callback
     def request_catch_up(self) -> None:
         """Read the attendance log and deliver what is new, once at a time."""
