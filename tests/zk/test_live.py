@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+import struct
 import threading
 import time
 from typing import Any
@@ -14,6 +15,7 @@ from custom_components.devicehub.zk import LiveCapture, LiveEvent, TerminalClien
 from tools.zksim import BusyMode, TerminalSimulator
 
 from .conftest import SimulatorFactory, config_for
+from .scripted import ScriptedTerminal, reply
 
 WHEN = datetime(2024, 5, 6, 8, 30, 15)
 FAST = {"watchdog_seconds": 0.6, "heartbeat_seconds": 0.15, "retry_backoff": (0.05, 0.2)}
@@ -221,3 +223,67 @@ async def test_settings_are_checked(simulator: TerminalSimulator) -> None:
             watchdog_seconds=1,
             heartbeat_seconds=2,
         )
+
+
+async def test_setup_steps_a_terminal_refuses_are_optional(
+    simulator: TerminalSimulator, start_capture: CaptureFactory
+) -> None:
+    """Firmware without CANCELCAPTURE / STARTVERIFY still delivers punches."""
+    simulator.faults.error_commands = frozenset({60, 62})
+    _capture, recorder = start_capture(config_for(simulator))
+    assert await recorder.next_change() is True
+    assert simulator.wait_for_listeners(1)
+    simulator.inject_punch(simulator.users[0].user_id, when=WHEN)
+    assert (await recorder.next_event()).timestamp == WHEN
+
+
+async def test_closed_loop_ends_the_capture(simulator: TerminalSimulator) -> None:
+    """Nobody left to deliver to: the capture thread ends by itself."""
+    closed = asyncio.new_event_loop()
+    closed.close()
+    capture = LiveCapture(config_for(simulator), closed, print, print, **FAST)
+    capture.start()
+    thread = capture._thread
+    assert thread is not None
+    thread.join(5)
+    assert not thread.is_alive()
+    capture.stop()
+
+
+def event(user_id: bytes, kind: int = 1) -> bytes:
+    """A framed 32-byte realtime event; the kind travels in the session field."""
+    payload = struct.pack("<24sBB6s", user_id, 15, 0, bytes([24, 5, 6, 8, 30, 15]))
+    return reply(500, 0, payload, session_id=kind)
+
+
+def live_script(command: int, reply_id: int, payload: bytes) -> list[bytes] | None:
+    """Accepts everything; on REG_EVENT pushes a burst pyzk 0.9 would choke on."""
+    if command == 2000:  # our event ACKs are never answered
+        return []
+    if command == 500 and payload == struct.pack("<I", 1):
+        return [
+            reply(2000, reply_id),
+            event(b"7", kind=2)  # a fingerprint event: not a punch
+            + reply(2000, 4242)  # a stray reply nobody asked for
+            + event(b"1001")
+            + event(b"1002"),  # two punches in one segment
+        ]
+    return [reply(2000, reply_id)]
+
+
+async def test_coalesced_and_foreign_packets(
+    socket_enabled: None, start_capture: CaptureFactory
+) -> None:
+    """Two punches in one segment both arrive; other event kinds and strays are ignored."""
+    peer = ScriptedTerminal(live_script)
+    try:
+        capture, recorder = start_capture(TerminalConfig("127.0.0.1", peer.port, timeout=0.5))
+        assert await recorder.next_change() is True
+        first, second = await recorder.next_event(), await recorder.next_event()
+        assert (first.user_id, second.user_id) == ("1001", "1002")
+        assert first.timestamp == WHEN
+        assert capture.invalid_events == 0
+        assert recorder.events.empty()
+    finally:
+        capture.stop()
+        peer.close()
