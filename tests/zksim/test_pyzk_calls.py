@@ -189,9 +189,9 @@ def test_unlock_voice_enable_disable_refresh(
     assert zk.test_voice(3) is True
     assert sim.voices == [3]
     assert zk.disable_device() is True
-    assert sim.enabled is False
+    enabled_while_disabled = sim.enabled
     assert zk.enable_device() is True
-    assert sim.enabled is True
+    assert (enabled_while_disabled, sim.enabled) == (False, True)
     assert zk.refresh_data() is True
     assert zk.free_data() is True
     assert zk.cancel_capture() is True

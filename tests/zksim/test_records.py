@@ -11,7 +11,14 @@ from tools.zksim import AttendanceRecord, SimulatorConfig, TerminalSimulator, Us
 from tools.zksim.attlog import AttendanceColumns, AttendanceLog
 from tools.zksim.datagen import generate_attendance, generate_users, name_pool
 from tools.zksim.protocol import decode_time
-from tools.zksim.records import decode_user, encode_event, encode_user, fit_text
+from tools.zksim.records import (
+    USER_SIZES,
+    UserSize,
+    decode_user,
+    encode_event,
+    encode_user,
+    fit_text,
+)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk", "cp1256", "latin-1"])
@@ -34,8 +41,8 @@ def test_fit_text_cuts_at_character_boundary() -> None:
     assert fit_text("Íñigo", "utf-8", 24) == "Íñigo".encode()
 
 
-@pytest.mark.parametrize("size", [72, 28])
-def test_user_round_trip(size: int) -> None:
+@pytest.mark.parametrize("size", USER_SIZES)
+def test_user_round_trip(size: UserSize) -> None:
     user = User(uid=7, user_id="4321", name="Begoña", privilege=14, password="12", card=99)
     back = decode_user(encode_user(user, size, "utf-8"), "utf-8")
     assert back == user if size == 72 else back.user_id == "4321"

@@ -14,6 +14,20 @@ from .records import RECORD_SIZES, USER_SIZES, RecordSize, UserSize
 from .simulator import TerminalSimulator
 
 
+def _user_size(text: str) -> UserSize:
+    for size in USER_SIZES:
+        if str(size) == text:
+            return size
+    raise argparse.ArgumentTypeError(f"user size must be one of {USER_SIZES}")
+
+
+def _record_size(text: str) -> RecordSize:
+    for size in RECORD_SIZES:
+        if str(size) == text:
+            return size
+    raise argparse.ArgumentTypeError(f"record size must be one of {RECORD_SIZES}")
+
+
 def parse_args(argv: Sequence[str] | None = None) -> SimulatorConfig:
     """The command line as a SimulatorConfig."""
     parser = argparse.ArgumentParser(prog="python -m tools.zksim", description=__doc__)
@@ -24,8 +38,8 @@ def parse_args(argv: Sequence[str] | None = None) -> SimulatorConfig:
     parser.add_argument("--serial", default="", help="serial number (default from the seed)")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--records", type=int, default=1000)
-    parser.add_argument("--user-size", type=int, choices=USER_SIZES, default=72)
-    parser.add_argument("--record-size", type=int, choices=RECORD_SIZES, default=40)
+    parser.add_argument("--user-size", type=_user_size, default=72, help="28 or 72 bytes")
+    parser.add_argument("--record-size", type=_record_size, default=40, help="8, 16 or 40 bytes")
     parser.add_argument("--encoding", default="utf-8", help="of user names (gbk, cp1256 ...)")
     parser.add_argument(
         "--event-size", type=int, default=32, help=f"realtime event payload ({PYZK_EVENT_SIZES})"
@@ -42,8 +56,6 @@ def parse_args(argv: Sequence[str] | None = None) -> SimulatorConfig:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    user_size: UserSize = 28 if args.user_size == 28 else 72
-    record_size: RecordSize = {8: 8, 16: 16}.get(args.record_size, 40)  # type: ignore[assignment]
     return SimulatorConfig(
         host=args.host,
         port=args.port,
@@ -54,8 +66,8 @@ def parse_args(argv: Sequence[str] | None = None) -> SimulatorConfig:
         serial=args.serial,
         users=args.users,
         records=args.records,
-        user_size=user_size,
-        record_size=record_size,
+        user_size=args.user_size,
+        record_size=args.record_size,
         encoding=args.encoding,
         event_size=args.event_size,
         punch_every=args.punch_every,

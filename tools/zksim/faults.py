@@ -1,8 +1,8 @@
 """Failure switches a test flips at run time, from any thread.
 
-Plain attributes hold settings that stay until changed; the ``*_count`` style switches
-(``drop_mid_transfer``, ``garbage_replies``) count down one per use, so a test can break
-exactly the next N occurrences.
+Most attributes are settings that stay until changed. Two are countdowns
+(``drop_mid_transfer``, ``garbage_replies``): each use consumes one, so a test can break
+exactly the next N transfers or replies and then see the recovery.
 """
 
 from __future__ import annotations

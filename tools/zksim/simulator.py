@@ -16,6 +16,7 @@ from .config import SimulatorConfig
 from .datagen import generate_attendance, generate_users
 from .device import Device, UnlockPulse, UserWrite
 from .faults import Faults
+from .protocol import DatasetKind
 from .records import AttendanceRecord, Template, User
 from .server import SimulatorServer
 from .session import SessionRegistry
@@ -143,6 +144,10 @@ class TerminalSimulator:
         day = last_day or (self._device.clock.now() - timedelta(days=1)).date()
         columns = generate_attendance(self._data_rng, self._device.users(), count, day)
         self._device.add_records(columns)
+
+    def attendance_dataset(self) -> bytes:
+        """The attendance dataset exactly as a bulk read sends it (built once, then cached)."""
+        return self._device.dataset(DatasetKind.ATTENDANCE, self.faults.invalid_dates_every)
 
     def clear_records(self) -> None:
         """Empty the log behind the clients' backs ("cleared by someone else")."""
