@@ -1,5 +1,6 @@
 """Fixtures for the MQTT door tests: one configured door on HA's mocked MQTT."""
 
+import asyncio
 from collections.abc import Callable
 import json
 from typing import Any
@@ -137,3 +138,13 @@ def entity_id(hass: HomeAssistant, platform: str, key: str) -> str:
     found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{DOOR_ID}_{key}")
     assert found, f"no {platform} with unique id {DOOR_ID}_{key}"
     return found
+
+
+async def run_loop() -> None:
+    """Let pending callbacks and tasks run without waiting on actions still in flight.
+
+    `hass.async_block_till_done()` would wait for an action that waits for the door.
+    `asyncio.sleep(0)` only yields to the loop: no time passes.
+    """
+    for _ in range(20):
+        await asyncio.sleep(0)

@@ -117,14 +117,12 @@ class PictureKeeper:
 
     @staticmethod
     async def _async_read_capped(session: Any, url: str) -> bytes | None:
-        async with session.get(url, raise_for_status=True) as response:
+        async with session.get(url) as response:
+            response.raise_for_status()
+            stream = response.content
             content = bytearray()
-            while chunk := await response.content.read(_CHUNK):
+            while chunk := await stream.read(_CHUNK):
                 content += chunk
                 if len(content) > MAX_IMAGE_BYTES:
                     return None
             return bytes(content)
-
-    async def async_remove(self) -> None:
-        """Delete the saved picture (the door's entry is removed)."""
-        await self._store.async_remove()
