@@ -257,8 +257,13 @@ async def test_unregister_and_register_again(
     lock = entity_id(hass, Platform.LOCK, "lock")
     await async_wait_for_state_value(hass, lock, "locked")
     bus_events: list[Event] = []
-    hass.bus.async_listen(EVENT_DEVICE_UNREGISTERED, bus_events.append)
-    hass.bus.async_listen(EVENT_DEVICE_REGISTERED, bus_events.append)
+
+    @callback
+    def record(event: Event) -> None:  # a callback runs at once, in the event loop
+        bus_events.append(event)
+
+    hass.bus.async_listen(EVENT_DEVICE_UNREGISTERED, record)
+    hass.bus.async_listen(EVENT_DEVICE_REGISTERED, record)
 
     await hass.async_add_executor_job(door.unregister)
     await async_wait_for_state_value(hass, lock, STATE_UNAVAILABLE)
