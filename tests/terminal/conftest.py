@@ -11,7 +11,14 @@ from typing import Any
 from unittest.mock import PropertyMock, patch
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_TIMEOUT
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_TIMEOUT,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
@@ -138,24 +145,59 @@ async def async_setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> Term
 
 
 async def async_wait_live(hass: HomeAssistant, sim: TerminalSimulator, count: int = 1) -> None:
-    """Wait until count live capture sessions registered for events at the simulator."""
+    """Wait until live capture is connected and caught up, so new punches arrive live."""
     assert await hass.async_add_executor_job(sim.wait_for_listeners, count, TIMEOUT)
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        runtime: TerminalRuntime = entry.runtime_data
+        if runtime.settings.config.port == sim.port:
+            await async_wait_live_connected(hass, runtime)
+            await asyncio.wait_for(runtime.async_catch_up(), TIMEOUT)
+
+
+async def async_wait_live_connected(hass: HomeAssistant, runtime: TerminalRuntime) -> None:
+    """Wait until the runtime learned that its live capture is connected."""
+    if runtime.live_connected:
+        return
+    connected: asyncio.Future[None] = hass.loop.create_future()
+
+    @callback
+    def _changed() -> None:
+        if runtime.live_connected and not connected.done():
+            connected.set_result(None)
+
+    unsub = runtime.async_add_live_listener(_changed)
+    try:
+        await asyncio.wait_for(connected, TIMEOUT)
+    finally:
+        unsub()
 
 
 class StateRecorder:
-    """Records the new states of one entity; await `wait(n)` for n of them."""
+    """Records the new states of one entity; await `wait(n)` for n of them.
 
-    def __init__(self, hass: HomeAssistant, entity_id: str) -> None:
+    With punches_only, only states written by a new event are kept: not the state an event
+    entity restores when it is added again, nor unavailable/unknown ones.
+    """
+
+    def __init__(self, hass: HomeAssistant, entity_id: str, *, punches_only: bool) -> None:
         """Start listening."""
         self.states: list[State] = []
+        self._punches_only = punches_only
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._unsub = async_track_state_change_event(hass, entity_id, self._changed)
 
     @callback
     def _changed(self, event: Event[EventStateChangedData]) -> None:
-        if (state := event.data["new_state"]) is None:
+        new, old = event.data["new_state"], event.data["old_state"]
+        if new is None:
             return
-        self.states.append(state)
+        if self._punches_only and (
+            new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+            or old is None
+            or old.state == STATE_UNAVAILABLE
+        ):
+            return
+        self.states.append(new)
         for count, future in self._waiters:
             if len(self.states) >= count and not future.done():
                 future.set_result(None)
@@ -168,33 +210,60 @@ class StateRecorder:
             await asyncio.wait_for(future, TIMEOUT)
         return self.states
 
+    def events(self) -> list[dict[str, Any]]:
+        """The event type and data of each recorded punch."""
+        return [
+            {key: value for key, value in state.attributes.items() if key not in STATIC_ATTRIBUTES}
+            for state in self.states
+        ]
+
     def stop(self) -> None:
         """Stop listening."""
         self._unsub()
 
 
 @pytest.fixture
-def record_states(hass: HomeAssistant) -> Callable[[str], StateRecorder]:
-    """Factory of state recorders, stopped at teardown."""
+def record_states(hass: HomeAssistant) -> Iterator[Callable[[str], StateRecorder]]:
+    """Factory of state recorders of any entity, stopped at teardown."""
     recorders: list[StateRecorder] = []
 
     def make(entity_id: str) -> StateRecorder:
-        recorder = StateRecorder(hass, entity_id)
+        recorder = StateRecorder(hass, entity_id, punches_only=False)
         recorders.append(recorder)
         return recorder
 
-    yield make  # type: ignore[misc]
+    yield make
     for recorder in recorders:
         recorder.stop()
 
 
-def punch_events(states: list[State]) -> list[dict[str, Any]]:
-    """The event type and data of each recorded state of an event entity."""
-    return [
-        {key: value for key, value in state.attributes.items() if key not in STATIC_ATTRIBUTES}
-        for state in states
-        if state.state not in ("unavailable", "unknown")
-    ]
+@pytest.fixture
+def punches(hass: HomeAssistant) -> Iterator[StateRecorder]:
+    """Records every punch the terminal's event entity fires."""
+    recorder = StateRecorder(hass, PUNCH_ENTITY, punches_only=True)
+    yield recorder
+    recorder.stop()
+
+
+def punch_data(
+    record: Any,
+    name: str | None,
+    *,
+    late: bool,
+    punch: str = "check_in",
+    verify: str = "fingerprint",
+) -> dict[str, Any]:
+    """The event data expected for a simulator record."""
+    return {
+        "event_type": punch,
+        "user_id": record.user_id,
+        "user_name": name,
+        "verify": verify,
+        "timestamp": record.timestamp.replace(tzinfo=dt_util.get_default_time_zone()).isoformat(),
+        "terminal": TITLE,
+        "serial_number": SERIAL,
+        "late": late,
+    }
 
 
 STATIC_ATTRIBUTES = {"event_types", "friendly_name", "icon"}

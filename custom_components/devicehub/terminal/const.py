@@ -43,6 +43,10 @@ ENCODINGS: Final = (
 
 # With live capture connected, polling only refreshes the counters and the clock.
 LIVE_POLL_INTERVAL: Final = timedelta(minutes=5)
+# Live capture rebuilds a connection that stayed silent this long (a rebooted terminal
+# forgets its sessions without closing them), probing it with a heartbeat request.
+LIVE_WATCHDOG_SECONDS: Final = 60.0
+LIVE_HEARTBEAT_SECONDS: Final = 15.0
 # An unknown user id triggers a user list refresh, at most this often.
 USER_REFRESH_COOLDOWN: Final = timedelta(seconds=60)
 # Repairs: how long a terminal may be unreachable, and how far its clock may drift.

@@ -52,6 +52,8 @@ class TerminalPunchEvent(TerminalEntity, EventEntity):
         """Receive every delivered punch."""
         await super().async_added_to_hass()
         self.async_on_remove(self._runtime.delivery.async_add_listener(self._async_punched))
+        # Punches keep coming while live capture is connected, even if polls fail.
+        self.async_on_remove(self._runtime.async_add_live_listener(self.async_write_ha_state))
 
     @callback
     def _async_punched(self, punch: Punch) -> None:

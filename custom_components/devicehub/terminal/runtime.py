@@ -4,7 +4,7 @@ import asyncio
 from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.util import dt as dt_util
 
@@ -14,7 +14,7 @@ from custom_components.devicehub.zk.live import LiveCapture
 from custom_components.devicehub.zk.models import TerminalInfo
 from custom_components.devicehub.zk.terminal import AsyncTerminal
 
-from .const import LOGGER
+from .const import LIVE_HEARTBEAT_SECONDS, LIVE_WATCHDOG_SECONDS, LOGGER
 from .coordinator import TerminalCoordinator
 from .cursor import AttendanceCursor
 from .delivery import PunchDelivery
@@ -69,6 +69,8 @@ class TerminalRuntime:
         self._catch_up_again = False
         # The records counter when the log was last read: polling mode skips unchanged logs.
         self._records_caught_up: int | None = None
+        self._poll_failed = False
+        self._live_listeners: list[CALLBACK_TYPE] = []
 
     @property
     def serial_number(self) -> str:
@@ -89,6 +91,8 @@ class TerminalRuntime:
                 self.hass.loop,
                 on_event=self.delivery.handle_live_event,
                 on_connection_change=self._async_live_connection_changed,
+                watchdog_seconds=LIVE_WATCHDOG_SECONDS,
+                heartbeat_seconds=LIVE_HEARTBEAT_SECONDS,
             )
             self.live.start()
 
@@ -103,6 +107,12 @@ class TerminalRuntime:
         await self.delivery.async_stop()
         await self.cursor.async_flush()
         await self.terminal.close()
+
+    @callback
+    def async_add_live_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call listener whenever live capture connects or loses its link."""
+        self._live_listeners.append(listener)
+        return lambda: self._live_listeners.remove(listener)
 
     async def async_sync_clock(self) -> datetime:
         """Set the terminal clock to Home Assistant's time, in the terminal's time zone."""
@@ -151,9 +161,14 @@ class TerminalRuntime:
     def _async_polled(self) -> None:
         """After a poll: catch up after a gap, or in polling mode when the log grew."""
         if not self.coordinator.last_update_success:
+            self._poll_failed = True
             if not self.live_connected:
                 self.delivery.mark_gap()
             return
+        if self._poll_failed:
+            # The terminal was away, maybe rebooted: live capture may not have noticed yet.
+            self._poll_failed = False
+            self.delivery.mark_gap()
         if self.delivery.has_gap or (
             not self.live_connected
             and self.coordinator.data.counts.records != self._records_caught_up
@@ -166,6 +181,8 @@ class TerminalRuntime:
         LOGGER.debug("Live capture of %s connected: %s", self.entry.title, connected)
         self.live_connected = connected
         self.coordinator.set_live_connected(connected)
+        for listener in list(self._live_listeners):
+            listener()
         # Either way punches may have been missed: since the drop, or until the reconnect.
         self.delivery.mark_gap()
         if connected:

@@ -146,6 +146,8 @@ class TerminalLastPunchSensor(TerminalEntity, RestoreSensor):
         if (restored := await self.async_get_last_sensor_data()) is not None:
             self._attr_native_value = restored.native_value
         self.async_on_remove(self._runtime.delivery.async_add_listener(self._async_punched))
+        # Punches keep coming while live capture is connected, even if polls fail.
+        self.async_on_remove(self._runtime.async_add_live_listener(self.async_write_ha_state))
 
     @callback
     def _async_punched(self, punch: Punch) -> None:
