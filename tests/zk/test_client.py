@@ -50,6 +50,13 @@ def free_port() -> int:
     return port
 
 
+def pyzk_connect(simulator: TerminalSimulator, timeout: float) -> ZK:
+    """Plain pyzk, connected (its constructor's spare socket closed to keep tests tidy)."""
+    zk = ZK("127.0.0.1", port=simulator.port, timeout=timeout, ommit_ping=True)
+    zk._ZK__sock.close()
+    return zk.connect()
+
+
 @pytest.fixture
 def client(simulator: TerminalSimulator) -> TerminalClient:
     return TerminalClient(config_for(simulator))
@@ -79,7 +86,9 @@ def test_info_counts_and_clock(simulator: TerminalSimulator, client: TerminalCli
 def test_model_falls_back_to_platform(make_simulator: SimulatorFactory) -> None:
     """A terminal without a device name is described by its platform."""
     simulator = make_simulator(options={"~DeviceName": None})
-    info = TerminalClient(config_for(simulator)).get_info()
+    client = TerminalClient(config_for(simulator))
+    info = client.get_info()
+    client.close()
     assert (info.device_name, info.model) == ("", "ZMM220_TFT")
 
 
@@ -103,8 +112,7 @@ def test_record_layouts_agree_with_pyzk(make_simulator: SimulatorFactory, record
     client.close()
     assert batch.invalid == 0
     assert batch.records == expected_records(simulator)
-    zk = ZK("127.0.0.1", port=simulator.port, timeout=5, ommit_ping=True)
-    connection = zk.connect()
+    connection = pyzk_connect(simulator, timeout=5)
     theirs = connection.get_attendance()
     connection.disconnect()
     assert [(r.uid, r.user_id, r.timestamp, r.status, r.punch) for r in theirs] == [
@@ -157,7 +165,7 @@ def test_pyzk_alone_times_out_on_burst_chunks(make_simulator: SimulatorFactory) 
     """The failure our own reader exists for: pyzk 0.9 stalls on a burst of packets."""
     simulator = make_simulator(users=10, records=4000)
     simulator.faults.chunk_mode = ChunkMode.BURST
-    connection = ZK("127.0.0.1", port=simulator.port, timeout=0.3, ommit_ping=True).connect()
+    connection = pyzk_connect(simulator, timeout=0.3)
     with pytest.raises(TimeoutError):
         connection.read_with_buffer(13)
     connection._ZK__sock.close()  # the stream is out of step: just drop it
