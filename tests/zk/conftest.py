@@ -1,14 +1,12 @@
 """Fixtures for the terminal client layer tests: simulated terminals, no Home Assistant."""
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from custom_components.devicehub.zk import TerminalConfig
-from tools.zksim import SimulatorConfig, TerminalSimulator
-
-type SimulatorFactory = Callable[..., TerminalSimulator]
+from tests.zksim_fixtures import SimulatorFactory, zk_simulator  # noqa: F401
+from tools.zksim import TerminalSimulator
 
 
 @pytest.fixture(autouse=True)
@@ -17,18 +15,10 @@ def auto_enable_custom_integrations() -> None:
 
 
 @pytest.fixture
-def make_simulator(socket_enabled: None) -> Iterator[SimulatorFactory]:
-    """Start simulated terminals on loopback (stopped after the test)."""
-    started: list[TerminalSimulator] = []
-
-    def make(**settings: Any) -> TerminalSimulator:
-        simulator = TerminalSimulator(SimulatorConfig(**settings)).start()
-        started.append(simulator)
-        return simulator
-
-    yield make
-    for simulator in started:
-        simulator.stop()
+def make_simulator(request: pytest.FixtureRequest) -> SimulatorFactory:
+    """Start simulated terminals on free loopback ports (stopped after the test)."""
+    factory: SimulatorFactory = request.getfixturevalue("zk_simulator")
+    return factory
 
 
 @pytest.fixture
