@@ -1,5 +1,6 @@
 """A simulated MQTT door following the devicehub contract (paho-mqtt, no Home Assistant)."""
 
+from .broker import MosquittoBroker, find_mosquitto
 from .calls import CallError, CallHandler
 from .config import DoorConfig, DoorMode
 from .contract import DEFAULT_PREFIX, DoorCommand, DoorTopics, LockState, is_valid_device_id
@@ -18,9 +19,11 @@ __all__ = [
     "DoorMode",
     "DoorTopics",
     "LockState",
+    "MosquittoBroker",
     "Scheduler",
     "SimulatedDoor",
     "encode_datapoint",
+    "find_mosquitto",
     "is_valid_device_id",
     "make_jpeg",
     "make_picture",
