@@ -12,7 +12,9 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_mqtt_message,
 )
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
 from custom_components.devicehub.door.const import (
@@ -82,6 +84,12 @@ def door_entry_data(
     if registered is not None:
         data[CONF_REGISTERED] = registered
     return data
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots in Home Assistant's format, in tests/door/snapshots."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture

@@ -1,0 +1,111 @@
+"""Liveness: last will, heartbeat window and logging of availability changes."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+
+import pytest
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from .conftest import HAND_SHAKE, Fire
+
+LOCK = "lock.front_door"
+SENSOR = "sensor.front_door_temperature"
+
+
+@pytest.fixture
+def later(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Callable[[float], None]:
+    """Move the clock (and the loop's timers) forward by some seconds."""
+
+    def move(seconds: float) -> None:
+        freezer.tick(timedelta(seconds=seconds))
+        async_fire_time_changed(hass)
+
+    return move
+
+
+async def test_last_will(
+    hass: HomeAssistant, setup_door: MockConfigEntry, fire: Fire, caplog: pytest.LogCaptureFixture
+) -> None:
+    """offline makes every entity unavailable, online brings them back; logged once each."""
+    fire("availability", "offline", retain=True)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == STATE_UNAVAILABLE
+    assert hass.states.get(SENSOR).state == STATE_UNAVAILABLE
+    fire("availability", "offline")
+    await hass.async_block_till_done()
+    assert caplog.text.count("Door door1 is unavailable") == 1
+    fire("availability", "online")
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == STATE_UNKNOWN
+    assert caplog.text.count("Door door1 is available again") == 1
+    fire("availability", "maybe")
+    await hass.async_block_till_done()
+    assert setup_door.runtime_data.drops.by_reason == {"unknown_state": 1}
+
+
+async def test_heartbeat_window(
+    hass: HomeAssistant, later: Callable[[float], None], setup_door: MockConfigEntry, fire: Fire
+) -> None:
+    """With a 30 s heartbeat the door is unavailable after 65 s of silence."""
+    later(60)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == STATE_UNKNOWN
+    fire("datapoint/temperature", "20")  # any message counts
+    later(60)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == STATE_UNKNOWN
+    later(6)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == STATE_UNAVAILABLE
+    assert setup_door.runtime_data.liveness.heartbeat_missed
+    fire("state", "locked")
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == "locked"
+
+
+async def test_invalid_messages_count_as_heartbeats(
+    hass: HomeAssistant, later: Callable[[float], None], setup_door: MockConfigEntry, fire: Fire
+) -> None:
+    """Even a message that is dropped shows the door is alive."""
+    later(60)
+    fire("state", "???")
+    later(60)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == STATE_UNKNOWN
+
+
+@pytest.mark.parametrize("hand_shake", [HAND_SHAKE | {"heartbeat": None}])
+async def test_no_heartbeat(
+    hass: HomeAssistant, later: Callable[[float], None], setup_door: MockConfigEntry, fire: Fire
+) -> None:
+    """A door without a heartbeat is never timed out, until it declares one."""
+    later(10_000)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == STATE_UNKNOWN
+    fire("hand_shake", HAND_SHAKE | {"heartbeat": 10})
+    await hass.async_block_till_done()
+    later(20)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == STATE_UNKNOWN
+    later(6)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == STATE_UNAVAILABLE
+
+
+async def test_own_messages_are_not_heartbeats(
+    hass: HomeAssistant, later: Callable[[float], None], setup_door: MockConfigEntry, fire: Fire
+) -> None:
+    """Our own command echoes do not keep a silent door alive; foreign topics are counted."""
+    later(60)
+    fire("command", "lock")
+    fire("hand_shake/ack", '{"accepted": true}')
+    fire("call", "{}")
+    fire("nonsense/topic", "1")
+    later(6)
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == STATE_UNAVAILABLE
+    assert setup_door.runtime_data.drops.by_reason == {"unknown_topic": 1}
