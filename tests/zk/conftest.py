@@ -1,10 +1,12 @@
 """Fixtures for the terminal client layer tests: simulated terminals, no Home Assistant."""
 
+import socket
 from typing import Any
 
 import pytest
+from zk import ZK
 
-from custom_components.devicehub.zk import TerminalConfig
+from custom_components.devicehub.zk import AttendanceRecord, TerminalClient, TerminalConfig, User
 from tests.zksim_fixtures import SimulatorFactory, zk_simulator  # noqa: F401
 from tools.zksim import TerminalSimulator
 
@@ -38,3 +40,36 @@ def config_for(simulator: TerminalSimulator, **overrides: Any) -> TerminalConfig
     }
     settings.update(overrides)
     return TerminalConfig(**settings)
+
+
+def expected_records(simulator: TerminalSimulator) -> list[AttendanceRecord]:
+    return [
+        AttendanceRecord(r.uid, r.user_id, r.timestamp, r.verify, r.punch)
+        for r in simulator.records
+    ]
+
+
+def expected_users(simulator: TerminalSimulator) -> list[User]:
+    return [
+        User(u.uid, u.user_id, u.name, u.privilege, u.password, u.group_id, u.card)
+        for u in simulator.users
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def pyzk_connect(simulator: TerminalSimulator, timeout: float) -> ZK:
+    """Plain pyzk, connected (its constructor's spare socket closed to keep tests tidy)."""
+    zk = ZK("127.0.0.1", port=simulator.port, timeout=timeout, ommit_ping=True)
+    zk._ZK__sock.close()
+    return zk.connect()
+
+
+@pytest.fixture
+def client(simulator: TerminalSimulator) -> TerminalClient:
+    return TerminalClient(config_for(simulator))
