@@ -48,7 +48,10 @@ class TerminalConfig:
     encoding: str = "utf-8"
 
     def __post_init__(self) -> None:
-        codecs.lookup(self.encoding)  # LookupError (a ValueError) for unknown names
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError as exc:
+            raise ValueError(f"unknown encoding {self.encoding!r}") from exc
         if not 0 < self.port < 65536:
             raise ValueError(f"port {self.port} is out of range")
         if self.timeout <= 0:

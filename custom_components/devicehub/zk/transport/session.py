@@ -225,7 +225,10 @@ def open_session(
     order: tuple[Transport, Transport] = ("udp", "tcp") if preferred == "udp" else ("tcp", "udp")
     failures: list[str] = []
     for transport in order:
-        session = PyzkSession(settings, transport)
+        try:
+            session = PyzkSession(settings, transport)
+        except OSError as exc:  # no socket to be had (descriptor limit...)
+            raise TerminalCannotConnect(f"cannot open a socket: {exc}") from exc
         if on_created is not None:
             on_created(session)
         try:
