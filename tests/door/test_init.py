@@ -264,7 +264,7 @@ async def test_repair_of_a_removed_door(
 
 async def test_repairs_dispatcher_falls_back(hass: HomeAssistant) -> None:
     """Issues of no known family get a plain confirmation flow."""
-    from custom_components.devicehub.repairs import async_create_fix_flow  # noqa: PLC0415
+    from custom_components.devicehub.repairs import async_create_fix_flow
 
     flow = await async_create_fix_flow(hass, "something_else", None)
     assert type(flow).__name__ == "ConfirmRepairFlow"

@@ -4,10 +4,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-
-import pytest
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from .conftest import HAND_SHAKE, Fire

@@ -74,8 +74,8 @@ async def test_values_received_before_the_entities(
     await hass.async_block_till_done()
     runtime = setup_door.runtime_data
     # Entities created while the runtime already holds values start from them.
-    from custom_components.devicehub.door.binary_sensor import AlarmBinarySensor  # noqa: PLC0415
-    from custom_components.devicehub.door.sensor import DataPointSensor  # noqa: PLC0415
+    from custom_components.devicehub.door.binary_sensor import AlarmBinarySensor
+    from custom_components.devicehub.door.sensor import DataPointSensor
 
     sensor = DataPointSensor(runtime, runtime.hand_shake.datapoints[0])
     assert sensor.native_value == 60
