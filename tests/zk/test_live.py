@@ -206,7 +206,9 @@ async def test_stop_during_capture_and_restart(
     started = time.monotonic()
     capture.stop()
     assert time.monotonic() - started < 1.5
+    assert not capture.connected
     capture.start()
+    assert await recorder.next_change() is True
     assert simulator.wait_for_listeners(1)
     simulator.inject_punch(simulator.users[0].user_id, when=WHEN)
     assert (await recorder.next_event()).timestamp == WHEN

@@ -125,6 +125,7 @@ class LiveCapture:
             thread.join(0.1)
         if thread.is_alive():
             _LOGGER.warning("live capture of %s did not stop in time", self.config.host)
+        self._connected = None  # a later start() reports its first state afresh
 
     def _run(self) -> None:
         delay = self._backoff_initial
