@@ -1,13 +1,15 @@
 """The stranger picture: raw bytes, fetched URLs, caps, auth and restore after restart."""
 
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 
 from aiohttp import ClientError
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, MqttMockHAClient
 
@@ -45,6 +47,9 @@ async def test_picture_from_bytes(
     assert await served(hass, hass_client) == (HTTPStatus.OK, PNG, "image/png")
     status, _, _ = await served(hass, hass_client_no_auth)
     assert status == HTTPStatus.FORBIDDEN
+    assert STORE_KEY not in hass_storage  # saved a little later, once per burst
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+    await hass.async_block_till_done()
     assert hass_storage[STORE_KEY]["data"]["content_type"] == "image/png"
 
 

@@ -30,6 +30,7 @@ from .listeners import Listeners
 _LOGGER = logging.getLogger(__name__)
 STORE_VERSION: Final = 1
 _CHUNK: Final = 64 * 1024
+SAVE_DELAY: Final = 5
 
 
 class _StoredPicture(TypedDict):
@@ -85,7 +86,8 @@ class PictureKeeper:
             return False
         picture = Picture(content, content_type, dt_util.utcnow())
         self.latest = picture
-        self._store.async_delay_save(self._to_store, 0)
+        # Coalesce bursts of pictures into one write.
+        self._store.async_delay_save(self._to_store, SAVE_DELAY)
         self.updates.fire(picture)
         return True
 
