@@ -186,7 +186,9 @@ class DoorRuntime:
         if parsed.kind not in FROM_DEVICE:
             return  # our own command/call/ack, echoed by the broker
         self.liveness.seen()
-        payload: Any = msg.payload
+        # Subscribed with encoding=None, so this is bytes; text is capped before decoding.
+        raw = msg.payload
+        payload = raw.encode() if isinstance(raw, str) else bytes(raw)
         try:
             self._handle(parsed, payload, msg.retain)
         except PayloadError as err:
