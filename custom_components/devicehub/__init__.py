@@ -34,6 +34,11 @@ async def async_unload_entry(hass: HomeAssistant, entry: DevicehubConfigEntry) -
     return unloaded
 
 
+async def async_remove_entry(hass: HomeAssistant, entry: DevicehubConfigEntry) -> None:
+    """Delete what the entry kept in storage."""
+    await family_for(entry).async_remove_entry(hass, entry)
+
+
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: DevicehubConfigEntry, device_entry: dr.DeviceEntry
 ) -> bool:

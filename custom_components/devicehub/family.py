@@ -17,6 +17,10 @@ async def _allow_device_removal(hass: HomeAssistant, entry: Any, device: dr.Devi
     return True
 
 
+async def _nothing_to_remove(hass: HomeAssistant, entry: Any) -> None:
+    """A family that keeps nothing outside its entry has nothing to delete."""
+
+
 @dataclass(frozen=True, slots=True)
 class DeviceFamily:
     """The hooks a device family plugs into setup, platforms and diagnostics."""
@@ -31,3 +35,5 @@ class DeviceFamily:
     async_remove_device: Callable[[HomeAssistant, Any, dr.DeviceEntry], Awaitable[bool]] = (
         _allow_device_removal
     )
+    # Deletes what the entry kept in storage, once the user removed the entry.
+    async_remove_entry: Callable[[HomeAssistant, Any], Awaitable[None]] = _nothing_to_remove

@@ -148,6 +148,23 @@ async def test_picture_survives_restart(
     assert content == b"\x89PNG\r\n\x1a\n\x01\x01\x01\x01"
 
 
+async def test_removing_the_door_deletes_its_picture(
+    hass: HomeAssistant,
+    setup_door: MockConfigEntry,
+    fire: Fire,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A removed door leaves no picture of a person behind in storage."""
+    fire("stranger/image", PNG)
+    await hass.async_block_till_done()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+    await hass.async_block_till_done()
+    assert STORE_KEY in hass_storage
+    await hass.config_entries.async_remove(setup_door.entry_id)
+    await hass.async_block_till_done()
+    assert STORE_KEY not in hass_storage
+
+
 @pytest.mark.parametrize(
     "stored",
     [

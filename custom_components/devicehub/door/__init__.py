@@ -16,6 +16,7 @@ from .diagnostics import async_get_door_diagnostics
 from .event import async_setup_event
 from .image import async_setup_image
 from .lock import async_setup_lock
+from .pictures import async_remove_saved_picture
 from .runtime import DoorRuntime
 from .sensor import async_setup_sensor
 
@@ -48,6 +49,11 @@ async def _async_remove_device(hass: HomeAssistant, entry: Any, device: dr.Devic
     return True
 
 
+async def _async_remove_entry(hass: HomeAssistant, entry: Any) -> None:
+    """Forget the removed door's stranger picture."""
+    await async_remove_saved_picture(hass, entry.entry_id)
+
+
 DOOR_FAMILY = DeviceFamily(
     platforms={
         Platform.BINARY_SENSOR: async_setup_binary_sensor,
@@ -60,4 +66,5 @@ DOOR_FAMILY = DeviceFamily(
     async_unload_entry=_async_unload_entry,
     async_get_diagnostics=async_get_door_diagnostics,
     async_remove_device=_async_remove_device,
+    async_remove_entry=_async_remove_entry,
 )

@@ -48,16 +48,24 @@ class Picture:
     updated: datetime
 
 
+def _picture_store(hass: HomeAssistant, entry_id: str) -> Store[_StoredPicture]:
+    """A private Store: pictures of people are not for backups' casual readers."""
+    return Store(hass, STORE_VERSION, f"{DOMAIN}.door_picture.{entry_id}", private=True)
+
+
+async def async_remove_saved_picture(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete a removed door's saved picture."""
+    await _picture_store(hass, entry_id).async_remove()
+
+
 class PictureKeeper:
     """Keeps one picture per door, in memory and in Home Assistant's storage."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str, drops: DropLog) -> None:
-        """Use a private Store: pictures of people are not for backups' casual readers."""
+        """Start empty; async_load restores the saved picture."""
         self._hass = hass
         self._drops = drops
-        self._store: Store[_StoredPicture] = Store(
-            hass, STORE_VERSION, f"{DOMAIN}.door_picture.{entry_id}", private=True
-        )
+        self._store = _picture_store(hass, entry_id)
         self.latest: Picture | None = None
         self.updates: Listeners[Picture] = Listeners()
 
