@@ -6,10 +6,16 @@ import json
 import logging
 import socket
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 import uuid
 
-from paho.mqtt.client import Client, ConnectFlags, DisconnectFlags, MQTTMessage, MQTTMessageInfo
+from paho.mqtt.client import (
+    Client,
+    ConnectFlags,
+    DisconnectFlags,
+    MQTTMessage,
+    MQTTMessageInfo,
+)
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
@@ -20,6 +26,9 @@ from .config import DoorConfig, DoorMode
 from .contract import COMMAND_TRANSITIONS, DoorCommand, DoorTopics, LockState, command_name
 from .observed import DoorObservations
 from .scheduler import ScheduledJob, Scheduler
+
+if TYPE_CHECKING:
+    from paho.mqtt.client import SocketLike  # a typing-only Protocol in paho
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -245,7 +254,14 @@ class SimulatedDoor(DoorObservations):
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_socket_open = self._on_socket_open
         return client
+
+    def _on_socket_open(self, client: Client, userdata: object, sock: SocketLike) -> None:
+        # A door sends tiny packets back to back (`unlocking`, `unlocked`): without this,
+        # Nagle's algorithm holds the second until the first is ACKed (40 ms delayed ACKs).
+        if isinstance(sock, socket.socket):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _on_connect(
         self,

@@ -1,0 +1,177 @@
+"""Lock round trip latency: action -> MQTT -> simulated door -> confirmed `state` -> action returns.
+
+A real Mosquitto on loopback, the door in its own process (`python -m tools.mqttdoor`, no
+transition delay), and two clients measured over the same path:
+- "ha": Home Assistant bootstrapped in this process with its MQTT integration and devicehub;
+  `lock.unlock`/`lock.lock` with blocking=True return once the door's state confirms.
+- "ha_tcp_nodelay": the same with TCP_NODELAY set on HA's MQTT socket by this benchmark.
+- "paho", "paho_tcp_nodelay": a bare paho client publishing the command and waiting for the
+  state: the floor without Home Assistant, with and without Nagle's algorithm.
+The broker runs with set_tcp_nodelay and the door sets TCP_NODELAY; HA's MQTT client leaves
+Nagle on, so a command written while its previous small packet (a PUBACK) awaits the
+broker's delayed ACK waits up to 40 ms: --pause 0 shows it.
+
+    .venv/bin/python -m bench.mqtt_roundtrip [--rounds 200]
+
+Prints one JSON line (milliseconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import statistics
+import threading
+import time
+from typing import Any
+
+from homeassistant.components.mqtt.models import DATA_MQTT
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+from paho.mqtt.client import Client, MQTTMessage
+from paho.mqtt.enums import CallbackAPIVersion
+
+from tools.mqttdoor import MosquittoBroker
+
+from .mqtt_ha import (
+    TIMEOUT,
+    async_confirm_discovered_doors,
+    async_connect_mqtt,
+    async_wait_for_state,
+    home_assistant,
+    percentile,
+    spawn,
+    stop_child,
+)
+
+DOOR_ID = "bench-door"
+WARMUP = 10
+COMMAND_TOPIC = f"devicehub/{DOOR_ID}/command"
+STATE_TOPIC = f"devicehub/{DOOR_ID}/state"
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    milliseconds = [sample * 1000 for sample in samples]
+    return {
+        "median_ms": round(statistics.median(milliseconds), 3),
+        "p99_ms": round(percentile(milliseconds, 0.99), 3),
+        "min_ms": round(min(milliseconds), 3),
+        "max_ms": round(max(milliseconds), 3),
+    }
+
+
+def measure_paho(
+    broker: MosquittoBroker, rounds: int, pause: float, *, nodelay: bool
+) -> list[float]:
+    """The same round trip without Home Assistant.
+
+    nodelay=False leaves Nagle's algorithm on, as HA's MQTT client does: a command written
+    right after a PUBACK then waits for the broker's (delayed) ACK.
+    """
+    latest: dict[str, str] = {}
+    changed = threading.Condition()
+
+    def on_message(client: Client, userdata: Any, message: MQTTMessage) -> None:
+        with changed:
+            latest["state"] = message.payload.decode()
+            changed.notify_all()
+
+    client = Client(CallbackAPIVersion.VERSION2, client_id="bench-paho")
+    client.on_message = on_message
+    if nodelay:
+        client.on_socket_open = lambda _client, _userdata, sock: sock.setsockopt(
+            socket.IPPROTO_TCP, socket.TCP_NODELAY, 1
+        )
+    client.connect(broker.host, broker.port)
+    client.subscribe(STATE_TOPIC, qos=1)
+    client.loop_start()
+    samples: list[float] = []
+    try:
+        with changed:
+            if not changed.wait_for(lambda: latest.get("state") == "locked", TIMEOUT):
+                raise TimeoutError("the door never reported `locked`")
+        for number in range(WARMUP + rounds):
+            command, confirmed = ("unlock", "unlocked") if number % 2 == 0 else ("lock", "locked")
+            started = time.perf_counter()
+            client.publish(COMMAND_TOPIC, command, qos=1)
+            with changed:
+                if not changed.wait_for(lambda s=confirmed: latest["state"] == s, TIMEOUT):
+                    raise TimeoutError(f"no `{confirmed}` from the door")
+            if number >= WARMUP:
+                samples.append(time.perf_counter() - started)
+            time.sleep(pause)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return samples
+
+
+async def measure_home_assistant(
+    broker: MosquittoBroker, rounds: int, pause: float, *, nodelay: bool
+) -> list[float]:
+    """nodelay=True sets TCP_NODELAY on HA's MQTT socket (HA does not): what it would gain."""
+    async with home_assistant() as hass:
+        await async_connect_mqtt(hass, broker.host, broker.port)
+        if nodelay:
+            sock = hass.data[DATA_MQTT].client._mqttc.socket()
+            assert isinstance(sock, socket.socket)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        assert await async_setup_component(hass, "devicehub", {})
+        await async_confirm_discovered_doors(hass, 1)
+        await hass.async_block_till_done()
+        lock = er.async_get(hass).async_get_entity_id("lock", "devicehub", f"{DOOR_ID}_lock")
+        assert lock is not None, "devicehub created no lock for the door"
+        await async_wait_for_state(hass, lock, lambda state: state.state == "locked")
+        samples: list[float] = []
+        for number in range(WARMUP + rounds):
+            service = "unlock" if number % 2 == 0 else "lock"
+            started = time.perf_counter()
+            async with asyncio.timeout(TIMEOUT):
+                await hass.services.async_call("lock", service, {"entity_id": lock}, blocking=True)
+            if number >= WARMUP:
+                samples.append(time.perf_counter() - started)
+            await asyncio.sleep(pause)
+        return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument(
+        "--pause", type=float, default=0.05, help="idle seconds between round trips (not timed)"
+    )
+    args = parser.parse_args()
+    with MosquittoBroker() as broker:
+        door_args = ["--delay", "0", "--heartbeat", "0"]
+        door = spawn("tools.mqttdoor", "--port", str(broker.port), "--id", DOOR_ID, *door_args)
+        try:
+            paho = measure_paho(broker, args.rounds, args.pause, nodelay=False)
+            paho_nodelay = measure_paho(broker, args.rounds, args.pause, nodelay=True)
+            ha = asyncio.run(measure_home_assistant(broker, args.rounds, args.pause, nodelay=False))
+            ha_nodelay = asyncio.run(
+                measure_home_assistant(broker, args.rounds, args.pause, nodelay=True)
+            )
+        finally:
+            stop_child(door)
+    figures = {
+        "ha": summary(ha),
+        "ha_tcp_nodelay": summary(ha_nodelay),
+        "paho": summary(paho),
+        "paho_tcp_nodelay": summary(paho_nodelay),
+    }
+    overhead = figures["ha_tcp_nodelay"]["median_ms"] - figures["paho_tcp_nodelay"]["median_ms"]
+    result = {
+        "bench": "mqtt_roundtrip",
+        "rounds": args.rounds,
+        "pause_s": args.pause,
+        "door_transition_delay_s": 0,
+        **figures,
+        "ha_devicehub_overhead_median_ms": round(overhead, 3),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
