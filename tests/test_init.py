@@ -13,4 +13,4 @@ async def test_setup_without_entries(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, DOMAIN, {})
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["terminal", "door"]
+    assert result["menu_options"] == ["terminal", "door", "import_devices"]

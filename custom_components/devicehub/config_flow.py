@@ -18,7 +18,9 @@ class DevicehubConfigFlow(TerminalConfigFlow, DoorConfigFlow, domain=DOMAIN):
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask which kind of device to add."""
-        return self.async_show_menu(step_id="user", menu_options=["terminal", "door"])
+        return self.async_show_menu(
+            step_id="user", menu_options=["terminal", "door", "import_devices"]
+        )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
