@@ -114,6 +114,9 @@ async def async_wait_for_state(
     try:
         async with asyncio.timeout(timeout):
             return await reached
+    except TimeoutError as err:
+        msg = f"{entity_id} stayed {hass.states.get(entity_id)}"
+        raise TimeoutError(msg) from err
     finally:
         unsubscribe()
 
@@ -187,7 +190,12 @@ def spawn(module: str, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def stop_child(process: subprocess.Popen[Any]) -> None:
+def stop_child(process: subprocess.Popen[Any], *, close_stdin: bool = False) -> None:
+    """End a child: by closing its stdin (children that stop cleanly on EOF) or SIGTERM."""
+    if close_stdin and process.stdin is not None and not process.stdin.closed:
+        process.stdin.close()
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(60)
     if process.poll() is None:
         process.terminate()
         try:

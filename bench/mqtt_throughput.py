@@ -1,0 +1,238 @@
+"""200 doors under load: devicehub against Home Assistant's own MQTT lock + sensor platforms.
+
+A real Mosquitto on loopback; 200 simulated doors in one process (bench.mqtt_load), each with
+its own connection and last will, publishing retained `state` and `datapoint/temperature`
+messages at a fixed offered rate. Home Assistant runs in a process of its own, once with
+devicehub (the doors discovered and confirmed: a lock and a temperature sensor each) and once
+with the same 400 entities as YAML `mqtt:` lock + sensor platforms. Per offered rate it
+reports the messages/s Home Assistant turned into state changes, its CPU seconds per 10k
+messages (time.process_time of the HA process only), its event loop lag (p50/p99/max of a
+10 ms timer) and the devicehub/mqtt CPU ratio.
+
+    .venv/bin/python -m bench.mqtt_throughput [--count 200] [--rates 500,2000] [--seconds 10]
+
+Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+
+from tools.mqttdoor import MosquittoBroker
+
+from .mqtt_ha import (
+    LoopLagProbe,
+    async_confirm_discovered_doors,
+    async_connect_mqtt,
+    async_wait_for_state,
+    home_assistant,
+    percentile,
+    spawn,
+    stop_child,
+)
+from .mqtt_load import door_id
+
+MODES = ("devicehub", "mqtt_yaml")
+# HA's MQTT lock expects upper case by default; the contract's payloads are lower case.
+LOCK_STATES = ("locked", "unlocked", "locking", "unlocking", "jammed", "open", "opening")
+STALL = 10.0  # seconds without a new state change: Home Assistant has absorbed all it will
+
+
+def mqtt_yaml(count: int) -> str:
+    """HA's own MQTT platforms for the same doors and topics: a lock and a sensor each."""
+    lines = ["mqtt:", "  lock:"]
+    for number in range(1, count + 1):
+        base = f"devicehub/{door_id(number)}"
+        lines += [
+            f"    - name: Door {number:03d}",
+            f"      unique_id: {door_id(number)}_yaml_lock",
+            f"      command_topic: {base}/command",
+            f"      state_topic: {base}/state",
+            f"      availability_topic: {base}/availability",
+            "      payload_available: online",
+            "      payload_not_available: offline",
+            *(f"      payload_{command}: {command}" for command in ("lock", "unlock", "open")),
+            *(f"      state_{state}: {state}" for state in LOCK_STATES),
+            "      qos: 1",
+        ]
+    lines.append("  sensor:")
+    for number in range(1, count + 1):
+        base = f"devicehub/{door_id(number)}"
+        lines += [
+            f"    - name: Door {number:03d} temperature",
+            f"      unique_id: {door_id(number)}_yaml_temperature",
+            f"      state_topic: {base}/datapoint/temperature",
+            f"      availability_topic: {base}/availability",
+            "      unit_of_measurement: °C",
+            "      device_class: temperature",
+            "      qos: 1",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+async def async_entities(hass: HomeAssistant, mode: str, count: int) -> set[str]:
+    """Set up the mode's integration; return its lock and sensor entity ids."""
+    if mode == "devicehub":
+        assert await async_setup_component(hass, "devicehub", {})
+        await async_confirm_discovered_doors(hass, count)
+    await hass.async_block_till_done()
+    platform = "devicehub" if mode == "devicehub" else "mqtt"
+    entities = {
+        entry.entity_id
+        for entry in er.async_get(hass).entities.values()
+        if entry.platform == platform and entry.domain in ("lock", "sensor")
+    }
+    assert len(entities) == 2 * count, f"{len(entities)} entities for {count} doors"
+    for entity_id in entities:  # retained values arrive once the subscriptions are made
+        await async_wait_for_state(
+            hass, entity_id, lambda s: s.state not in (STATE_UNKNOWN, STATE_UNAVAILABLE), 120
+        )
+    return entities
+
+
+class StateChangeCounter:
+    """Counts state changes of the measured entities (the same cheap callback in both modes)."""
+
+    def __init__(self, hass: HomeAssistant, entities: set[str]) -> None:
+        self.entities = entities
+        self.count = 0
+        self.first = self.last = 0.0
+        self._unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, self._changed)
+
+    @callback
+    def _changed(self, event: Event[Any]) -> None:
+        if event.data["entity_id"] in self.entities:
+            self.last = time.perf_counter()
+            if not self.count:
+                self.first = self.last
+            self.count += 1
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+
+async def run_home_assistant(mode: str, host: str, port: int, count: int) -> None:
+    """The HA process: set up, then measure windows as the orchestrator asks (stdin lines)."""
+    started = time.perf_counter()
+    async with home_assistant(mqtt_yaml(count) if mode == "mqtt_yaml" else "") as hass:
+        await async_connect_mqtt(hass, host, port)
+        entities = await async_entities(hass, mode, count)
+        reply({"entities": len(entities), "setup_s": round(time.perf_counter() - started, 2)})
+        loop = asyncio.get_running_loop()
+        while line := await loop.run_in_executor(None, sys.stdin.readline):
+            if line.strip() != "start":
+                continue
+            counter = StateChangeCounter(hass, entities)
+            probe = LoopLagProbe()
+            probe.start()
+            cpu_before, window_start = time.process_time(), time.perf_counter()
+            reply({"started": True})
+            expected = int((await loop.run_in_executor(None, sys.stdin.readline)).split()[1])
+            while counter.count < expected:
+                if time.perf_counter() - max(counter.last, window_start) > STALL:
+                    break  # nothing new for a while: what is missing will not come
+                await asyncio.sleep(0.05)  # polls its own counter; same cost in both modes
+            cpu = time.process_time() - cpu_before
+            await probe.stop()
+            counter.close()
+            lags_ms = [lag * 1000 for lag in probe.lags]
+            window = max(counter.last - counter.first, 1e-9)
+            reply(
+                {
+                    "absorbed": counter.count,
+                    "absorbed_per_s": round(counter.count / window, 1),
+                    "cpu_s_per_10k": round(cpu / max(counter.count, 1) * 10_000, 3),
+                    "loop_lag_ms": {
+                        "p50": round(percentile(lags_ms, 0.5), 2),
+                        "p99": round(percentile(lags_ms, 0.99), 2),
+                        "max": round(max(lags_ms, default=0), 2),
+                    },
+                }
+            )
+
+
+def reply(message: dict[str, Any]) -> None:
+    print(json.dumps(message), flush=True)
+
+
+def ask(process: subprocess.Popen[str], line: str | None = None) -> dict[str, Any]:
+    """Send a line (if any) to a child and return its next JSON line."""
+    assert process.stdin is not None and process.stdout is not None
+    if line is not None:
+        process.stdin.write(line + "\n")
+        process.stdin.flush()
+    while answer := process.stdout.readline():
+        if answer.startswith("{"):
+            parsed: dict[str, Any] = json.loads(answer)
+            return parsed
+    msg = f"child exited with {process.wait()}"
+    raise RuntimeError(msg)
+
+
+def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
+    results: dict[str, Any] = {"bench": "mqtt_throughput", "doors": args.count}
+    # Home Assistant may fall behind: the broker keeps (not drops) what it has not delivered.
+    with MosquittoBroker(extra_config=("max_queued_messages 0",)) as broker:
+        fleet = spawn("bench.mqtt_load", "--port", str(broker.port), "--count", str(args.count))
+        try:
+            results["fleet_start_s"] = ask(fleet)["start_s"]
+            for mode in args.modes.split(","):
+                ha = spawn(
+                    "bench.mqtt_throughput",
+                    *("--role", "ha", "--mode", mode, "--port", str(broker.port)),
+                    *("--count", str(args.count)),
+                )
+                try:
+                    runs = [ask(ha)]
+                    for rate in (float(r) for r in args.rates.split(",")):
+                        ask(ha, "start")
+                        load = ask(fleet, f"load {rate} {args.seconds}")
+                        figures = ask(ha, f"stop {load['sent']}")
+                        fleet_cpu = round(load["cpu_s"] / load["sent"] * 10_000, 3)
+                        runs.append(
+                            {"offered_per_s": rate, **figures, "fleet_cpu_s_per_10k": fleet_cpu}
+                        )
+                    results[mode] = {"setup": runs[0], "runs": runs[1:]}
+                finally:
+                    stop_child(ha, close_stdin=True)
+        finally:
+            stop_child(fleet, close_stdin=True)
+    if all(mode in results for mode in MODES):
+        results["cpu_ratio_devicehub_over_mqtt"] = [
+            round(ours["cpu_s_per_10k"] / theirs["cpu_s_per_10k"], 2)
+            for ours, theirs in zip(
+                results["devicehub"]["runs"], results["mqtt_yaml"]["runs"], strict=True
+            )
+        ]
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--rates", default="500,2000", help="offered messages/s, one run each")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--role", choices=["orchestrator", "ha"], default="orchestrator")
+    parser.add_argument("--mode", choices=MODES)
+    parser.add_argument("--port", type=int)
+    args = parser.parse_args()
+    if args.role == "ha":
+        asyncio.run(run_home_assistant(args.mode, "127.0.0.1", args.port, args.count))
+    else:
+        print(json.dumps(orchestrate(args)))
+
+
+if __name__ == "__main__":
+    main()
