@@ -1,124 +1,227 @@
-"""Attendance sync benchmark: our client against pyzk 0.9, on a simulated terminal.
+"""Attendance sync: devicehub's TerminalClient against pyzk 0.9's get_attendance().
 
-For 10k, 100k and 200k 40-byte records the simulator runs in its own process on loopback
-(so neither its CPU time nor its memory is counted) and this prints one JSON line:
-our get_attendance time, pyzk's get_attendance time (skipped at 200k unless --full), the
-raw transfer time (bytes only, no parsing) of our reader and of pyzk's, the pyzk/ours
-ratio, and the peak Python memory of our get_attendance (tracemalloc).
+For each log size a simulated terminal (40-byte records) runs in a process of its own, and
+each client runs in a fresh worker process, so that its peak memory (VmHWM growth over the
+call, log and parsed records included) is its own. The devicehub worker alternates the
+full get_attendance() with the raw transfer (the same bulk read, bytes only, no parsing):
+the physical limit on loopback. pyzk is quadratic, so it runs once at the big sizes.
 
-    .venv/bin/python -m bench.attendance_sync [--full] [--sizes 10000,100000]
+    python -m bench.attendance_sync [--quick] [--sizes 1000,10000]
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-import json
+from collections.abc import Callable
+import gc
 from pathlib import Path
-import re
-import statistics
-import subprocess
 import sys
 import time
-import tracemalloc
+import types
 from typing import Any
 
-from zk import ZK
+from . import stats
+from .procs import ROOT, child
+from .report import Aim, Figures, Row, json_line, mib, seconds, times
 
-from custom_components.devicehub.zk import TerminalClient, TerminalConfig
-from custom_components.devicehub.zk.transport.bulk import BulkReader
-from custom_components.devicehub.zk.transport.packets import Command
-
-ROOT = Path(__file__).resolve().parent.parent
+SIZES = (1_000, 10_000, 100_000, 200_000, 400_000)
+RUNS = 5
+QUICK_RUNS = 3
+PYZK_QUICK_LIMIT = 10_000  # --quick: pyzk only up to here
+PYZK_REPEAT_LIMIT = 100_000  # above this pyzk runs once (about 20 s at 200k, 80 s at 400k)
 USERS = 100
-RUNS = 3
 CMD_ATTLOG_RRQ = 13
+AIM_SIZE = 200_000
 
 
-@contextmanager
-def simulator(records: int) -> Iterator[int]:
-    """A simulated terminal in a child process; yields its port."""
-    command = [sys.executable, "-m", "tools.zksim", "--port", "0", "--users", str(USERS)]
-    command += ["--records", str(records), "--record-size", "40"]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        banner = process.stdout.readline()
-        found = re.search(r" on [\d.]+:(\d+) ", banner)
-        if found is None:
-            raise RuntimeError(f"simulator did not start: {banner!r}")
-        yield int(found.group(1))
-    finally:
-        process.terminate()
-        process.wait(10)
+def _status_kib(key: str) -> int:
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise KeyError(key)
 
 
-def best_of(runs: int, action: Callable[[], Any]) -> tuple[float, Any]:
-    """Median wall time of ``runs`` calls, and the last result."""
-    times: list[float] = []
-    result: Any = None
+def peak_growth_mib(action: Callable[[], Any]) -> tuple[float, float, Any]:
+    """Seconds, peak RSS growth (MiB) during action (its result still held), and the result."""
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5", encoding="ascii")  # reset VmHWM to VmRSS
+    before = _status_kib("VmRSS")
+    started = time.perf_counter()
+    result = action()
+    took = time.perf_counter() - started
+    return took, (_status_kib("VmHWM") - before) / 1024, result
+
+
+def import_client_alone() -> None:
+    """Make custom_components.devicehub.zk importable without the integration's __init__.
+
+    The client layer has no Home Assistant imports, but its parent package's __init__
+    imports Home Assistant (seconds of start-up per worker on a busy machine).
+    """
+    package = types.ModuleType("custom_components.devicehub")
+    package.__path__ = [str(ROOT / "custom_components" / "devicehub")]
+    sys.modules.setdefault("custom_components.devicehub", package)
+
+
+def worker_ours(port: int, records: int, runs: int) -> Figures:
+    """In a fresh process: memory of one sync, then syncs alternating with raw transfers."""
+    import_client_alone()
+    from custom_components.devicehub.zk import TerminalClient, TerminalConfig
+    from custom_components.devicehub.zk.transport.bulk import BulkReader
+    from custom_components.devicehub.zk.transport.packets import Command
+
+    client = TerminalClient(TerminalConfig("127.0.0.1", port, timeout=60.0))
+    client.connect()
+    first, growth, batch = peak_growth_mib(client.get_attendance)
+    assert len(batch.records) == records, "every record must arrive"
+    del batch
+    session = client._session
+    assert session is not None
+    ours: list[float] = []
+    raw: list[float] = []
     for _ in range(runs):
         started = time.perf_counter()
-        result = action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+        dataset = BulkReader(session).read(Command.CMD_ATTLOG_RRQ)
+        raw.append(time.perf_counter() - started)
+        assert len(dataset) == 4 + 40 * records
+        del dataset
+        started = time.perf_counter()
+        client.get_attendance()
+        ours.append(time.perf_counter() - started)
+    client.close()
+    return {
+        "first_s": first,
+        "ours": ours,
+        "raw": raw,
+        "peak_mib": growth,
+        "ratio_ours_over_raw": stats.median_ratio(list(zip(ours, raw, strict=True))),
+    }
 
 
-def measure(records: int, with_pyzk: bool) -> dict[str, Any]:
+def worker_pyzk(port: int, records: int, runs: int) -> Figures:
+    """In a fresh process: pyzk's get_attendance(), the first call also for memory."""
+    from zk import ZK
+
+    connection = ZK("127.0.0.1", port=port, timeout=300, ommit_ping=True).connect()
+    first, growth, got = peak_growth_mib(connection.get_attendance)
+    assert len(got) == records
+    del got
+    timings = [first]
+    for _ in range(runs - 1):
+        started = time.perf_counter()
+        connection.get_attendance()
+        timings.append(time.perf_counter() - started)
+    connection.disconnect()
+    return {"pyzk": timings, "peak_mib": growth}
+
+
+def _worker(kind: str, port: int, records: int, runs: int) -> Figures:
+    with child(
+        "bench.attendance_sync",
+        "--worker", kind, "--port", str(port), "--records", str(records), "--runs", str(runs),
+    ) as worker:  # fmt: skip
+        figures: Figures = worker.read_json(timeout=900.0)
+    return figures
+
+
+def measure(records: int, *, runs: int, pyzk_runs: int) -> Figures:
     """Every figure for one log size."""
-    with simulator(records) as port:
-        client = TerminalClient(TerminalConfig("127.0.0.1", port, timeout=30.0))
-        client.connect()
-        # The simulator encodes and caches its dataset on the first read: warm it up.
-        client.get_attendance()
-        ours, batch = best_of(RUNS, client.get_attendance)
-        assert len(batch.records) == records, "every record must arrive"
-        session = client._session
-        assert session is not None
-        raw, dataset = best_of(RUNS, lambda: BulkReader(session).read(Command.CMD_ATTLOG_RRQ))
-        tracemalloc.start()
-        client.get_attendance()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        client.close()
-        figures: dict[str, Any] = {
-            "records": records,
-            "dataset_bytes": len(dataset),
-            "ours_s": round(ours, 4),
-            "raw_transfer_s": round(raw, 4),
-            "parse_s": round(ours - raw, 4),
-            "ours_peak_mib": round(peak / 2**20, 1),
+    with child(
+        "bench.devices", "--terminals", "1", "--users", str(USERS), "--records", str(records)
+    ) as devices:
+        port = int(devices.read_json(timeout=120.0)["terminals"][0]["port"])
+        ours = _worker("ours", port, records, runs)
+        pyzk = _worker("pyzk", port, records, pyzk_runs) if pyzk_runs else None
+    figures: Figures = {
+        "records": records,
+        "devicehub_s": round(stats.median(ours["ours"]), 4),
+        "devicehub_first_s": round(ours["first_s"], 4),
+        "raw_transfer_s": round(stats.median(ours["raw"]), 4),
+        "devicehub_over_raw": ours["ratio_ours_over_raw"],
+        "devicehub_peak_mib": round(ours["peak_mib"], 1),
+        "runs": runs,
+        "pyzk_s": None,
+        "pyzk_runs": pyzk_runs,
+        "pyzk_peak_mib": None,
+        "pyzk_over_devicehub": None,
+    }
+    if pyzk is not None:
+        pyzk_s = stats.median(pyzk["pyzk"])
+        figures |= {
+            "pyzk_s": round(pyzk_s, 4),
+            "pyzk_peak_mib": round(pyzk["peak_mib"], 1),
+            # Against devicehub's first (cold) call when pyzk ran once: like for like.
+            "pyzk_over_devicehub": stats.ratio(
+                pyzk_s, figures["devicehub_s"] if pyzk_runs > 1 else ours["first_s"], 1
+            ),
         }
-        if with_pyzk:
-            connection = ZK("127.0.0.1", port=port, timeout=60, ommit_ping=True).connect()
-            theirs, their_records = best_of(1, connection.get_attendance)
-            assert len(their_records) == records
-            pyzk_raw, _ = best_of(1, lambda: connection.read_with_buffer(CMD_ATTLOG_RRQ))
-            connection.disconnect()
-            figures |= {
-                "pyzk_s": round(theirs, 3),
-                "pyzk_raw_transfer_s": round(pyzk_raw, 4),
-                "ratio_pyzk_over_ours": round(theirs / ours, 1),
-            }
+    return figures
+
+
+def run_bench(quick: bool, sizes: tuple[int, ...] = SIZES) -> Figures:
+    """All sizes; pyzk limited as the module docstring says."""
+    results = []
+    for size in sizes:
+        if quick:
+            pyzk_runs = QUICK_RUNS if size <= PYZK_QUICK_LIMIT else 0
         else:
-            figures["pyzk_s"] = None
-        return figures
+            pyzk_runs = RUNS if size <= PYZK_REPEAT_LIMIT else 1
+        results.append(measure(size, runs=QUICK_RUNS if quick else RUNS, pyzk_runs=pyzk_runs))
+    return {"record_size": 40, "results": results}
+
+
+def rows(figures: Figures) -> list[Row]:
+    """One row per size."""
+    out = []
+    for result in figures["results"]:
+        pyzk = result["pyzk_s"]
+        baseline = f"pyzk {seconds(pyzk)}" if pyzk is not None else "pyzk not run"
+        baseline += f", raw {seconds(result['raw_transfer_s'])}"
+        ratio = f"{times(result['pyzk_over_devicehub'])} faster" if pyzk is not None else ""
+        ratio += f"{', ' if ratio else ''}{times(result['devicehub_over_raw'])} raw"
+        memory = f"peak +{mib(result['devicehub_peak_mib'])}"
+        if result["pyzk_peak_mib"] is not None:
+            memory += f" (pyzk +{mib(result['pyzk_peak_mib'])})"
+        out.append(
+            Row(
+                "attendance sync",
+                f"{result['records']:,} records",
+                f"{seconds(result['devicehub_s'])}, {memory}",
+                baseline,
+                ratio,
+            )
+        )
+    return out
+
+
+def aims(figures: Figures) -> list[Aim]:
+    """Time, speed-up, closeness to raw transfer and memory at 200k records."""
+    by_size = {result["records"]: result for result in figures["results"]}
+    at = by_size.get(AIM_SIZE, {})
+    return [
+        Aim("200k records synced", at.get("devicehub_s"), 1.0, "s"),
+        Aim("200k: faster than pyzk", at.get("pyzk_over_devicehub"), 20, "x", "at_least"),
+        Aim("200k: time over raw transfer", at.get("devicehub_over_raw"), 5, "x"),
+        Aim("200k: peak memory growth", at.get("devicehub_peak_mib"), 100, "MiB"),
+    ]
 
 
 def main() -> None:
+    """Run alone: one JSON line; or, with --worker, one measurement for the parent."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="also time pyzk at 200k")
-    parser.add_argument("--sizes", default="10000,100000,200000")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--worker", choices=("ours", "pyzk"))
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--records", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=RUNS)
     args = parser.parse_args()
-    sizes = [int(size) for size in args.sizes.split(",")]
-    results = [measure(size, with_pyzk=args.full or size < 200_000) for size in sizes]
-    print(json.dumps({"benchmark": "attendance_sync", "record_size": 40, "results": results}))
+    if args.worker:
+        measure_in = worker_ours if args.worker == "ours" else worker_pyzk
+        print(json_line(args.worker, measure_in(args.port, args.records, args.runs)), flush=True)
+        return
+    sizes = tuple(int(size) for size in args.sizes.split(","))
+    print(json_line("attendance_sync", run_bench(args.quick, sizes)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,154 @@
+"""The MQTT benchmarks another module of bench/ owns, run as they are (one JSON line each).
+
+- bench.mqtt_throughput: 200 doors under load, devicehub against Home Assistant's own MQTT
+  lock + sensor platforms: messages/s absorbed, loop lag, CPU seconds per 10k messages.
+- bench.mqtt_roundtrip: the MQTT door lock round trip against a bare paho client (the floor
+  without Home Assistant), with and without TCP_NODELAY. Full run only.
+
+Each runs in a process group of its own, killed as a whole when it ends, fails or is
+interrupted, so none of its children (Home Assistant, doors, Mosquitto) outlive it. A tree
+without one of them just skips it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+
+from . import stats
+from .procs import ROOT
+from .report import Aim, Figures, Row, millis, times
+
+THROUGHPUT_ARGS = {
+    True: ["--rates", "500,2000", "--seconds", "3"],
+    False: ["--rates", "500,1000,2000,4000"],
+}
+ROUNDTRIP_ARGS = ["--rounds", "200"]
+TIMEOUT = 1200.0
+LAG_LIMIT_MS = 50.0
+ABSORBED = 0.95  # of the offered rate, to count as keeping up
+
+
+def run_module(name: str, args: list[str]) -> Figures:
+    """`python -m bench.<name> args`: its last JSON line, or why there is none."""
+    if importlib.util.find_spec(f"bench.{name}") is None:
+        return {"skipped": "not in this tree"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", f"bench.{name}", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: killed whole below
+    )
+    try:
+        out, _ = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return {"error": f"no result within {TIMEOUT:g} s"}
+    finally:
+        _kill_group(process)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if process.returncode or not lines:
+        return {"error": f"exit status {process.returncode}, no JSON line"}
+    result: Figures = json.loads(lines[-1])
+    return result
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def throughput(quick: bool) -> Figures:
+    """bench.mqtt_throughput, shorter with --quick."""
+    return run_module("mqtt_throughput", THROUGHPUT_ARGS[quick])
+
+
+def roundtrip(quick: bool) -> Figures:
+    """bench.mqtt_roundtrip, full run only."""
+    return {"skipped": "full run only"} if quick else run_module("mqtt_roundtrip", ROUNDTRIP_ARGS)
+
+
+def _clean_rate(runs: list[Figures]) -> tuple[float, Figures | None]:
+    """The highest offered rate kept up with, loop lag p99 under the limit."""
+    clean = [
+        run
+        for run in runs
+        if run["absorbed_per_s"] >= ABSORBED * run["offered_per_s"]
+        and run["loop_lag_ms"]["p99"] < LAG_LIMIT_MS
+    ]
+    best = max(clean, key=lambda run: run["offered_per_s"], default=None)
+    return (best["offered_per_s"] if best else 0.0), best
+
+
+def throughput_rows(figures: Figures) -> list[Row]:
+    """Clean rate and CPU per 10k messages, devicehub against HA's MQTT platforms."""
+    if "devicehub" not in figures or "mqtt_yaml" not in figures:
+        return []
+    cells = []
+    for mode in ("devicehub", "mqtt_yaml"):
+        rate, best = _clean_rate(figures[mode]["runs"])
+        cpu = stats.median([run["cpu_s_per_10k"] for run in figures[mode]["runs"]])
+        lag = "-" if best is None else millis(best["loop_lag_ms"]["p99"])
+        cells.append(f"{rate:,.0f} msg/s clean (lag p99 {lag}), {cpu:.2f} CPU s / 10k msgs")
+    return [
+        Row(
+            "MQTT throughput",
+            f"{figures['doors']} doors, bench.mqtt_throughput",
+            cells[0],
+            f"HA MQTT lock+sensor YAML: {cells[1]}",
+            f"CPU per msg {times(cpu_ratio(figures))}",
+        )
+    ]
+
+
+def cpu_ratio(figures: Figures) -> float | None:
+    """Median over the offered rates of devicehub's CPU per message over HA MQTT's."""
+    ratios = figures.get("cpu_ratio_devicehub_over_mqtt") or []
+    return round(stats.median(ratios), 2) if ratios else None
+
+
+def throughput_aims(figures: Figures) -> list[Aim]:
+    """CPU per message no worse than 1.2x HA's own MQTT platforms."""
+    if "skipped" in figures:
+        return []
+    return [Aim("MQTT CPU per message vs HA MQTT YAML", cpu_ratio(figures), 1.2, "x")]
+
+
+def roundtrip_rows(figures: Figures) -> list[Row]:
+    """The MQTT round trip against bare paho, when it ran."""
+    if "ha" not in figures or "paho" not in figures:
+        return []
+    out = [
+        Row(
+            "lock round trip",
+            "MQTT door, bench.mqtt_roundtrip",
+            f"HA+devicehub median {millis(figures['ha']['median_ms'])}",
+            f"bare paho client: median {millis(figures['paho']['median_ms'])}",
+        )
+    ]
+    if "ha_tcp_nodelay" in figures and "paho_tcp_nodelay" in figures:
+        out.append(
+            Row(
+                "lock round trip",
+                "same, TCP_NODELAY on both clients",
+                f"median {millis(figures['ha_tcp_nodelay']['median_ms'])}",
+                f"bare paho: median {millis(figures['paho_tcp_nodelay']['median_ms'])}",
+            )
+        )
+    return out
+
+
+def no_aims(figures: Figures) -> list[Aim]:
+    """The round trip has no numeric aim."""
+    return []

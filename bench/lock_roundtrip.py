@@ -1,0 +1,213 @@
+"""Lock command round trip: service call -> device -> confirmed state in Home Assistant.
+
+- Terminal: `lock.unlock` on a terminal's lock (20 simulated terminals, 1 s relay pulse, used
+  in turn) until the lock shows unlocked; against pyzk's own unlock() round trip on a
+  connection of its own to another simulated terminal: the device and loopback floor.
+- MQTT door: `lock.unlock` / `lock.lock` on devicehub's door lock against Home Assistant's
+  own MQTT lock configured for an identical simulated door (no transition delay), alternated,
+  each until the lock shows the state the door confirmed.
+
+    python -m bench.lock_roundtrip [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from contextlib import ExitStack
+import time
+from typing import Any
+
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.setup import async_setup_component
+
+from custom_components.devicehub.const import DOMAIN
+
+from . import stats
+from .broker import mosquitto
+from .haconfig import BASELINE_PREFIX, mqtt_configuration, unique_id
+from .hass import (
+    add_entries,
+    async_wait_ready,
+    door_entry,
+    entry_entity_ids,
+    home_assistant,
+    quiet_logs,
+    run,
+    terminal_entry,
+)
+from .procs import child
+from .report import Aim, Figures, Row, json_line, millis, times
+
+TERMINALS = 20  # unlocked in turn: each relay pulse lasts 1 s
+SAMPLES = 200
+QUICK_SAMPLES = 40
+DOOR = "door001"
+TIMEOUT = 15.0
+
+
+async def timed_command(hass: HomeAssistant, entity_id: str, service: str, target: str) -> float:
+    """Seconds from calling lock.<service> until entity_id shows target."""
+    reached: asyncio.Future[float] = hass.loop.create_future()
+
+    @callback
+    def changed(event: Event[EventStateChangedData]) -> None:
+        state = event.data["new_state"]
+        shows = state is not None and state.state == target
+        if event.data["entity_id"] == entity_id and shows and not reached.done():
+            reached.set_result(time.perf_counter())
+
+    unsub = hass.bus.async_listen(EVENT_STATE_CHANGED, changed)
+    try:
+        started = time.perf_counter()
+        async with asyncio.timeout(TIMEOUT):
+            await hass.services.async_call("lock", service, {"entity_id": entity_id}, blocking=True)
+            return await reached - started
+    finally:
+        unsub()
+
+
+async def async_wait_state(hass: HomeAssistant, entity_id: str, value: str) -> None:
+    """Wait (bounded) until entity_id shows value."""
+    if (state := hass.states.get(entity_id)) is not None and state.state == value:
+        return
+    reached: asyncio.Future[None] = hass.loop.create_future()
+
+    @callback
+    def changed(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if new is not None and new.state == value and not reached.done():
+            reached.set_result(None)
+
+    unsub = async_track_state_change_event(hass, entity_id, changed)
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            await reached
+    finally:
+        unsub()
+
+
+def pyzk_unlocks(port: int, samples: int) -> list[float]:
+    """pyzk's unlock() round trips on a connection of its own (runs in a worker thread)."""
+    from zk import ZK
+
+    connection = ZK("127.0.0.1", port=port, timeout=10, ommit_ping=True).connect()
+    took = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        connection.unlock(1)
+        took.append(time.perf_counter() - started)
+    connection.disconnect()
+    return took
+
+
+def _lock(hass: HomeAssistant, platform: str, unique: str) -> str:
+    found = er.async_get(hass).async_get_entity_id("lock", platform, unique)
+    assert found is not None, f"no lock {unique}"
+    return found
+
+
+async def _measure(broker_port: int, devices: Any, samples: int) -> Figures:
+    found = devices.read_json(timeout=120.0)["terminals"]
+    in_ha, spare = found[:TERMINALS], found[TERMINALS]
+    configuration = mqtt_configuration(BASELINE_PREFIX, [DOOR])
+    async with home_assistant(broker_port, configuration) as hass:
+        entries = add_entries(
+            hass,
+            [terminal_entry(t["port"], t["serial"], f"T{i}") for i, t in enumerate(in_ha)]
+            + [door_entry("devicehub", DOOR)],
+        )
+        assert await async_setup_component(hass, DOMAIN, {})
+        await async_wait_ready(hass, lambda: entry_entity_ids(hass, entries), values=True)
+        terminal_locks = [_lock(hass, DOMAIN, f"{t['serial']}_lock") for t in in_ha]
+        door_locks = {
+            "devicehub": _lock(hass, DOMAIN, f"{DOOR}_lock"),
+            "ha_mqtt": _lock(hass, "mqtt", unique_id(BASELINE_PREFIX, DOOR, "lock")),
+        }
+        for lock in door_locks.values():
+            await async_wait_state(hass, lock, "locked")
+        terminal: list[float] = []
+        for number in range(samples):
+            lock = terminal_locks[number % TERMINALS]
+            await async_wait_state(hass, lock, "locked")  # the last pulse on it has ended
+            terminal.append(await timed_command(hass, lock, "unlock", "unlocked"))
+        door: dict[str, list[float]] = {side: [] for side in door_locks}
+        for number in range(samples):
+            service, target = ("unlock", "unlocked") if number % 2 == 0 else ("lock", "locked")
+            sides = list(door_locks) if number % 2 == 0 else list(reversed(door_locks))
+            for side in sides:
+                door[side].append(await timed_command(hass, door_locks[side], service, target))
+        floor = await hass.async_add_executor_job(pyzk_unlocks, spare["port"], samples)
+    return {
+        "terminal_devicehub": stats.summarize(terminal, 1000),
+        "terminal_pyzk": stats.summarize(floor, 1000),
+        "door_devicehub": stats.summarize(door["devicehub"], 1000),
+        "door_ha_mqtt": stats.summarize(door["ha_mqtt"], 1000),
+    }
+
+
+def run_bench(quick: bool) -> Figures:
+    """Broker, 21 terminals and two identical doors, one Home Assistant."""
+    samples = QUICK_SAMPLES if quick else SAMPLES
+    with ExitStack() as stack:
+        port = stack.enter_context(mosquitto())
+        devices = stack.enter_context(
+            child(
+                "bench.devices",
+                "--terminals",
+                str(TERMINALS + 1),
+                "--users",
+                "5",
+                "--doors",
+                "1",
+                "--broker-port",
+                str(port),
+                "--door-prefixes",
+                f"devicehub,{BASELINE_PREFIX}",
+            )
+        )
+        return {"samples": samples, **run(_measure(port, devices, samples))}
+
+
+def rows(figures: Figures) -> list[Row]:
+    """Terminal and door rows."""
+
+    def cell(case: Figures) -> str:
+        return f"median {millis(case['median'])}, p99 {millis(case['p99'])}"
+
+    out = []
+    for kind, theirs, label in (
+        ("terminal", "terminal_pyzk", "pyzk unlock()"),
+        ("door", "door_ha_mqtt", "HA MQTT lock"),
+    ):
+        ours, base = figures[f"{kind}_devicehub"], figures[theirs]
+        out.append(
+            Row(
+                "lock round trip",
+                f"{'terminal (simulator)' if kind == 'terminal' else 'MQTT door (Mosquitto)'}",
+                cell(ours),
+                f"{label}: {cell(base)}",
+                f"median {times(stats.ratio(ours['median'], base['median']))}",
+            )
+        )
+    return out
+
+
+def aims(figures: Figures) -> list[Aim]:
+    """No numeric aim in the issue for round trips: reported only."""
+    return []
+
+
+def main() -> None:
+    """Run alone: one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    quiet_logs()
+    print(json_line("lock_roundtrip", run_bench(parser.parse_args().quick)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

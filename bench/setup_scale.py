@@ -1,0 +1,217 @@
+"""Setup at scale: 50 terminals and 200 MQTT doors, from setup to every entity available.
+
+Home Assistant starts with the config entries already there (as after a restart); the
+clock runs from setting up devicehub until every enabled entity is available, and until
+every lock and sensor also holds the device's value. Meanwhile the event loop is watched:
+ticker lag, and the longest single callback with its name.
+
+Baseline, in the same run on the same 200 simulated doors: Home Assistant's own MQTT
+platforms configured for them (bench.haconfig), loaded by `mqtt.reload`, against devicehub
+with the 200 doors alone.
+
+    python -m bench.setup_scale [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from contextlib import ExitStack
+from pathlib import Path
+import time
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+
+from custom_components.devicehub.const import DOMAIN
+
+from . import stats
+from .broker import mosquitto
+from .haconfig import mqtt_configuration, unique_id
+from .hass import (
+    add_entries,
+    async_wait_ready,
+    door_entry,
+    entry_entity_ids,
+    home_assistant,
+    mqtt_entity_ids,
+    quiet_logs,
+    run,
+    terminal_entry,
+)
+from .loopmon import LoopMonitor
+from .procs import child
+from .report import Aim, Figures, Row, json_line, millis, seconds, times
+
+TERMINALS = 50
+DOORS = 200
+RECORDS = 1_000  # in each terminal's log: the first catch-up reads them
+REPEATS = 3
+QUICK_REPEATS = 1
+BASELINE_PLATFORMS = {
+    "lock": ["lock"],
+    "sensor": ["datapoint_temperature", "datapoint_mode", "datapoint_battery_info"],
+    "binary_sensor": ["alarm_overheat"],
+    "event": ["stranger", "attendance"],
+    "image": ["stranger_picture"],
+}
+
+
+async def _timed(hass: HomeAssistant, start: Any, ids: Any) -> Figures:
+    """Run start(), then wait for availability and values, watching the loop."""
+    monitor = LoopMonitor()
+    monitor.start()
+    started = time.monotonic()
+    try:
+        await start()
+        available = await async_wait_ready(hass, ids, values=False)
+        ready = await async_wait_ready(hass, ids, values=True)
+    finally:
+        await monitor.stop()
+    entity_count = len(ids() or [])
+    return {
+        "entities": entity_count,
+        "available_s": round(available - started, 3),
+        "ready_s": round(ready - started, 3),
+        **monitor.figures(),
+    }
+
+
+async def devicehub_case(
+    broker_port: int, terminals: list[dict[str, Any]], doors: list[str]
+) -> Figures:
+    """devicehub with these terminals and doors configured."""
+    async with home_assistant(broker_port) as hass:
+        entries = add_entries(
+            hass,
+            [terminal_entry(t["port"], t["serial"], f"T{i}") for i, t in enumerate(terminals)]
+            + [door_entry(*door.split("/")) for door in doors],
+        )
+
+        async def start() -> None:
+            assert await async_setup_component(hass, DOMAIN, {})
+
+        return await _timed(hass, start, lambda: entry_entity_ids(hass, entries))
+
+
+async def baseline_case(broker_port: int, doors: list[str]) -> Figures:
+    """Home Assistant's MQTT platforms for the same doors, loaded by mqtt.reload."""
+    async with home_assistant(broker_port) as hass:
+        prefix = doors[0].split("/")[0]
+        device_ids = [door.split("/")[1] for door in doors]
+        config = Path(hass.config.path("configuration.yaml"))
+        text = mqtt_configuration(prefix, device_ids)
+        await asyncio.to_thread(config.write_text, text, encoding="utf-8")
+        wanted = {
+            platform: [unique_id(prefix, device, key) for device in device_ids for key in keys]
+            for platform, keys in BASELINE_PLATFORMS.items()
+        }
+
+        async def start() -> None:
+            await hass.services.async_call("mqtt", "reload", blocking=True)
+
+        return await _timed(hass, start, lambda: mqtt_entity_ids(hass, wanted))
+
+
+async def _cases(broker_port: int, terminals: list[dict[str, Any]], doors: list[str]) -> Figures:
+    return {
+        "devicehub_all": await devicehub_case(broker_port, terminals, doors),
+        "devicehub_doors": await devicehub_case(broker_port, [], doors),
+        "mqtt_doors": await baseline_case(broker_port, doors),
+    }
+
+
+def _median_case(cases: list[Figures]) -> Figures:
+    """Median times over repeats; the worst stall of any repeat (with its callback)."""
+    worst = max(cases, key=lambda case: case["longest_callback_ms"])
+    return {
+        "entities": cases[0]["entities"],
+        "available_s": round(stats.median([c["available_s"] for c in cases]), 3),
+        "ready_s": round(stats.median([c["ready_s"] for c in cases]), 3),
+        "loop_lag_max_ms": max(c["loop_lag_max_ms"] for c in cases),
+        "longest_callback_ms": worst["longest_callback_ms"],
+        "longest_callback": worst["longest_callback"],
+        "slow_callbacks": worst["slow_callbacks"][:5],
+        "runs": [{k: v for k, v in c.items() if k != "slow_callbacks"} for c in cases],
+    }
+
+
+def run_bench(quick: bool) -> Figures:
+    """Start the broker and the devices once; set up Home Assistant afresh per case."""
+    repeats = QUICK_REPEATS if quick else REPEATS
+    with ExitStack() as stack:
+        port = stack.enter_context(mosquitto())
+        terminal_host = stack.enter_context(
+            child(
+                "bench.devices",
+                "--terminals",
+                str(TERMINALS),
+                "--users",
+                "50",
+                "--records",
+                str(RECORDS),
+            )
+        )
+        door_host = stack.enter_context(
+            child("bench.devices", "--doors", str(DOORS), "--broker-port", str(port))
+        )
+        terminals = terminal_host.read_json(timeout=300.0)["terminals"]
+        doors = door_host.read_json(timeout=300.0)["doors"]
+        results = [run(_cases(port, terminals, doors)) for _ in range(repeats)]
+    return {
+        "terminals": TERMINALS,
+        "doors": DOORS,
+        "repeats": repeats,
+        **{key: _median_case([r[key] for r in results]) for key in results[0]},
+    }
+
+
+def rows(figures: Figures) -> list[Row]:
+    """All devices; doors alone against HA's MQTT platforms."""
+    every, doors = figures["devicehub_all"], figures["devicehub_doors"]
+    base = figures["mqtt_doors"]
+
+    def cell(case: Figures) -> str:
+        return (
+            f"available {seconds(case['available_s'])}, values {seconds(case['ready_s'])}, "
+            f"longest stall {millis(case['longest_callback_ms'])}"
+        )
+
+    return [
+        Row(
+            "setup",
+            f"{figures['terminals']} terminals + {figures['doors']} doors "
+            f"({every['entities']} entities)",
+            cell(every),
+            "(no HA integration for ZKTeco terminals)",
+        ),
+        Row(
+            "setup",
+            f"{figures['doors']} doors ({doors['entities']} entities)",
+            cell(doors),
+            f"HA MQTT YAML ({base['entities']} entities): {cell(base)}",
+            f"values {times(stats.ratio(doors['ready_s'], base['ready_s']))} the time",
+        ),
+    ]
+
+
+def aims(figures: Figures) -> list[Aim]:
+    """Within 10 s, no stall over 100 ms."""
+    every = figures["devicehub_all"]
+    return [
+        Aim("50 terminals + 200 doors available", every["available_s"], 10, "s"),
+        Aim("longest event-loop stall during setup", every["longest_callback_ms"], 100, "ms"),
+    ]
+
+
+def main() -> None:
+    """Run alone: one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    quiet_logs()
+    print(json_line("setup_scale", run_bench(parser.parse_args().quick)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
