@@ -141,6 +141,8 @@ async def _measure(broker_port: int, devices: Any, samples: int) -> Figures:
             for side in sides:
                 door[side].append(await timed_command(hass, door_locks[side], service, target))
         floor = await hass.async_add_executor_job(pyzk_unlocks, spare["port"], samples)
+        pulses = [await devices.async_request(op="unlocks", terminal=i) for i in range(TERMINALS)]
+        assert sum(p["count"] for p in pulses) == samples, "every unlock reached a terminal"
     return {
         "terminal_devicehub": stats.summarize(terminal, 1000),
         "terminal_pyzk": stats.summarize(floor, 1000),

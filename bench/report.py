@@ -66,7 +66,9 @@ def seconds(value: float | None) -> str:
 
 def millis(value: float | None) -> str:
     """A value already in milliseconds; '-' when missing."""
-    return "-" if value is None else f"{value:.1f} ms"
+    if value is None:
+        return "-"
+    return f"{value:.2f} ms" if value < 1 else f"{value:.1f} ms"
 
 
 def times(value: float | None) -> str:
