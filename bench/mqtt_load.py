@@ -18,11 +18,12 @@ import argparse
 import json
 import sys
 import time
+from typing import Any
 
 from tools.mqttdoor import DoorFleet, LockState, SimulatedDoor
 
 # The same two entities per door as the YAML MQTT configuration it is compared with.
-BENCH_DOOR = {
+BENCH_DOOR: dict[str, Any] = {
     "features": ("lock", "state"),
     "datapoints": (
         {

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable
 import json
 import socket
 import statistics
@@ -62,6 +63,10 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
+def _set_tcp_nodelay(client: Client, userdata: Any, sock: Any) -> None:
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 def measure_paho(
     broker: MosquittoBroker, rounds: int, pause: float, *, nodelay: bool
 ) -> list[float]:
@@ -71,6 +76,10 @@ def measure_paho(
     right after a PUBACK then waits for the broker's (delayed) ACK.
     """
     latest: dict[str, str] = {}
+
+    def state_is(expected: str) -> Callable[[], bool]:
+        return lambda: latest.get("state") == expected
+
     changed = threading.Condition()
 
     def on_message(client: Client, userdata: Any, message: MQTTMessage) -> None:
@@ -81,23 +90,21 @@ def measure_paho(
     client = Client(CallbackAPIVersion.VERSION2, client_id="bench-paho")
     client.on_message = on_message
     if nodelay:
-        client.on_socket_open = lambda _client, _userdata, sock: sock.setsockopt(
-            socket.IPPROTO_TCP, socket.TCP_NODELAY, 1
-        )
+        client.on_socket_open = _set_tcp_nodelay
     client.connect(broker.host, broker.port)
     client.subscribe(STATE_TOPIC, qos=1)
     client.loop_start()
     samples: list[float] = []
     try:
         with changed:
-            if not changed.wait_for(lambda: latest.get("state") == "locked", TIMEOUT):
+            if not changed.wait_for(state_is("locked"), TIMEOUT):
                 raise TimeoutError("the door never reported `locked`")
         for number in range(WARMUP + rounds):
             command, confirmed = ("unlock", "unlocked") if number % 2 == 0 else ("lock", "locked")
             started = time.perf_counter()
             client.publish(COMMAND_TOPIC, command, qos=1)
             with changed:
-                if not changed.wait_for(lambda s=confirmed: latest["state"] == s, TIMEOUT):
+                if not changed.wait_for(state_is(confirmed), TIMEOUT):
                     raise TimeoutError(f"no `{confirmed}` from the door")
             if number >= WARMUP:
                 samples.append(time.perf_counter() - started)

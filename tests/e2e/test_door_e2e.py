@@ -54,6 +54,12 @@ def entity_id(hass: HomeAssistant, platform: Platform, key: str, door_id: str = 
     return found
 
 
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None, f"{entity_id} has no state"
+    return state.state
+
+
 async def async_next_flow(hass: HomeAssistant) -> asyncio.Future[str]:
     """A future for the id of the next devicehub discovery flow that shows a form."""
     added: asyncio.Future[str] = hass.loop.create_future()
@@ -121,12 +127,12 @@ async def test_door_from_discovery_to_last_will(
     transitions = StateRecorder(hass, lock)
     async with asyncio.timeout(TIMEOUT):
         await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
-    assert hass.states.get(lock).state == "unlocked"
+    assert state_of(hass, lock) == "unlocked"
     assert transitions.states[-2:] == ["unlocking", "unlocked"]
     assert door.received_commands == ["unlock"]
     async with asyncio.timeout(TIMEOUT):
         await hass.services.async_call("lock", "lock", {"entity_id": lock}, blocking=True)
-    assert hass.states.get(lock).state == "locked"
+    assert state_of(hass, lock) == "locked"
     transitions.close()
     assert door.received_commands == ["unlock", "lock"]
 
@@ -134,7 +140,7 @@ async def test_door_from_discovery_to_last_will(
     picture = make_png(seed=7)
     stranger = entity_id(hass, Platform.EVENT, "stranger")
     image = entity_id(hass, Platform.IMAGE, "stranger_picture")
-    image_before = hass.states.get(image).state
+    image_before = state_of(hass, image)
     await hass.async_add_executor_job(door.publish_stranger, picture, None)
     fired = await async_wait_for_state(
         hass, stranger, lambda s: s.attributes.get("event_type") == "stranger"
@@ -151,7 +157,7 @@ async def test_door_from_discovery_to_last_will(
     await hass.async_add_executor_job(door.kill)
     await async_wait_for_state_value(hass, lock, STATE_UNAVAILABLE)
     for other in (stranger, image, entity_id(hass, Platform.SENSOR, "datapoint_temperature")):
-        assert hass.states.get(other).state == STATE_UNAVAILABLE
+        assert state_of(hass, other) == STATE_UNAVAILABLE
 
     # It comes back (same id, new connection): available again, state from the retained topic.
     await door_factory(DOOR_ID, **FAST_DOOR)
@@ -174,7 +180,7 @@ async def test_jammed_door_fails_the_action(
         async with asyncio.timeout(TIMEOUT):
             await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
     assert raised.value.translation_key == "door_jammed"
-    assert hass.states.get(lock).state == "jammed"
+    assert state_of(hass, lock) == "jammed"
 
 
 async def test_datapoints_alarm_and_punches(
@@ -317,7 +323,7 @@ async def test_broker_restart(
 
     async with asyncio.timeout(TIMEOUT):
         await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
-    assert hass.states.get(lock).state == "unlocked"
+    assert state_of(hass, lock) == "unlocked"
 
 
 async def test_silent_door_is_not_confirmed(
@@ -342,4 +348,4 @@ async def test_silent_door_is_not_confirmed(
             await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
     assert raised.value.translation_key == "command_not_confirmed"
     assert door.received_commands == ["unlock"]
-    assert hass.states.get(lock).state == "locked"  # what the door last said
+    assert state_of(hass, lock) == "locked"  # what the door last said
