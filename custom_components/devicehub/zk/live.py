@@ -215,6 +215,10 @@ class LiveCapture:
                 last_alive = time.monotonic()
                 self._handle_event(header, payload)
             elif header.reply_id == heartbeat_id:
+                if header.command != Command.ACK_OK:
+                    # A rebooted terminal answers a forgotten UDP session with ACK_UNAUTH:
+                    # it is alive, but this session will never carry an event again.
+                    raise TerminalProtocolError(f"heartbeat answered with code {header.command}")
                 last_alive = time.monotonic()
                 heartbeat_id = None
                 self.heartbeats += 1

@@ -1,0 +1,1 @@
+"""Reliability and security tests: faults survived, bad input refused, nothing lost."""
