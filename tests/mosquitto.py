@@ -33,8 +33,7 @@ __all__ = [
 ]
 
 
-@pytest.fixture(scope="session")
-def mosquitto_executable() -> str:
+def require_mosquitto() -> str:
     """The broker binary; missing: fail when CI=true (CI installs it), skip otherwise."""
     executable = find_mosquitto()
     if executable is None:
@@ -43,6 +42,11 @@ def mosquitto_executable() -> str:
             pytest.fail(msg)
         pytest.skip(msg)
     return executable
+
+
+@pytest.fixture(scope="session")
+def mosquitto_executable() -> str:
+    return require_mosquitto()
 
 
 @pytest.fixture
