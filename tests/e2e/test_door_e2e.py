@@ -118,8 +118,18 @@ async def test_door_from_discovery_to_last_will(
         "SimDoor 1",
         "1.0.0",
     )
+    entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    assert {entity.entity_id for entity in entities} == {
+        "lock.front_door",  # the main entity carries the device's name
+        "event.front_door_stranger",
+        "event.front_door_attendance",
+        "image.front_door_stranger_picture",
+        "sensor.front_door_temperature",
+        "sensor.front_door_mode",
+        "sensor.front_door_battery_info",
+        "binary_sensor.front_door_overheat",
+    }
     lock = entity_id(hass, Platform.LOCK, "lock")
-    assert lock == "lock.front_door"  # the door's main entity carries the device's name
     state = await async_wait_for_state_value(hass, lock, "locked")  # retained `state`
     assert state.attributes["friendly_name"] == DOOR_NAME
 
