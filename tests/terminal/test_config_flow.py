@@ -376,3 +376,10 @@ async def test_options(hass: HomeAssistant, simulator: TerminalSimulator) -> Non
         CONF_LIVE_CAPTURE: False,
         CONF_POLL_INTERVAL: 30,
     }
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    with mock_setup():
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**options, CONF_ENCODING: "utf-8", CONF_CODE: "0000"}
+        )
+    assert entry.options[CONF_CODE] == "0000"

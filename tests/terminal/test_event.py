@@ -6,6 +6,7 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -31,6 +32,7 @@ from .conftest import (
     punch_data,
 )
 
+VERIFY = {1: "fingerprint"}
 CURSOR_KEY = "devicehub.terminal_cursor.01TERMINALENTRY00000000000"
 
 
@@ -187,6 +189,37 @@ async def test_dropped_transfer_is_caught_up_once(
     ]
 
 
+@pytest.mark.parametrize("entry_options", [{CONF_LIVE_CAPTURE: False}])
+async def test_failed_catch_up_is_retried(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    config_entry: MockConfigEntry,
+    punches: StateRecorder,
+    unload_at_teardown: None,
+) -> None:
+    """A failed read of the log is retried after a while, and then delivers once."""
+    await async_setup_entry(hass, config_entry)
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    start = simulator.clock.now() + timedelta(seconds=1)
+    records = [
+        AttendanceRecord(uid=3, user_id="1003", timestamp=start + timedelta(seconds=n))
+        for n in range(30)
+    ]
+    simulator.add_records(records)
+    simulator.faults.drop_mid_transfer = 2
+
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.faults.drop_mid_transfer == 1
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.faults.drop_mid_transfer == 0
+    assert punches.events() == []
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=30))  # 20 s later
+    await punches.wait(30)
+    assert punches.events() == [punch_data(record, "Grace Hopper", late=True) for record in records]
+
+
 async def test_invalid_dates_are_skipped(
     hass: HomeAssistant,
     simulator: TerminalSimulator,
@@ -222,7 +255,7 @@ async def test_gbk_name(
     unload_at_teardown: None,
 ) -> None:
     """A terminal storing names in gbk delivers them readable."""
-    sim = zk_simulator(users=0, serial=SERIAL, encoding="gbk")
+    sim = zk_simulator(users=0, serial=SERIAL, encoding="gbk", options={"MAC": ""})
     sim.add_users([User(uid=1, user_id="88", name="王小明")])
     sim.clock.offset = ha_wall_clock_offset()
     entry = MockConfigEntry(
@@ -237,6 +270,9 @@ async def test_gbk_name(
     record = await inject(hass, sim, "88")
     await punches.wait(1)
     assert punches.events() == [punch_data(record, "王小明", late=False)]
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, SERIAL), entry.entry_id)
+    assert device is not None
+    assert device.connections == set()  # this terminal does not tell its MAC address
 
 
 @pytest.mark.parametrize("entry_options", [{CONF_LIVE_CAPTURE: False, CONF_POLL_INTERVAL: 30}])
@@ -271,13 +307,15 @@ async def test_busy_terminal_falls_back_to_polling(
     simulator.faults.busy = BusyMode.ACK_ERROR
     runtime = await async_setup_entry(hass, config_entry)
     record = await inject(hass, simulator, "1001", 5)
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=21))
+    # The poll the interval would start (live capture's retries race with timers here).
+    await runtime.coordinator.async_refresh()
     await punches.wait(1)
     assert punches.events() == [
         punch_data(record, "Ada Lovelace", late=False, punch="overtime_out")
     ]
     assert runtime.live is not None
     assert not runtime.live_connected
+    assert runtime.coordinator.update_interval == timedelta(seconds=20)
 
 
 @pytest.mark.parametrize("cooldown", [timedelta(0), timedelta(hours=1)])
@@ -341,4 +379,33 @@ async def test_clock_set_back(
     assert punches.events() == [
         punch_data(first, "Ada Lovelace", late=False),
         punch_data(earlier, "Alan Turing", late=False),
+    ]
+
+
+async def test_names_when_the_user_list_fails(
+    hass: HomeAssistant,
+    zk_simulator: SimulatorFactory,
+    punches: StateRecorder,
+    unload_at_teardown: None,
+) -> None:
+    """Punches arrive without a name while the user list cannot be read, then with it."""
+    sim = zk_simulator(users=30, serial=SERIAL)  # 30 users: a chunked transfer
+    sim.clock.offset = ha_wall_clock_offset()
+    sim.faults.drop_mid_transfer = 2  # the user list at setup, and at the first punch
+    entry = MockConfigEntry(domain=DOMAIN, title=TITLE, unique_id=SERIAL, data=entry_data(sim))
+    user = sim.users[0]
+    runtime = await async_setup_entry(hass, entry)
+    assert len(runtime.users) == 0
+    await async_wait_live(hass, sim)
+    first = await inject(hass, sim, user.user_id)
+    await punches.wait(1)
+    second = await inject(hass, sim, user.user_id, 1)  # within the cooldown: not asked again
+    await punches.wait(2)
+    with patch("custom_components.devicehub.terminal.users.USER_REFRESH_COOLDOWN", timedelta(0)):
+        third = await inject(hass, sim, user.user_id, 2)
+        await punches.wait(3)
+    assert punches.events() == [
+        punch_data(first, None, late=False, verify=VERIFY[first.verify]),
+        punch_data(second, None, late=False, punch="check_out", verify=VERIFY[second.verify]),
+        punch_data(third, user.name, late=False, punch="break_out", verify=VERIFY[third.verify]),
     ]

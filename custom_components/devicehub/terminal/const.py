@@ -47,6 +47,9 @@ LIVE_POLL_INTERVAL: Final = timedelta(minutes=5)
 # forgets its sessions without closing them), probing it with a heartbeat request.
 LIVE_WATCHDOG_SECONDS: Final = 60.0
 LIVE_HEARTBEAT_SECONDS: Final = 15.0
+# A failed read of the attendance log is retried after this many seconds, doubling.
+CATCH_UP_RETRY_MIN: Final = 10
+CATCH_UP_RETRY_MAX: Final = 300
 # An unknown user id triggers a user list refresh, at most this often.
 USER_REFRESH_COOLDOWN: Final = timedelta(seconds=60)
 # Repairs: how long a terminal may be unreachable, and how far its clock may drift.

@@ -69,7 +69,14 @@ class _CursorStore(Store[CursorData]):
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> CursorData:
-        """Convert an older format; version 1 is the first, so nothing converts yet."""
+        """Convert an older format; version 1 is the first, so only minor steps exist.
+
+        A minor version only ever adds keys, so older minor formats load as they are.
+        """
+        if old_major_version == STORAGE_VERSION:
+            return CursorData(
+                last_time=old_data["last_time"], ids_at_last_time=old_data["ids_at_last_time"]
+            )
         raise NotImplementedError(
             f"Unknown attendance cursor format {old_major_version}.{old_minor_version}"
         )

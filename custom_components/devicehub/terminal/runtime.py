@@ -1,6 +1,5 @@
 """Everything one terminal entry runs: its connection, poller, live capture and delivery."""
 
-import asyncio
 from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -14,6 +13,7 @@ from custom_components.devicehub.zk.live import LiveCapture
 from custom_components.devicehub.zk.models import TerminalInfo
 from custom_components.devicehub.zk.terminal import AsyncTerminal
 
+from .catch_up import CatchUpScheduler
 from .const import LIVE_HEARTBEAT_SECONDS, LIVE_WATCHDOG_SECONDS, LOGGER
 from .coordinator import TerminalCoordinator
 from .cursor import AttendanceCursor
@@ -62,13 +62,9 @@ class TerminalRuntime:
             users=self.users,
             time_zone=settings.time_zone,
         )
+        self.catch_up = CatchUpScheduler(hass, entry, self.delivery, self.coordinator)
         self.live: LiveCapture | None = None
         self.live_connected = False
-        self._started = False
-        self._catch_up_task: asyncio.Task[None] | None = None
-        self._catch_up_again = False
-        # The records counter when the log was last read: polling mode skips unchanged logs.
-        self._records_caught_up: int | None = None
         self._poll_failed = False
         self._live_listeners: list[CALLBACK_TYPE] = []
 
@@ -80,9 +76,6 @@ class TerminalRuntime:
     @callback
     def async_start(self) -> None:
         """Start catching up and, if enabled, live capture."""
-        if self._started:
-            return
-        self._started = True
         self.entry.async_on_unload(self.coordinator.async_add_listener(self._async_polled))
         self.request_catch_up()
         if self.settings.live_capture:
@@ -102,8 +95,7 @@ class TerminalRuntime:
             # stop() joins the capture thread: not on the event loop.
             await self.hass.async_add_executor_job(self.live.stop)
             self.live = None
-        if self._catch_up_task is not None:
-            self._catch_up_task.cancel()
+        await self.catch_up.async_stop()
         await self.delivery.async_stop()
         await self.cursor.async_flush()
         await self.terminal.close()
@@ -126,36 +118,14 @@ class TerminalRuntime:
         await self.terminal.restart()
         self.delivery.mark_gap()
 
-    async def async_catch_up(self) -> None:
-        """Catch up now and wait until done (after any catch-up already running)."""
-        self.request_catch_up()
-        assert self._catch_up_task is not None
-        # A running catch-up loops once more for this request; shield it from our caller.
-        await asyncio.shield(self._catch_up_task)
-
     @callback
     def request_catch_up(self) -> None:
-        """Read the attendance log and deliver what is new, once at a time."""
-        if self._catch_up_task is not None and not self._catch_up_task.done():
-            self._catch_up_again = True
-            return
-        self._catch_up_task = self.entry.async_create_background_task(
-            self.hass, self._async_catch_up(), f"{DOMAIN} attendance catch-up"
-        )
+        """Read the attendance log soon and deliver what is new."""
+        self.catch_up.request()
 
-    async def _async_catch_up(self) -> None:
-        while True:
-            self._catch_up_again = False
-            data = self.coordinator.data
-            try:
-                await self.delivery.async_catch_up()
-            except TerminalError as err:
-                # The next successful poll tries again; the poller logs the outage.
-                LOGGER.debug("Could not read the attendance log of %s: %s", self.entry.title, err)
-                return
-            self._records_caught_up = data.counts.records
-            if not self._catch_up_again:
-                return
+    async def async_catch_up(self) -> None:
+        """Catch up now and wait until done."""
+        await self.catch_up.async_run()
 
     @callback
     def _async_polled(self) -> None:
@@ -171,7 +141,7 @@ class TerminalRuntime:
             self.delivery.mark_gap()
         if self.delivery.has_gap or (
             not self.live_connected
-            and self.coordinator.data.counts.records != self._records_caught_up
+            and self.coordinator.data.counts.records != self.catch_up.records_caught_up
         ):
             self.request_catch_up()
 
@@ -179,19 +149,23 @@ class TerminalRuntime:
     def _async_live_connection_changed(self, connected: bool) -> None:
         """Live capture connected or lost its link (called in the event loop)."""
         LOGGER.debug("Live capture of %s connected: %s", self.entry.title, connected)
-        self.live_connected = connected
+        was_connected, self.live_connected = self.live_connected, connected
         self.coordinator.set_live_connected(connected)
         for listener in list(self._live_listeners):
             listener()
-        # Either way punches may have been missed: since the drop, or until the reconnect.
-        self.delivery.mark_gap()
         if connected:
+            # Punches made before the link came up are in the log only.
+            self.delivery.mark_gap()
             self.request_catch_up()
-        else:
-            # Learn soon whether the whole terminal is gone, not just the live link.
-            self.entry.async_create_background_task(
-                self.hass, self.coordinator.async_request_refresh(), f"{DOMAIN} poll"
-            )
+            return
+        if was_connected:
+            # Punches from now until the reconnect may be missed.
+            self.delivery.mark_gap()
+        # Learn soon whether the whole terminal is gone, not just the live link; polling
+        # takes over delivery meanwhile.
+        self.entry.async_create_background_task(
+            self.hass, self.coordinator.async_request_refresh(), f"{DOMAIN} poll"
+        )
 
 
 async def async_setup_runtime(hass: HomeAssistant, entry: ConfigEntry) -> None:

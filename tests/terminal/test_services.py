@@ -1,0 +1,290 @@
+"""Actions of terminals, with their responses and their errors."""
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
+
+from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
+from custom_components.devicehub.terminal.runtime import TerminalRuntime
+from tools.zksim import AttendanceRecord, BusyMode, TerminalSimulator
+
+from .conftest import SERIAL, StateRecorder, async_wait_live
+
+
+async def call(hass: HomeAssistant, service: str, **data: Any) -> Any:
+    """Call a devicehub action and return its response."""
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True
+    )
+
+
+@pytest.fixture
+def device_id(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> str:
+    """The device id of the loaded terminal."""
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, SERIAL), loaded_entry.entry_id
+    )
+    assert device is not None
+    return device.id
+
+
+async def test_get_attendance(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    config_entry: MockConfigEntry,
+    unload_at_teardown: None,
+) -> None:
+    """Records in the period (naive times are HA's local time), optionally of one user."""
+    now = simulator.clock.now().replace(second=0)
+    records = [
+        AttendanceRecord(uid=1, user_id="1001", timestamp=now - timedelta(hours=3), punch=0),
+        AttendanceRecord(uid=2, user_id="1002", timestamp=now - timedelta(hours=2), verify=15),
+        AttendanceRecord(uid=1, user_id="1001", timestamp=now - timedelta(hours=1), punch=1),
+    ]
+    simulator.add_records(records)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    zone = dt_util.get_default_time_zone()
+
+    response = await call(
+        hass,
+        "get_attendance",
+        config_entry_id=config_entry.entry_id,
+        start=(now - timedelta(hours=2, minutes=1)).isoformat(),
+        end=(now - timedelta(minutes=59)).replace(tzinfo=zone),
+    )
+    assert response == {
+        "records": [
+            {
+                "user_id": "1002",
+                "user_name": "Alan Turing",
+                "timestamp": records[1].timestamp.replace(tzinfo=zone).isoformat(),
+                "punch": "check_in",
+                "verify": "face",
+            },
+            {
+                "user_id": "1001",
+                "user_name": "Ada Lovelace",
+                "timestamp": records[2].timestamp.replace(tzinfo=zone).isoformat(),
+                "punch": "check_out",
+                "verify": "fingerprint",
+            },
+        ],
+        "invalid_records": 0,
+    }
+    response = await call(
+        hass, "get_attendance", config_entry_id=config_entry.entry_id, user_id="1001"
+    )
+    assert [record["punch"] for record in response["records"]] == ["check_in", "check_out"]
+
+
+async def test_get_users(hass: HomeAssistant, device_id: str) -> None:
+    """Users come back without their passwords."""
+    response = await call(hass, "get_users", device_id=device_id)
+    assert response == {
+        "users": [
+            {
+                "user_id": "1001",
+                "name": "Ada Lovelace",
+                "privilege": "user",
+                "enabled": True,
+                "group_id": "1",
+                "card": 0,
+            },
+            {
+                "user_id": "1002",
+                "name": "Alan Turing",
+                "privilege": "admin",
+                "enabled": True,
+                "group_id": "1",
+                "card": 0,
+            },
+            {
+                "user_id": "1003",
+                "name": "Grace Hopper",
+                "privilege": "user",
+                "enabled": True,
+                "group_id": "1",
+                "card": 123456,
+            },
+        ]
+    }
+
+
+async def test_set_and_delete_user(
+    hass: HomeAssistant, simulator: TerminalSimulator, device_id: str
+) -> None:
+    """A user is written to the terminal, then removed; the users sensor follows."""
+    response = await call(
+        hass,
+        "set_user",
+        device_id=device_id,
+        user_id="2001",
+        name="Katherine Johnson",
+        privilege="admin",
+        password="1234",
+        card=42,
+        group_id="2",
+    )
+    assert response == {
+        "user": {
+            "user_id": "2001",
+            "name": "Katherine Johnson",
+            "privilege": "admin",
+            "enabled": True,
+            "group_id": "2",
+            "card": 42,
+        }
+    }
+    written = simulator.user("2001")
+    assert written is not None
+    assert (written.password, written.privilege) == ("1234", 14)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.front_desk_users").state == "4"
+
+    assert await call(hass, "delete_user", device_id=device_id, user_id="2001") == {
+        "deleted": "2001"
+    }
+    assert simulator.user("2001") is None
+
+    with pytest.raises(ServiceValidationError) as error:
+        await call(hass, "delete_user", device_id=device_id, user_id="2001")
+    assert error.value.translation_key == "unknown_user"
+    with pytest.raises(ServiceValidationError) as error:
+        await call(hass, "set_user", device_id=device_id, user_id="ü1", name="X")
+    assert error.value.translation_key == "invalid_argument"
+
+
+async def test_sync_time(hass: HomeAssistant, simulator: TerminalSimulator, device_id: str) -> None:
+    """The clock is set to HA's time in the terminal's zone, which the response says."""
+    simulator.clock.jump(3600)
+    response = await call(hass, "sync_time", device_id=device_id)
+    [set_to] = simulator.time_sets
+    assert response == {"time": set_to.replace(tzinfo=dt_util.get_default_time_zone()).isoformat()}
+    assert abs((dt_util.now().replace(tzinfo=None) - set_to).total_seconds()) < 3
+
+
+async def test_clear_attendance(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    device_id: str,
+    punches: StateRecorder,
+) -> None:
+    """Refused while punches wait for delivery; allowed once all were delivered."""
+    runtime: TerminalRuntime = loaded_entry.runtime_data
+    await async_wait_live(hass, simulator)
+    # Two punches the terminal logged without a live event (say, while HA was busy).
+    later = simulator.clock.now() + timedelta(seconds=2)
+    simulator.add_records(
+        AttendanceRecord(uid=1, user_id="1001", timestamp=later + timedelta(seconds=n))
+        for n in range(2)
+    )
+    with pytest.raises(ServiceValidationError) as error:
+        await call(hass, "clear_attendance", device_id=device_id)
+    assert error.value.translation_key == "undelivered_attendance"
+    assert error.value.translation_placeholders == {"name": "Front desk", "count": "2"}
+    assert simulator.record_count == 2
+
+    runtime.delivery.mark_gap()
+    await runtime.async_catch_up()
+    await punches.wait(2)
+    assert await call(hass, "clear_attendance", device_id=device_id) == {"cleared": 2}
+    assert simulator.record_count == 0
+
+
+async def test_terminal_failure(
+    hass: HomeAssistant, simulator: TerminalSimulator, device_id: str
+) -> None:
+    """A terminal that does not answer fails the action with a translated error."""
+    simulator.faults.mute = True
+    with pytest.raises(HomeAssistantError) as error:
+        await call(hass, "get_users", device_id=device_id)
+    assert error.value.translation_key == "action_failed"
+
+
+async def test_terminal_busy(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    device_id: str,
+) -> None:
+    """A terminal whose only session live capture holds refuses the action, clearly."""
+    runtime: TerminalRuntime = loaded_entry.runtime_data
+    await async_wait_live(hass, simulator)
+    simulator.faults.busy = BusyMode.ACK_ERROR
+    await hass.async_add_executor_job(runtime.terminal._client.close)
+    with pytest.raises(HomeAssistantError) as error:
+        await call(hass, "get_users", device_id=device_id)
+    assert error.value.translation_key == "terminal_busy"
+
+
+async def test_password_changed(
+    hass: HomeAssistant, simulator: TerminalSimulator, device_id: str
+) -> None:
+    """A comm key changed on the terminal fails the action and asks for the new key."""
+    simulator._device.config = replace(simulator._device.config, password=999)
+    await hass.async_add_executor_job(simulator.reboot, 0)
+    with pytest.raises(HomeAssistantError):
+        await call(hass, "get_users", device_id=device_id)  # the old session is gone
+    with pytest.raises(HomeAssistantError) as error:
+        await call(hass, "get_users", device_id=device_id)
+    assert error.value.translation_key == "invalid_auth"
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_bad_targets(hass: HomeAssistant, simulator: TerminalSimulator) -> None:
+    """Unknown devices and entries, doors and unloaded terminals are refused clearly."""
+    door = MockConfigEntry(domain=DOMAIN, title="Door", data={CONF_KIND: DeviceKind.MQTT_DOOR})
+    door.add_to_hass(hass)
+    door_device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=door.entry_id, identifiers={(DOMAIN, "door1")}
+    )
+    other = MockConfigEntry(domain="other", title="Other")
+    other.add_to_hass(hass)
+    other_device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={("other", "x")}
+    )
+    idle = MockConfigEntry(
+        domain=DOMAIN, title="Idle", data={CONF_KIND: DeviceKind.TERMINAL}, unique_id="IDLE"
+    )
+    idle.add_to_hass(hass)
+    cases = [
+        ({"device_id": "nope"}, "unknown_device"),
+        ({"device_id": other_device.id}, "unknown_device"),
+        ({"config_entry_id": "nope"}, "unknown_config_entry"),
+        ({"config_entry_id": other.entry_id}, "unknown_config_entry"),
+        ({"device_id": door_device.id}, "not_a_terminal"),
+        ({"config_entry_id": idle.entry_id}, "terminal_not_loaded"),
+    ]
+    for target, key in cases:
+        with pytest.raises(ServiceValidationError) as error:
+            await call(hass, "get_users", **target)
+        assert error.value.translation_key == key, target
+    with pytest.raises(vol.Invalid):
+        await call(hass, "get_users")
+
+
+async def test_end_before_start(hass: HomeAssistant, device_id: str) -> None:
+    """A period that ends before it starts is refused."""
+    with pytest.raises(ServiceValidationError) as error:
+        await call(
+            hass,
+            "get_attendance",
+            device_id=device_id,
+            start="2026-03-02 10:00:00",
+            end="2026-03-02 09:00:00",
+        )
+    assert error.value.translation_key == "end_before_start"
