@@ -4,7 +4,10 @@ A ticker task sleeps `interval` again and again and records how late it wakes (w
 timer or message handler of Home Assistant would suffer). A light wrapper around
 asyncio's Handle._run times every callback and keeps the slowest ones with a name: that
 tells which code stalled the loop (asyncio's own debug mode would do the same but slows
-everything down by capturing a traceback per call).
+everything down by capturing a traceback per call). Python's garbage collections are
+timed too (gc.callbacks): a full collection stops every thread for a time that grows with
+the whole heap, inside whatever callback happens to allocate, so each callback's time is
+also given without the collections that ran during it ("own" time).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from asyncio.events import Handle
 from collections.abc import Callable
 import contextlib
 import functools
+import gc
 import time
 from typing import Any
 
@@ -42,11 +46,16 @@ class LoopMonitor:
     def __init__(self, interval: float = 0.005) -> None:
         self.interval = interval
         self.lags: list[float] = []
-        self.slow: list[tuple[float, str]] = []
+        self.slow: list[tuple[float, float, str]] = []
         self.longest = 0.0
         self.longest_what = ""
         self._original: Callable[[Handle], None] | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self.gc_pauses: list[float] = []
+        self.gc_time = 0.0
+        self._gc_started = 0.0
+        self.longest_own = 0.0
+        self.longest_own_what = ""
 
     def start(self) -> None:
         """Begin measuring the running loop."""
@@ -55,24 +64,37 @@ class LoopMonitor:
         monitor = self
 
         def timed_run(handle: Handle) -> None:
+            collecting = monitor.gc_time
             started = time.perf_counter()
             original(handle)
             took = time.perf_counter() - started
             if took > SLOW_CALLBACK:
-                monitor.note_slow(took, handle)
+                monitor.note_slow(took, took - (monitor.gc_time - collecting), handle)
 
         Handle._run = timed_run  # type: ignore[method-assign,assignment]
+        gc.callbacks.append(self._gc_event)
         self._ticker = asyncio.get_running_loop().create_task(self._tick(), name="bench ticker")
 
-    def note_slow(self, took: float, handle: Handle) -> None:
-        """Keep a slow callback (the slowest MAX_KEPT)."""
+    def note_slow(self, took: float, own: float, handle: Handle) -> None:
+        """Keep a slow callback (the slowest MAX_KEPT); own: without garbage collection."""
         what = describe(handle)
         if took > self.longest:
             self.longest, self.longest_what = took, what
-        self.slow.append((took, what))
+        if own > self.longest_own:
+            self.longest_own, self.longest_own_what = own, what
+        self.slow.append((took, own, what))
         if len(self.slow) > MAX_KEPT:
             self.slow.sort(reverse=True)
             del self.slow[MAX_KEPT:]
+
+    def _gc_event(self, phase: str, info: dict[str, int]) -> None:
+        """Time every garbage collection (any thread): it stops every thread."""
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        elif self._gc_started:
+            pause = time.perf_counter() - self._gc_started
+            self.gc_pauses.append(pause)
+            self.gc_time += pause
 
     async def _tick(self) -> None:
         loop = asyncio.get_running_loop()
@@ -86,6 +108,7 @@ class LoopMonitor:
         if self._original is not None:
             Handle._run = self._original  # type: ignore[method-assign,assignment]
             self._original = None
+            gc.callbacks.remove(self._gc_event)
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -97,6 +120,8 @@ class LoopMonitor:
         self.lags.clear()
         self.slow.clear()
         self.longest, self.longest_what = 0.0, ""
+        self.longest_own, self.longest_own_what = 0.0, ""
+        self.gc_pauses.clear()
 
     def figures(self) -> dict[str, Any]:
         """Lag p99/max and the longest callback, in milliseconds."""
@@ -106,7 +131,13 @@ class LoopMonitor:
             "loop_lag_max_ms": round(max(lags) * 1000, 1),
             "longest_callback_ms": round(self.longest * 1000, 1),
             "longest_callback": self.longest_what,
+            "longest_own_ms": round(self.longest_own * 1000, 1),
+            "longest_own": self.longest_own_what,
+            "gc_count": len(self.gc_pauses),
+            "gc_longest_ms": round(max(self.gc_pauses, default=0.0) * 1000, 1),
+            "gc_total_ms": round(sum(self.gc_pauses) * 1000, 1),
             "slow_callbacks": [
-                [round(took * 1000, 1), what] for took, what in sorted(self.slow, reverse=True)
+                [round(took * 1000, 1), round(own * 1000, 1), what]
+                for took, own, what in sorted(self.slow, reverse=True)
             ],
         }

@@ -3,6 +3,7 @@
 Benchmarks never run here (timing goals belong in bench/, run by scripts/bench).
 """
 
+import asyncio
 import importlib
 import json
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from bench import attendance_sync, external, setup_scale, stats
 from bench.haconfig import BASELINE_PREFIX, door_entities, load_unique_ids, mqtt_configuration
+from bench.loopmon import LoopMonitor
 from bench.plot import plot_attendance
 from bench.report import Aim, Row, json_line, render_markdown, render_text, seconds, write_json
 
@@ -150,12 +152,37 @@ def test_attendance_rows_and_aims() -> None:
 def test_setup_keeps_the_worst_stall_of_all_repeats() -> None:
     cases = [
         {"entities": 9, "available_s": a, "ready_s": r, "loop_lag_max_ms": s,
-         "longest_callback_ms": s, "longest_callback": f"cb{s}", "slow_callbacks": []}
-        for a, r, s in ((1.0, 5.0, 40.0), (3.0, 7.0, 120.0), (2.0, 6.0, 80.0))
+         "longest_callback_ms": s, "longest_callback": f"cb{s}", "longest_own_ms": o,
+         "longest_own": f"own{o}", "gc_longest_ms": s - o, "slow_callbacks": []}
+        for a, r, s, o in ((1.0, 5.0, 40.0, 30.0), (3.0, 7.0, 120.0, 20.0), (2.0, 6.0, 80.0, 70.0))
     ]  # fmt: skip
     merged = setup_scale._median_case(cases)
     assert (merged["available_s"], merged["ready_s"]) == (2.0, 6.0)
     assert (merged["longest_callback_ms"], merged["longest_callback"]) == (120.0, "cb120.0")
+    assert (merged["longest_own_ms"], merged["longest_own"]) == (70.0, "own70.0")
+    assert merged["gc_longest_ms"] == 100.0
+    row = setup_scale.rows({"terminals": 50, "doors": 200, "devicehub_all": merged,
+                            "devicehub_doors": merged, "mqtt_doors": merged})[0]  # fmt: skip
+    assert row.devicehub == (
+        "available 2.00 s, values 6.00 s, longest stall 120.0 ms "
+        "(longest GC pause 100.0 ms, longest without GC 70.0 ms)"
+    )
+
+
+def test_loop_monitor_names_callbacks_and_tells_gc_apart() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        monitor = LoopMonitor()
+        handle = loop.call_soon(test_percentile_is_an_observed_value_by_nearest_rank)
+        monitor.note_slow(0.3, 0.1, handle)
+        monitor.note_slow(0.2, 0.15, handle)
+        figures = monitor.figures()
+    finally:
+        loop.close()
+    assert figures["longest_callback_ms"] == 300.0
+    assert figures["longest_own_ms"] == 150.0
+    assert figures["longest_callback"] == "test_percentile_is_an_observed_value_by_nearest_rank"
+    assert figures["slow_callbacks"][0][:2] == [300.0, 100.0]
 
 
 def test_mqtt_throughput_clean_rate() -> None:
