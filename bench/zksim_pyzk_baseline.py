@@ -16,7 +16,6 @@ import json
 from pathlib import Path
 import platform
 import random
-import sys
 import time
 import tracemalloc
 
@@ -119,4 +118,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
