@@ -192,6 +192,25 @@ async def test_optimistic_door(
         await hass.services.async_call(LOCK_DOMAIN, "open", {ATTR_ENTITY_ID: LOCK}, blocking=True)
 
 
+@pytest.mark.parametrize("hand_shake", [OPTIMISTIC])
+async def test_undeclared_state_is_followed(
+    hass: HomeAssistant, setup_door: MockConfigEntry, mqtt_mock: MqttMockHAClient, fire: Fire
+) -> None:
+    """A door that reports its state without declaring it stops being optimistic."""
+    assert hass.states.get(LOCK).attributes["assumed_state"] is True
+    fire("state", "locked")
+    await hass.async_block_till_done()
+    state = hass.states.get(LOCK)
+    assert state.state == "locked"
+    assert "assumed_state" not in state.attributes
+    task = start(hass, "unlock")
+    await run_loop()
+    assert hass.states.get(LOCK).state == "unlocking"  # now waits for the door to confirm
+    fire("state", "unlocked")
+    await task
+    assert hass.states.get(LOCK).state == "unlocked"
+
+
 @pytest.mark.parametrize("hand_shake", [HAND_SHAKE | {"features": ["open"]}])
 async def test_optimistic_open(hass: HomeAssistant, setup_door: MockConfigEntry) -> None:
     """An optimistic door that was opened relatches: it is shown unlocked."""

@@ -75,8 +75,9 @@ class DoorLock(DoorEntity, LockEntity, RestoreEntity):
         features = runtime.hand_shake.features
         if DoorFeature.OPEN in features:
             self._attr_supported_features = LockEntityFeature.OPEN
-        # Without a state topic nothing would ever confirm a command.
-        self._optimistic = DoorFeature.STATE not in features
+        # Without a state topic nothing would ever confirm a command. A door that
+        # publishes its state without declaring it is followed from its first report.
+        self._optimistic = DoorFeature.STATE not in features and runtime.lock_state is None
         self._attr_assumed_state = self._optimistic
         options = runtime.entry.options
         self._code: str | None = options.get(CONF_UNLOCK_CODE) or None
@@ -211,6 +212,7 @@ class DoorLock(DoorEntity, LockEntity, RestoreEntity):
     @callback
     def _async_state_received(self, state: LockState) -> None:
         self._door_state = state
+        self._optimistic = self._attr_assumed_state = False
         if self._pending is not None:
             if state is self._pending.confirmed_by:
                 self._finish(_Outcome.CONFIRMED, write=False)
