@@ -1,0 +1,538 @@
+"""The blueprints in blueprints/automation/devicehub.
+
+Each one must pass Home Assistant's own automation blueprint schema (and a broken copy must
+not), and must do what it says when it runs on the entities devicehub really creates: a
+terminal on the zksim simulator, and a door on Home Assistant's mocked MQTT.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+import copy
+from datetime import datetime, time
+import json
+from pathlib import Path
+import shutil
+from typing import Any
+
+from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
+from homeassistant.components.blueprint import Blueprint
+from homeassistant.components.blueprint.errors import InvalidBlueprint
+from homeassistant.const import EVENT_CALL_SERVICE
+from homeassistant.core import Event, HomeAssistant, State, callback
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util, yaml as yaml_util
+from homeassistant.util.yaml import load_yaml_dict
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_mqtt_message,
+    async_mock_service,
+)
+from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+
+from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
+from custom_components.devicehub.door.const import CONF_DEVICE_ID, CONF_HAND_SHAKE, CONF_PREFIX
+from custom_components.devicehub.punch import (
+    ATTR_LATE,
+    ATTR_TERMINAL,
+    ATTR_TIMESTAMP,
+    ATTR_USER_ID,
+    ATTR_USER_NAME,
+    ATTR_VERIFY,
+    PUNCH_TYPES,
+)
+from tests.terminal.conftest import (
+    TIMEOUT,
+    async_setup_entry,
+    async_wait_live,
+    entry_data,
+    ha_wall_clock_offset,
+)
+from tests.zksim_fixtures import SimulatorFactory, zk_simulator
+from tools.zksim import TerminalSimulator, User
+
+__all__ = ["zk_simulator"]
+
+BLUEPRINT_DIR = Path(__file__).resolve().parents[1] / "blueprints" / "automation" / "devicehub"
+BLUEPRINTS = sorted(BLUEPRINT_DIR.glob("*.yaml"))
+SOURCE_URL = "https://github.com/devicehub/devicehub/blob/main/blueprints/automation/devicehub/"
+
+TERMINAL = "Front door"
+PUNCH_EVENT = "event.front_door_punch"
+TERMINAL_LOCK = "lock.front_door"
+ADA = User(uid=1, user_id="1001", name="Ada Lovelace")
+ALAN = User(uid=2, user_id="1002", name="Alan Turing")
+GRACE = User(uid=3, user_id="1003", name="Grace Hopper")
+
+DOOR_ID = "back_door"
+STRANGER_EVENT = "event.back_door_stranger"
+STRANGER_PICTURE = "image.back_door_stranger_picture"
+STRANGER_SEEN_AT = "2026-11-21T07:45:12+00:00"
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64 + b"\xff\xd9"
+
+
+def load(path: Path) -> dict[str, Any]:
+    """A blueprint file as Home Assistant reads it (with its !input tags)."""
+    return load_yaml_dict(str(path))
+
+
+def blueprint_of(data: dict[str, Any], path: str | None = None) -> Blueprint:
+    """Validate like Home Assistant does when it loads an automation blueprint."""
+    return Blueprint(
+        data, path=path, expected_domain="automation", schema=AUTOMATION_BLUEPRINT_SCHEMA
+    )
+
+
+# --- The schema ------------------------------------------------------------------------------
+
+
+def test_the_blueprints_shipped() -> None:
+    assert [path.name for path in BLUEPRINTS] == [
+        "late_arrival.yaml",
+        "stranger_alert.yaml",
+        "unlock_on_punch.yaml",
+    ]
+
+
+@pytest.mark.parametrize("path", BLUEPRINTS, ids=lambda path: path.stem)
+def test_blueprint_passes_home_assistants_schema(path: Path) -> None:
+    blueprint = blueprint_of(load(path), path=f"devicehub/{path.name}")
+
+    assert blueprint.domain == "automation"
+    assert blueprint.name.startswith("devicehub - ")
+    assert blueprint.metadata["source_url"] == SOURCE_URL + path.name
+    inputs = blueprint.inputs
+    # Every input is explained and has a selector, and every input is used.
+    assert all(spec["name"] and spec["selector"] for spec in inputs.values())
+    assert yaml_util.extract_inputs(blueprint.data) == set(inputs)
+    # ... and this Home Assistant is recent enough for it.
+    assert blueprint.validate() is None
+
+
+def _without_an_input(data: dict[str, Any]) -> None:
+    del data["blueprint"]["input"][next(iter(data["blueprint"]["input"]))]
+
+
+def _for_scripts(data: dict[str, Any]) -> None:
+    data["blueprint"]["domain"] = "script"
+
+
+def _nameless(data: dict[str, Any]) -> None:
+    del data["blueprint"]["name"]
+
+
+def _unknown_selector(data: dict[str, Any]) -> None:
+    spec = next(iter(data["blueprint"]["input"].values()))
+    spec["selector"] = {"no_such_selector": {}}
+
+
+def _bad_source_url(data: dict[str, Any]) -> None:
+    data["blueprint"]["source_url"] = "not a url"
+
+
+@pytest.mark.parametrize(
+    "breakage", [_without_an_input, _for_scripts, _nameless, _unknown_selector, _bad_source_url]
+)
+@pytest.mark.parametrize("path", BLUEPRINTS, ids=lambda path: path.stem)
+def test_a_broken_blueprint_is_refused(
+    path: Path, breakage: Callable[[dict[str, Any]], None]
+) -> None:
+    """The schema test above can fail: each breakage of a real blueprint is refused."""
+    data = copy.deepcopy(load(path))
+    breakage(data)
+    with pytest.raises(InvalidBlueprint):
+        blueprint_of(data)
+
+
+# --- Helpers to run a blueprint ---------------------------------------------------------------
+
+
+async def async_use_blueprint(
+    hass: HomeAssistant, config_dir: Path, name: str, inputs: dict[str, Any]
+) -> str:
+    """Create an automation from a shipped blueprint; return its entity id."""
+    hass.config.config_dir = str(config_dir)  # blueprints/ is read from here
+    target = config_dir / "blueprints" / "automation" / "devicehub"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(BLUEPRINT_DIR / f"{name}.yaml", target / f"{name}.yaml")
+    automation = {
+        "id": name,
+        "alias": name,
+        "use_blueprint": {"path": f"devicehub/{name}.yaml", "input": inputs},
+    }
+    assert await async_setup_component(hass, "automation", {"automation": [automation]})
+    await hass.async_block_till_done()
+    entity_id = f"automation.{name}"
+    state = hass.states.get(entity_id)
+    # An automation whose blueprint or inputs do not validate is unavailable.
+    assert state is not None
+    assert state.state == "on", state
+    return entity_id
+
+
+class ServiceCalls:
+    """Every call of some domain's actions; await `wait(n)` until there are n."""
+
+    def __init__(self, hass: HomeAssistant, domain: str) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self._domain = domain
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._unsub = hass.bus.async_listen(EVENT_CALL_SERVICE, self._called)
+
+    @callback
+    def _called(self, event: Event) -> None:
+        if event.data["domain"] != self._domain:
+            return
+        self.calls.append({"action": event.data["service"], **event.data["service_data"]})
+        for count, future in self._waiters:
+            if len(self.calls) >= count and not future.done():
+                future.set_result(None)
+
+    async def wait(self, count: int) -> list[dict[str, Any]]:
+        if len(self.calls) < count:
+            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append((count, future))
+            await asyncio.wait_for(future, TIMEOUT)
+        return self.calls
+
+    def stop(self) -> None:
+        self._unsub()
+
+
+@pytest.fixture
+def service_calls(hass: HomeAssistant) -> Iterator[Callable[[str], ServiceCalls]]:
+    """Factory of action call recorders, stopped at teardown."""
+    recorders: list[ServiceCalls] = []
+
+    def make(domain: str) -> ServiceCalls:
+        recorder = ServiceCalls(hass, domain)
+        recorders.append(recorder)
+        return recorder
+
+    yield make
+    for recorder in recorders:
+        recorder.stop()
+
+
+async def async_wait_for_state(
+    hass: HomeAssistant, entity_id: str, matches: Callable[[State], bool]
+) -> State:
+    """The entity's state once `matches` holds, now or after a state change."""
+    if (state := hass.states.get(entity_id)) is not None and matches(state):
+        return state
+    reached: asyncio.Future[State] = hass.loop.create_future()
+
+    @callback
+    def changed(event: Event[Any]) -> None:
+        new = event.data["new_state"]
+        if new is not None and matches(new) and not reached.done():
+            reached.set_result(new)
+
+    unsub = async_track_state_change_event(hass, entity_id, changed)
+    try:
+        return await asyncio.wait_for(reached, TIMEOUT)
+    finally:
+        unsub()
+
+
+def punch_by(user_id: str) -> Callable[[State], bool]:
+    """A punch event state of this user."""
+    return lambda state: state.attributes.get(ATTR_USER_ID) == user_id
+
+
+def punch_at(when: datetime) -> Callable[[State], bool]:
+    """A punch event state at this terminal time."""
+    return lambda state: str(state.attributes.get(ATTR_TIMESTAMP)).startswith(when.isoformat())
+
+
+# --- On a real terminal --------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def terminal(
+    hass: HomeAssistant, zk_simulator: SimulatorFactory
+) -> AsyncIterator[TerminalSimulator]:
+    """A terminal named Front door on the simulator, live punches connected."""
+    sim = zk_simulator(users=0, serial="ZKSBLUEPRINT1", seed=7)
+    sim.add_users([ADA, ALAN, GRACE])
+    sim.clock.offset = ha_wall_clock_offset()
+    entry = MockConfigEntry(
+        domain=DOMAIN, title=TERMINAL, unique_id="ZKSBLUEPRINT1", data=entry_data(sim)
+    )
+    await async_setup_entry(hass, entry)
+    await async_wait_live(hass, sim)
+    assert hass.states.get(PUNCH_EVENT) is not None
+    assert hass.states.get(TERMINAL_LOCK) is not None
+    yield sim
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_unlock_on_punch_opens_for_allowed_people_only(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    terminal: TerminalSimulator,
+    service_calls: Callable[[str], ServiceCalls],
+) -> None:
+    """Alan (not allowed) and Ada's check-out do nothing; Ada's check-in pulses the relay."""
+    locks = service_calls("lock")
+    await async_use_blueprint(
+        hass,
+        tmp_path,
+        "unlock_on_punch",
+        {"punch_event": PUNCH_EVENT, "door_lock": TERMINAL_LOCK, "allowed_users": ["1001"]},
+    )
+    punches = 0
+    for user, punch in ((ALAN, 0), (ADA, 1), (ADA, 0)):
+        await hass.async_add_executor_job(terminal.inject_punch, user.user_id, punch)
+        punches += 1
+        await async_wait_for_state(hass, PUNCH_EVENT, punch_by(user.user_id))
+
+    unlocked = await async_wait_for_state(hass, TERMINAL_LOCK, lambda s: s.state == "unlocked")
+    assert unlocked.attributes["changed_by"] == "Home Assistant"
+    assert locks.calls == [{"action": "unlock", "entity_id": [TERMINAL_LOCK]}]
+    assert [pulse.seconds for pulse in terminal.unlocks] == [3]
+    assert punches == 3
+
+
+async def test_late_arrival_notifies_the_first_late_check_in_of_each_person(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    terminal: TerminalSimulator,
+    service_calls: Callable[[str], ServiceCalls],
+) -> None:
+    """The terminal's own log, read with devicehub.get_attendance, tells first check-ins."""
+    async_mock_service(hass, "notify", "staff")
+    notifications = service_calls("notify")
+    await async_use_blueprint(
+        hass,
+        tmp_path,
+        "late_arrival",
+        {
+            "punch_event": PUNCH_EVENT,
+            "late_after": "09:00:00",
+            "weekdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "notify_action": "notify.staff",
+        },
+    )
+    today = terminal.clock.now().date()
+    punches = [
+        (ALAN, 0, time(8, 30)),  # on time
+        (ALAN, 0, time(9, 30)),  # late, but not his first check-in today
+        (ADA, 0, time(10, 15)),  # late: notified
+        (ADA, 0, time(10, 30)),  # not her first
+        (ADA, 1, time(17, 0)),  # a check-out
+        (GRACE, 0, time(10, 45)),  # late: notified
+    ]
+    for user, punch, at in punches:
+        when = datetime.combine(today, at)
+        await hass.async_add_executor_job(terminal.inject_punch, user.user_id, punch, 1, when)
+        await async_wait_for_state(hass, PUNCH_EVENT, punch_at(when))
+
+    # Runs are queued in punch order: once Grace's alert is out, every earlier run is done.
+    calls = await notifications.wait(2)
+    assert [call["message"] for call in calls] == [
+        "Ada Lovelace checked in at 10:15 on Front door, after 09:00.",
+        "Grace Hopper checked in at 10:45 on Front door, after 09:00.",
+    ]
+    assert {call["title"] for call in calls} == {"Late arrival"}
+
+
+# --- On a door (Home Assistant's mocked MQTT) -----------------------------------------------------
+
+
+@pytest.fixture
+async def door(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> AsyncIterator[MockConfigEntry]:
+    """The MQTT door "Back door", reporting strangers."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Back door",
+        unique_id=DOOR_ID,
+        data={
+            CONF_KIND: DeviceKind.MQTT_DOOR.value,
+            CONF_PREFIX: "devicehub",
+            CONF_DEVICE_ID: DOOR_ID,
+            CONF_HAND_SHAKE: {"name": "Back door", "features": ["lock", "state", "stranger"]},
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(STRANGER_EVENT) is not None
+    assert hass.states.get(STRANGER_PICTURE) is not None
+    yield entry
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+def fire_stranger(hass: HomeAssistant, *, picture: bool) -> None:
+    """The door saw a stranger (and sends the picture, after the event, as doors do)."""
+    event = {"ts": STRANGER_SEEN_AT, "event_id": "e1"}
+    async_fire_mqtt_message(hass, f"devicehub/{DOOR_ID}/stranger", json.dumps(event))
+    if picture:
+        async_fire_mqtt_message(hass, f"devicehub/{DOOR_ID}/stranger/image", JPEG)
+
+
+async def test_stranger_alert_sends_the_picture_home_assistant_serves(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    door: MockConfigEntry,
+    service_calls: Callable[[str], ServiceCalls],
+) -> None:
+    async_mock_service(hass, "notify", "mobile_app_phone")
+    notifications = service_calls("notify")
+    await async_use_blueprint(
+        hass,
+        tmp_path,
+        "stranger_alert",
+        {
+            "stranger_event": STRANGER_EVENT,
+            "stranger_picture": STRANGER_PICTURE,
+            "notify_action": "notify.mobile_app_phone",
+        },
+    )
+
+    fire_stranger(hass, picture=True)
+    [call] = await notifications.wait(1)
+
+    picture = hass.states.get(STRANGER_PICTURE)
+    assert picture is not None
+    assert picture.state not in ("unknown", "unavailable")
+    image_url = picture.attributes["entity_picture"]
+    assert image_url.startswith(f"/api/image_proxy/{STRANGER_PICTURE}?token=")
+    seen_at = dt_util.as_local(datetime.fromisoformat(STRANGER_SEEN_AT)).strftime("%H:%M:%S")
+    assert call["action"] == "mobile_app_phone"
+    assert call["title"] == "Stranger at the door"
+    assert call["message"] == f"Back door saw someone it does not know at {seen_at}."
+    assert call["data"]["image"] == image_url
+    assert call["data"]["entity_id"] == STRANGER_PICTURE
+
+    # Reloading the door restores the event entity: that is no new stranger.
+    assert await hass.config_entries.async_reload(door.entry_id)
+    await hass.async_block_till_done()
+    assert len(notifications.calls) == 1
+
+
+async def test_stranger_alert_without_a_picture_does_not_wait_when_told_not_to(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    door: MockConfigEntry,
+    service_calls: Callable[[str], ServiceCalls],
+) -> None:
+    async_mock_service(hass, "notify", "mobile_app_phone")
+    notifications = service_calls("notify")
+    await async_use_blueprint(
+        hass,
+        tmp_path,
+        "stranger_alert",
+        {
+            "stranger_event": STRANGER_EVENT,
+            "stranger_picture": STRANGER_PICTURE,
+            "notify_action": "notify.mobile_app_phone",
+            "title": "Who is this?",
+            "picture_wait": 0,
+        },
+    )
+
+    fire_stranger(hass, picture=False)
+    [call] = await notifications.wait(1)
+    assert call["title"] == "Who is this?"
+
+
+# --- Conditions on punches that a live terminal cannot easily produce -----------------------------
+
+
+def punch_attributes(user_id: str, event_type: str, *, late: bool | None) -> dict[str, Any]:
+    """The attributes of a terminal punch event entity (late=None: a door's, without late)."""
+    attributes = {
+        "event_types": list(PUNCH_TYPES),
+        "event_type": event_type,
+        ATTR_USER_ID: user_id,
+        ATTR_USER_NAME: "Ada Lovelace",
+        ATTR_VERIFY: "fingerprint",
+        ATTR_TIMESTAMP: "2026-11-21T10:15:00+00:00",
+        ATTR_TERMINAL: TERMINAL,
+        ATTR_LATE: late,
+    }
+    if late is None:
+        del attributes[ATTR_LATE]
+    return attributes
+
+
+UNLOCK_BACK_DOOR = {"action": "unlock", "entity_id": ["lock.back_door"]}
+
+
+@pytest.mark.parametrize(
+    ("inputs", "late", "expected"),
+    [
+        ({}, False, [UNLOCK_BACK_DOOR]),
+        ({}, True, []),  # read back from the log after a gap: never opens
+        ({}, None, [UNLOCK_BACK_DOOR]),  # a door's attendance punch has no "late"
+        (
+            {"open_door": True, "lock_code": "2468"},
+            False,
+            [{"action": "open", "entity_id": ["lock.back_door"], "code": "2468"}],
+        ),
+        (
+            {"allowed_users": [" 1001 ", "1002"]},
+            False,
+            [{"action": "unlock", "entity_id": ["lock.back_door"]}],
+        ),
+        ({"allowed_users": ["1002"]}, False, []),
+        ({"punch_types": ["check_out"]}, False, []),
+    ],
+)
+async def test_unlock_on_punch_conditions(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    service_calls: Callable[[str], ServiceCalls],
+    inputs: dict[str, Any],
+    late: bool | None,
+    expected: list[dict[str, Any]],
+) -> None:
+    async_mock_service(hass, "lock", "unlock")
+    async_mock_service(hass, "lock", "open")
+    locks = service_calls("lock")
+    await async_use_blueprint(
+        hass,
+        tmp_path,
+        "unlock_on_punch",
+        {
+            "punch_event": PUNCH_EVENT,
+            "door_lock": "lock.back_door",
+            "allowed_users": ["1001"],
+            **inputs,
+        },
+    )
+    hass.states.async_set(PUNCH_EVENT, "unknown", {"event_types": list(PUNCH_TYPES)})
+    await hass.async_block_till_done()
+    hass.states.async_set(
+        PUNCH_EVENT,
+        "2026-11-21T10:15:00.123+00:00",
+        punch_attributes("1001", "check_in", late=late),
+    )
+    await hass.async_block_till_done()
+    assert locks.calls == expected
+
+
+async def test_no_blueprint_reacts_to_an_entity_coming_back(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    service_calls: Callable[[str], ServiceCalls],
+) -> None:
+    """unavailable -> restored state, and a state going unavailable, are not punches."""
+    async_mock_service(hass, "lock", "unlock")
+    locks = service_calls("lock")
+    await async_use_blueprint(
+        hass,
+        tmp_path,
+        "unlock_on_punch",
+        {"punch_event": PUNCH_EVENT, "door_lock": "lock.back_door", "allowed_users": ["1001"]},
+    )
+    attributes = punch_attributes("1001", "check_in", late=False)
+    hass.states.async_set(PUNCH_EVENT, "unavailable", {"event_types": list(PUNCH_TYPES)})
+    hass.states.async_set(PUNCH_EVENT, "2026-11-21T10:15:00.123+00:00", attributes)
+    hass.states.async_set(PUNCH_EVENT, "unavailable", attributes)
+    await hass.async_block_till_done()
+    assert locks.calls == []
