@@ -101,13 +101,21 @@ def entry_options() -> dict[str, Any]:
 
 
 @pytest.fixture
-def config_entry(simulator: TerminalSimulator, entry_options: dict[str, Any]) -> MockConfigEntry:
+def entry_timeout() -> float:
+    """Seconds the entry waits for the terminal; tests of outages override it."""
+    return 2
+
+
+@pytest.fixture
+def config_entry(
+    simulator: TerminalSimulator, entry_options: dict[str, Any], entry_timeout: float
+) -> MockConfigEntry:
     """A terminal entry for the simulator (not added to hass)."""
     return MockConfigEntry(
         domain=DOMAIN,
         title=TITLE,
         unique_id=SERIAL,
-        data=entry_data(simulator),
+        data=entry_data(simulator, **{CONF_TIMEOUT: entry_timeout}),
         options=entry_options,
         entry_id="01TERMINALENTRY00000000000",
     )

@@ -123,7 +123,7 @@ async def test_wrong_password_starts_reauth(
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
 
-@pytest.mark.parametrize("entry_options", [POLLING])
+@pytest.mark.parametrize(("entry_options", "entry_timeout"), [(POLLING, 0.5)])
 async def test_unreachable_then_back(
     hass: HomeAssistant,
     simulator: TerminalSimulator,

@@ -15,9 +15,10 @@ import voluptuous as vol
 
 from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
+from tests.zksim_fixtures import SimulatorFactory
 from tools.zksim import AttendanceRecord, BusyMode, TerminalSimulator
 
-from .conftest import SERIAL, StateRecorder, async_wait_live
+from .conftest import SERIAL, StateRecorder, async_setup_entry, async_wait_live, entry_data
 
 
 async def call(hass: HomeAssistant, service: str, **data: Any) -> Any:
@@ -202,6 +203,7 @@ async def test_clear_attendance(
     assert simulator.record_count == 0
 
 
+@pytest.mark.parametrize("entry_timeout", [0.5])
 async def test_terminal_failure(
     hass: HomeAssistant, simulator: TerminalSimulator, device_id: str
 ) -> None:
@@ -288,3 +290,29 @@ async def test_end_before_start(hass: HomeAssistant, device_id: str) -> None:
             end="2026-03-02 09:00:00",
         )
     assert error.value.translation_key == "end_before_start"
+
+
+async def test_terminals_run_concurrently(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    zk_simulator: SimulatorFactory,
+    device_id: str,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """A slow terminal delays only its own calls; calls to one terminal queue up."""
+    slow_sim = zk_simulator(serial="SLOW1")
+    slow = MockConfigEntry(
+        domain=DOMAIN, title="Slow", unique_id="SLOW1", data=entry_data(slow_sim, timeout=5)
+    )
+    await async_setup_entry(hass, slow)
+    slow_sim.faults.reply_delay = 0.3
+
+    slow_users = hass.async_create_task(call(hass, "get_users", config_entry_id=slow.entry_id))
+    slow_clock = hass.async_create_task(call(hass, "sync_time", config_entry_id=slow.entry_id))
+    fast = await call(hass, "get_users", device_id=device_id)
+    assert len(fast["users"]) == 3
+    assert not slow_users.done()
+    assert len((await slow_users)["users"]) == 10
+    assert "time" in await slow_clock
+    assert len(slow_sim.time_sets) == 1
+    slow_sim.faults.reset()

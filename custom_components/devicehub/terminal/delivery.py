@@ -17,11 +17,12 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 from custom_components.devicehub.punch import punch_type, verify_method
+from custom_components.devicehub.zk.client import TerminalClient
 from custom_components.devicehub.zk.models import AttendanceRecord, LiveEvent
 from custom_components.devicehub.zk.terminal import AsyncTerminal
 
 from .const import LOGGER
-from .cursor import AttendanceCursor, PunchKey
+from .cursor import AttendanceCursor, CursorPosition, PunchKey
 from .users import UserDirectory
 
 # Live events held while catching up; older ones are still in the log and get caught up.
@@ -170,17 +171,17 @@ class PunchDelivery:
         """Clear the terminal's attendance log if every record in it was delivered.
 
         Returns how many records were cleared; raises UndeliveredRecordsError otherwise.
-        Holding the delivery lock keeps a catch-up from reading the log in between.
+        The check and the clear run as one call on the terminal's worker, and under the
+        delivery lock, so no other request and no catch-up comes in between.
         """
         async with self._lock:
-            batch = await self._terminal.get_attendance()
-            undelivered = sum(
-                1 for record in batch.records if self._cursor.is_new(punch_key(record))
+            position = self._cursor.position
+            undelivered, cleared = await self._terminal.run(
+                lambda client: _check_and_clear(client, position)
             )
-            if undelivered:
-                raise UndeliveredRecordsError(undelivered)
-            await self._terminal.clear_attendance()
-            return len(batch.records) + batch.invalid
+        if undelivered:
+            raise UndeliveredRecordsError(undelivered)
+        return cleared
 
     async def _async_start_cursor(self, records: list[AttendanceRecord]) -> None:
         device_now = (await self._terminal.get_time()).replace(microsecond=0)
@@ -202,3 +203,18 @@ class PunchDelivery:
         self.last_punch = punch
         for listener in list(self._listeners):
             listener(punch)
+
+
+def _check_and_clear(client: TerminalClient, position: CursorPosition | None) -> tuple[int, int]:
+    """(undelivered, cleared): clear the log only if nothing in it is after the position.
+
+    Runs on the terminal's worker thread, so it returns rather than raises.
+    """
+    batch = client.get_attendance()
+    undelivered = sum(
+        1 for record in batch.records if position is None or position.is_new(punch_key(record))
+    )
+    if undelivered:
+        return undelivered, 0
+    client.clear_attendance()
+    return 0, len(batch.records) + batch.invalid

@@ -157,6 +157,12 @@ class TerminalRuntime:
             # Punches made before the link came up are in the log only.
             self.delivery.mark_gap()
             self.request_catch_up()
+            if not self.coordinator.last_update_success:
+                # The terminal answers again: its entities come back now, not at the next
+                # poll (minutes away while live capture runs).
+                self.entry.async_create_background_task(
+                    self.hass, self.coordinator.async_refresh(), f"{DOMAIN} poll"
+                )
             return
         if was_connected:
             # Punches from now until the reconnect may be missed.
