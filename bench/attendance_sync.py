@@ -25,8 +25,9 @@ from .procs import ROOT, child
 from .report import Aim, Figures, Row, json_line, mib, seconds, times
 
 SIZES = (1_000, 10_000, 100_000, 200_000, 400_000)
-RUNS = 5
+RUNS = 7
 QUICK_RUNS = 3
+PYZK_RUNS = 3  # at the sizes where pyzk runs more than once
 PYZK_QUICK_LIMIT = 10_000  # --quick: pyzk only up to here
 PYZK_REPEAT_LIMIT = 100_000  # above this pyzk runs once (about 20 s at 200k, 80 s at 400k)
 USERS = 100
@@ -165,7 +166,7 @@ def run_bench(quick: bool, sizes: tuple[int, ...] = SIZES) -> Figures:
         if quick:
             pyzk_runs = QUICK_RUNS if size <= PYZK_QUICK_LIMIT else 0
         else:
-            pyzk_runs = RUNS if size <= PYZK_REPEAT_LIMIT else 1
+            pyzk_runs = PYZK_RUNS if size <= PYZK_REPEAT_LIMIT else 1
         results.append(measure(size, runs=QUICK_RUNS if quick else RUNS, pyzk_runs=pyzk_runs))
     return {"record_size": 40, "results": results}
 

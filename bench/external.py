@@ -24,7 +24,7 @@ from .procs import ROOT
 from .report import Aim, Figures, Row, millis, times
 
 THROUGHPUT_ARGS = {
-    True: ["--rates", "500,2000", "--seconds", "3"],
+    True: ["--rates", "1000", "--seconds", "3"],
     False: ["--rates", "500,1000,2000,4000"],
 }
 ROUNDTRIP_ARGS = ["--rounds", "200"]
