@@ -7,6 +7,7 @@ from tests.door.conftest import door_entry, door_options, hand_shake, setup_door
 from tests.terminal.conftest import (
     config_entry,
     entry_options,
+    entry_timeout,
     simulator,
     unload_at_teardown,
     zk_simulator,
@@ -17,6 +18,7 @@ __all__ = [
     "door_entry",
     "door_options",
     "entry_options",
+    "entry_timeout",
     "hand_shake",
     "setup_door",
     "simulator",

@@ -211,7 +211,8 @@ class SimulatorServer:
                 data = sock.recv(RECV_SIZE)
                 if not data:
                     return
-                if not alive:
+                # Checked again: a reboot while this thread waited must silence it too.
+                if session.boot_id != self._device.boot_id:
                     continue
                 for packet in reader.feed(data):
                     if not self._serve_request(session, link, packet):

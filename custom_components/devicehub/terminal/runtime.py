@@ -170,8 +170,15 @@ class TerminalRuntime:
         # Learn soon whether the whole terminal is gone, not just the live link; polling
         # takes over delivery meanwhile.
         self.entry.async_create_background_task(
-            self.hass, self.coordinator.async_request_refresh(), f"{DOMAIN} poll"
+            self.hass, self._async_poll_after_live_loss(was_connected), f"{DOMAIN} poll"
         )
+
+    async def _async_poll_after_live_loss(self, was_connected: bool) -> None:
+        if was_connected:
+            # What broke the live link (a reboot forgets every session) likely broke the
+            # call connection too: poll on a new one rather than time out on the old one.
+            await self.terminal.reset()
+        await self.coordinator.async_request_refresh()
 
 
 async def async_setup_runtime(hass: HomeAssistant, entry: ConfigEntry) -> None:

@@ -95,11 +95,15 @@ class TerminalClient:
             self._session = open_session(self.config.session_settings, self.transport)
             self.transport = self._session.transport
 
-    def close(self) -> None:
-        """Close the session if one is open. Idempotent; never raises."""
+    def close(self, *, polite: bool = True) -> None:
+        """Close the session if one is open. Idempotent; never raises.
+
+        ``polite=False`` skips the goodbye: for a session believed broken, whose terminal
+        would only leave it unanswered.
+        """
         session, self._session = self._session, None
         if session is not None:
-            session.close()
+            session.close(polite=polite)
 
     def _call[T](self, during: str, action: Callable[[PyzkSession], T]) -> T:
         self.connect()

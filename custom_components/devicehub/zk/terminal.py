@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 
 from .client import TerminalClient, TerminalConfig
 from .errors import TerminalCannotConnect, TerminalError, as_protocol_error
@@ -50,6 +51,18 @@ class AsyncTerminal:
             # Something below the client's own handling (e.g. a raw pyzk call in ``call``).
             self._client.close()
             raise as_protocol_error(exc, "running a terminal call") from exc
+
+    async def reset(self) -> None:
+        """Drop the connection, after the calls already queued; the next call opens a new one.
+
+        For when the terminal has likely forgotten the session (it rebooted: live capture lost
+        its link), so that the next call does not wait out a timeout on it first.
+        """
+        async with self._lock:
+            if self._closed:
+                return
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._executor, partial(self._client.close, polite=False))
 
     async def close(self) -> None:
         """Close the connection and stop the worker thread. Idempotent."""

@@ -1,0 +1,81 @@
+"""A terminal that reboots silently: Home Assistant notices, reconnects, and stays truthful."""
+
+import asyncio
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+import logging
+from unittest.mock import patch
+
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.devicehub.terminal.runtime import TerminalRuntime
+from tests.terminal.conftest import (
+    LOCK_ENTITY,
+    TIMEOUT,
+    StateRecorder,
+    async_wait_live,
+    loaded_entry,
+    record_states,
+)
+from tools.zksim import TerminalSimulator
+
+__all__ = ["loaded_entry", "record_states"]
+
+
+@pytest.fixture(autouse=True)
+def fast_watchdog() -> Iterator[None]:
+    """Live capture notices a silent terminal within a second."""
+    with (
+        patch("custom_components.devicehub.terminal.runtime.LIVE_WATCHDOG_SECONDS", 1.0),
+        patch("custom_components.devicehub.terminal.runtime.LIVE_HEARTBEAT_SECONDS", 0.3),
+    ):
+        yield
+
+
+async def async_wait_live_state(runtime: TerminalRuntime, connected: bool) -> None:
+    """Wait until the runtime learned live capture is (dis)connected."""
+    if runtime.live_connected == connected:
+        return
+    reached: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    @callback
+    def changed() -> None:
+        if runtime.live_connected == connected and not reached.done():
+            reached.set_result(None)
+
+    unsub = runtime.async_add_live_listener(changed)
+    try:
+        await asyncio.wait_for(reached, TIMEOUT)
+    finally:
+        unsub()
+
+
+async def test_silent_reboot_keeps_entities_available(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    record_states: Callable[[str], StateRecorder],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A reboot forgets every session, the call connection's too.
+
+    Live capture's watchdog notices; the poll that follows must run on a new connection,
+    not time out on the forgotten one and show a terminal that is up as unavailable.
+    """
+    caplog.set_level(logging.INFO)
+    lock = record_states(LOCK_ENTITY)
+    runtime: TerminalRuntime = loaded_entry.runtime_data
+    await async_wait_live(hass, simulator)
+    for _ in range(2):
+        await hass.async_add_executor_job(simulator.reboot, 0)
+        await async_wait_live_state(runtime, False)
+        await async_wait_live_state(runtime, True)
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=6))  # the next poll
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert runtime.coordinator.last_update_success
+    assert STATE_UNAVAILABLE not in [state.state for state in lock.states]
+    assert "Error fetching" not in caplog.text
