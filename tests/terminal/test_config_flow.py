@@ -1,5 +1,6 @@
 """Config flow of terminals: add, import, reconfigure, reauthenticate, options."""
 
+from collections.abc import Iterator
 import json
 import socket
 from typing import Any
@@ -30,13 +31,19 @@ from .conftest import SERIAL, entry_data
 __all__ = ["pyzk_client"]
 
 
-def mock_setup() -> Any:
-    """Keep created and updated entries from really connecting: these tests are about flows."""
-    return patch.multiple(
+@pytest.fixture(autouse=True)
+def mock_setup() -> Iterator[None]:
+    """Keep created and updated entries from really connecting: these tests are about flows.
+
+    Not depending on hass, this is set up before it and torn down after it, so entries the
+    flows created also unload without a terminal.
+    """
+    with patch.multiple(
         "custom_components.devicehub",
         async_setup_entry=AsyncMock(return_value=True),
         async_unload_entry=AsyncMock(return_value=True),
-    )
+    ):
+        yield
 
 
 def free_port() -> int:
@@ -74,10 +81,9 @@ async def start_terminal_flow(hass: HomeAssistant) -> str:
 async def test_add_terminal(hass: HomeAssistant, simulator: TerminalSimulator) -> None:
     """The serial number becomes the unique id; the name the title."""
     flow_id = await start_terminal_flow(hass)
-    with mock_setup():
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, form_input(simulator, **{CONF_NAME: " Front desk "})
-        )
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, form_input(simulator, **{CONF_NAME: " Front desk "})
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Front desk"
     assert result["result"].unique_id == SERIAL
@@ -99,8 +105,7 @@ async def test_add_terminal_titled_by_device(
     titles = []
     for sim in (named, anonymous):
         flow_id = await start_terminal_flow(hass)
-        with mock_setup():
-            result = await hass.config_entries.flow.async_configure(flow_id, form_input(sim))
+        result = await hass.config_entries.flow.async_configure(flow_id, form_input(sim))
         titles.append(result["title"])
     assert titles == ["F18/ID", "ZKTeco ANON1"]
 
@@ -154,8 +159,7 @@ async def test_add_terminal_errors(
     sim.faults.reset()
     if setup == "busy":
         other_client.disconnect()
-    with mock_setup():
-        result = await hass.config_entries.flow.async_configure(flow_id, form_input(sim))
+    result = await hass.config_entries.flow.async_configure(flow_id, form_input(sim))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == SERIAL
 
@@ -196,10 +200,9 @@ async def test_reconfigure(
     result = await hass.config_entries.flow.async_configure(flow_id, new_input)
     assert result["errors"] == {"base": "cannot_connect"}
 
-    with mock_setup():
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, {**new_input, CONF_PORT: float(moved.port)}
-        )
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**new_input, CONF_PORT: float(moved.port)}
+    )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_PORT] == moved.port
@@ -235,8 +238,7 @@ async def test_reauth(hass: HomeAssistant, zk_simulator: SimulatorFactory) -> No
     assert result["errors"] == {CONF_PASSWORD: "invalid_password"}
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_PASSWORD: "4321"})
     assert result["errors"] == {"base": "invalid_auth"}
-    with mock_setup():
-        result = await hass.config_entries.flow.async_configure(flow_id, {CONF_PASSWORD: "1234"})
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_PASSWORD: "1234"})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_PASSWORD] == 1234
@@ -298,10 +300,9 @@ async def test_import_devices(
         "4": {"name": "Wrong key", "ip": lobby.host, "port": lobby.port, "password": 5},
     }
     flow_id = await start_import(hass)
-    with mock_setup():
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, {"devices_json": json.dumps(devices)}
-        )
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"devices_json": json.dumps(devices)}
+    )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "import_finished"
     assert result["description_placeholders"] == {
@@ -335,8 +336,7 @@ async def test_import_file_shapes(
         .replace('"{port}"', str(simulator.port))
     )
     flow_id = await start_import(hass)
-    with mock_setup():
-        result = await hass.config_entries.flow.async_configure(flow_id, {"devices_json": text})
+    result = await hass.config_entries.flow.async_configure(flow_id, {"devices_json": text})
     assert result["description_placeholders"] == {
         "imported": "lobby",
         "skipped": "-",
@@ -364,10 +364,9 @@ async def test_options(hass: HomeAssistant, simulator: TerminalSimulator) -> Non
     }
     result = await hass.config_entries.options.async_configure(result["flow_id"], options)
     assert result["errors"] == {CONF_ENCODING: "invalid_encoding"}
-    with mock_setup():
-        result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {**options, CONF_ENCODING: "gbk"}
-        )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**options, CONF_ENCODING: "gbk"}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {
         CONF_UNLOCK_SECONDS: 5,
@@ -378,8 +377,7 @@ async def test_options(hass: HomeAssistant, simulator: TerminalSimulator) -> Non
     }
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    with mock_setup():
-        result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {**options, CONF_ENCODING: "utf-8", CONF_CODE: "0000"}
-        )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**options, CONF_ENCODING: "utf-8", CONF_CODE: "0000"}
+    )
     assert entry.options[CONF_CODE] == "0000"
