@@ -68,7 +68,7 @@ def page(chromium_executable: str, tmp_path: Path) -> Iterator[Page]:
             headless=True,
             args=list(CHROMIUM_ARGS),
             viewport=VIEWPORT,
-            locale="en-US",
+            locale="en-GB",
             timezone_id="UTC",
             color_scheme="light",
             reduced_motion="reduce",
