@@ -15,8 +15,8 @@ import shutil
 from typing import Any
 
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
-from homeassistant.components.blueprint import Blueprint
 from homeassistant.components.blueprint.errors import InvalidBlueprint
+from homeassistant.components.blueprint.models import Blueprint
 from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import Event, HomeAssistant, State, callback
 from homeassistant.helpers.event import async_track_state_change_event

@@ -10,7 +10,7 @@ from pathlib import Path
 import re
 import shutil
 
-from playwright.sync_api import Page, Route, sync_playwright
+from playwright.sync_api import Page, Route, ViewportSize, sync_playwright
 import pytest
 
 from tests.mosquitto import (  # noqa: F401 - fixtures used by the tests here
@@ -33,7 +33,7 @@ CHROMIUM_ARGS = (
 )
 # Requests anywhere but Home Assistant on the loopback address are aborted, not sent.
 NOT_LOOPBACK = re.compile(r"^(?!(http|ws)://127\.0\.0\.1[:/])[a-z]+://")
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT = ViewportSize(width=1280, height=800)
 TIMEOUT_MS = 30_000
 # Set to a folder (docs/screenshots) to refresh the README's pictures from a run.
 SCREENSHOTS_ENV = "DEVICEHUB_SCREENSHOTS"
