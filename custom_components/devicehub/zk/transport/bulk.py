@@ -2,8 +2,8 @@
 
 Written from the protocol description rather than on pyzk's reader, which times out when a
 chunk arrives as many CMD_DATA packets in one burst (real firmware sends 1008-byte packets).
-Here every packet is read by its framing, whatever the segmenting, straight into one
-preallocated buffer.
+Here every packet is read by its framing, whatever the segmenting, straight into a buffer
+per chunk; the dataset grows with the bytes that arrive, never with a size a reply claims.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ _READ_REQUEST = Struct("<ii")  # start offset, chunk size
 _DATASET_SIZE = Struct("<xI")  # in the 1503 reply: a flag byte, then the total size
 # Chunk sizes that real terminals (and pyzk) use on each transport.
 MAX_CHUNK = {"tcp": 0xFFC0, "udp": 16 * 1024}
+# Far above any terminal's data (a million 40-byte records): a larger size means garbage.
+MAX_DATASET_BYTES = 64 * 1024 * 1024
 # UDP: datagrams from an earlier, abandoned exchange may still arrive; skip that many at most.
 _MAX_STALE_DATAGRAMS = 64
 
@@ -45,10 +47,14 @@ class BulkReader:
         if len(stat) < _DATASET_SIZE.size:
             raise TerminalProtocolError(f"bulk read reply too short ({len(stat)} bytes)")
         (size,) = _DATASET_SIZE.unpack_from(stat)
-        dataset = bytearray(size)
-        view = memoryview(dataset)
+        if size > MAX_DATASET_BYTES:
+            raise TerminalProtocolError(f"implausible dataset size {size}")
+        # Memory grows with the bytes that actually arrive, not with what the reply claims.
+        dataset = bytearray()
         for start in range(0, size, self._max_chunk):
-            self._read_chunk(start, view[start : start + self._max_chunk])
+            chunk = bytearray(min(self._max_chunk, size - start))
+            self._read_chunk(start, memoryview(chunk))
+            dataset += chunk
         self._free()
         return dataset
 
