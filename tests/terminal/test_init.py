@@ -203,3 +203,30 @@ async def test_remove_stale_device(
 
     assert not await async_remove_config_entry_device(hass, loaded_entry, terminal)
     assert await async_remove_config_entry_device(hass, loaded_entry, stale)
+
+
+async def test_removing_the_entry_forgets_its_cursor(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, object],
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A deleted terminal leaves neither its delivery position nor repair issues behind."""
+    cursor_key = f"{DOMAIN}.terminal_cursor.{loaded_entry.entry_id}"
+    await async_wait_live(hass, simulator)
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert cursor_key in hass_storage  # flushed on unload: survives a restart
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"terminal_unreachable_{loaded_entry.entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="terminal_unreachable",
+    )
+    await hass.config_entries.async_remove(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert cursor_key not in hass_storage
+    assert not issue_registry.issues

@@ -10,8 +10,10 @@ from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.family import DeviceFamily
 
 from .button import async_setup_button
+from .cursor import AttendanceCursor
 from .diagnostics import async_get_terminal_diagnostics
 from .event import async_setup_event
+from .issues import async_delete_issues
 from .lock import async_setup_lock
 from .runtime import async_setup_runtime, async_unload_runtime
 from .sensor import async_setup_sensor
@@ -20,6 +22,12 @@ from .sensor import async_setup_sensor
 async def _async_remove_device(hass: HomeAssistant, entry: Any, device: dr.DeviceEntry) -> bool:
     """Only a device that is not the entry's terminal any more may be removed."""
     return (DOMAIN, entry.unique_id) not in device.identifiers
+
+
+async def _async_remove_entry(hass: HomeAssistant, entry: Any) -> None:
+    """Forget a deleted terminal's delivery position and its repair issues."""
+    await AttendanceCursor(hass, entry.entry_id).async_remove()
+    async_delete_issues(hass, entry)
 
 
 TERMINAL_FAMILY = DeviceFamily(
@@ -33,4 +41,5 @@ TERMINAL_FAMILY = DeviceFamily(
     async_unload_entry=async_unload_runtime,
     async_get_diagnostics=async_get_terminal_diagnostics,
     async_remove_device=_async_remove_device,
+    async_remove_entry=_async_remove_entry,
 )
