@@ -30,7 +30,7 @@ DEVICE_TIMEOUT = 20.0  # seconds for a simulated device to see what Home Assista
 TERMINAL_NAME = "Front door"
 DOOR_ID = "back_door"
 DOOR_NAME = "Back door"
-UNLOCK_SECONDS = 3  # the terminal option's default
+UNLOCK_SECONDS = 2  # set in the terminal's options (the default is 3)
 PICTURE_URL = re.compile(r"/api/image_proxy/image\.back_door_stranger_picture\?token=")
 STRANGER_PICTURE_SIZE = (320, 240)
 
@@ -196,6 +196,26 @@ def test_new_user_adds_a_terminal_and_a_door_and_opens_them(
     assert punch["verify"] == "face"
     assert (punch["terminal"], punch["late"]) == (TERMINAL_NAME, False)
 
+    # The terminal's options: a shorter unlock pulse. Saving reloads the terminal.
+    page.goto(f"{url}/config/integrations/integration/devicehub")
+    entry_row = page.locator("ha-config-entry-row").filter(has_text=TERMINAL_NAME)
+    entry_row.get_by_role("button", name="Configure").click()
+    flow = page.locator("dialog-data-entry-flow")
+    expect(flow.get_by_text("Terminal options")).to_be_visible()
+    unlock_time = flow.locator("ha-selector-number input[max='60']")
+    expect(unlock_time).to_have_value("3")
+    unlock_time.fill(str(UNLOCK_SECONDS))
+    screenshots.take("terminal-options")
+    assert page.evaluate(WATCH_STATES, ["lock.front_door"])
+    flow.get_by_role("button", name="Submit").click()
+    expect(flow).to_be_hidden()
+    # Reloaded: the lock went away for a moment and is back, locked.
+    page.wait_for_function(
+        "() => window.devicehubStates['lock.front_door'].includes('unavailable')"
+        " && window.devicehubStates['lock.front_door'].at(-1) === 'locked'"
+    )
+    assert devicehub_entries(api) == {TERMINAL_NAME: "loaded"}
+
     # The device page: press Unlock on the terminal's lock.
     open_device_page(page, url, TERMINAL_NAME)
     lock_row = page.locator("hui-lock-entity-row").filter(has_text=TERMINAL_NAME)
@@ -279,6 +299,7 @@ def test_new_user_adds_a_terminal_and_a_door_and_opens_them(
     assert screenshots.taken == [
         "add-device-menu",
         "terminal-form",
+        "terminal-options",
         "terminal-device",
         "door-discovered",
         "door-confirm",
