@@ -19,11 +19,12 @@ from tests.terminal.conftest import (
     StateRecorder,
     async_wait_live,
     loaded_entry,
+    punches,
     record_states,
 )
 from tools.zksim import TerminalSimulator
 
-__all__ = ["loaded_entry", "record_states"]
+__all__ = ["loaded_entry", "punches", "record_states"]
 
 
 @pytest.fixture(autouse=True)
@@ -79,3 +80,40 @@ async def test_silent_reboot_keeps_entities_available(
         assert runtime.coordinator.last_update_success
     assert STATE_UNAVAILABLE not in [state.state for state in lock.states]
     assert "Error fetching" not in caplog.text
+
+
+async def test_undecodable_live_event_is_caught_up(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    punches: StateRecorder,
+) -> None:
+    """A live event of a layout nobody knows is still a punch: it comes from the log, once.
+
+    It used to be counted and dropped, so the punch waited for the next link failure or
+    restart, which may be days away.
+    """
+    await async_wait_live(hass, simulator)
+    simulator.event_size = 20  # no firmware known to us sends these
+    record = await hass.async_add_executor_job(simulator.inject_punch, "1002", 1)
+    await punches.wait(1)
+    simulator.event_size = 32
+    after = await hass.async_add_executor_job(simulator.inject_punch, "1003", 0)
+    await punches.wait(2)
+    assert [
+        (event["user_id"], event["timestamp"], event["late"]) for event in punches.events()
+    ] == [
+        (
+            "1002",
+            record.timestamp.replace(tzinfo=dt_util.get_default_time_zone()).isoformat(),
+            True,
+        ),
+        (
+            "1003",
+            after.timestamp.replace(tzinfo=dt_util.get_default_time_zone()).isoformat(),
+            False,
+        ),
+    ]
+    runtime: TerminalRuntime = loaded_entry.runtime_data
+    assert runtime.live is not None
+    assert runtime.live.invalid_events == 1

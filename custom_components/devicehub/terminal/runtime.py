@@ -86,8 +86,16 @@ class TerminalRuntime:
                 on_connection_change=self._async_live_connection_changed,
                 watchdog_seconds=LIVE_WATCHDOG_SECONDS,
                 heartbeat_seconds=LIVE_HEARTBEAT_SECONDS,
+                on_invalid_event=self._async_invalid_live_event,
             )
             self.live.start()
+
+    @callback
+    def _async_invalid_live_event(self, count: int) -> None:
+        """A punch arrived live in a form not understood: read it back from the log."""
+        LOGGER.debug("%s undecodable live event(s) from %s", count, self.entry.title)
+        self.delivery.mark_gap()
+        self.request_catch_up()
 
     async def async_stop(self) -> None:
         """Stop live capture, write the cursor and close the connection."""

@@ -42,7 +42,8 @@ _FORCED_STOP_SECONDS = 5.0
 class LiveCapture:
     """Delivers a terminal's realtime punches into an asyncio loop.
 
-    ``on_event`` and ``on_connection_change`` are called in the loop's thread (via
+    ``on_event``, ``on_connection_change`` and ``on_invalid_event`` (with how many events of
+    a payload could not be decoded) are called in the loop's thread (via
     ``call_soon_threadsafe``). ``on_connection_change(True)`` when capturing starts,
     ``(False)`` when a connection attempt fails or capture is lost (only on changes, the
     first failed attempt included); it is not called on ``stop()``. ``busy``,
@@ -61,6 +62,7 @@ class LiveCapture:
         watchdog_seconds: float = 60.0,
         heartbeat_seconds: float = 15.0,
         retry_backoff: tuple[float, float] = (1.0, 60.0),
+        on_invalid_event: Callable[[int], None] | None = None,
     ) -> None:
         if not 0 < heartbeat_seconds < watchdog_seconds:
             raise ValueError("heartbeat_seconds must be positive and below watchdog_seconds")
@@ -68,6 +70,7 @@ class LiveCapture:
         self._loop = loop
         self._on_event = on_event
         self._on_connection_change = on_connection_change
+        self._on_invalid_event = on_invalid_event
         self._watchdog_seconds = watchdog_seconds
         self._heartbeat_seconds = heartbeat_seconds
         self._backoff_initial, self._backoff_max = retry_backoff
@@ -232,6 +235,9 @@ class LiveCapture:
         self.invalid_events += invalid
         for event in events:
             self._deliver(self._on_event, event)
+        if invalid and self._on_invalid_event is not None:
+            # A punch happened that could not be read here: the log still has it.
+            self._deliver(self._on_invalid_event, invalid)
 
 
 def _subscribe(session: PyzkSession) -> None:
