@@ -24,7 +24,7 @@ from typing import Any
 from .stats import percentile
 
 SLOW_CALLBACK = 0.05  # seconds; callbacks slower than this are kept, with their names
-MAX_KEPT = 20
+MAX_KEPT = 1000  # slow callbacks kept (bounded memory)
 
 
 def describe(handle: Handle) -> str:
@@ -40,61 +40,52 @@ def describe(handle: Handle) -> str:
     return str(getattr(callback, "__qualname__", None) or callback)
 
 
+def overlap(start: float, end: float, intervals: list[tuple[float, float]]) -> float:
+    """Seconds of [start, end] covered by the (disjoint) intervals."""
+    return sum(max(0.0, min(end, b) - max(start, a)) for a, b in intervals)
+
+
 class LoopMonitor:
-    """Measures one event loop between start() and stop(); then read `figures()`."""
+    """Measures one event loop between start() and stop(); then read `figures()`.
+
+    Garbage collections are told apart from a callback's own time by overlap in time, not
+    by counting inside the callback: the thread that collected may hand the GIL over
+    before its "stop" notification runs.
+    """
 
     def __init__(self, interval: float = 0.005) -> None:
         self.interval = interval
         self.lags: list[float] = []
-        self.slow: list[tuple[float, float, str]] = []
-        self.longest = 0.0
-        self.longest_what = ""
+        self.slow: list[tuple[float, float, str]] = []  # start, end, what
+        self.gc_intervals: list[tuple[float, float]] = []
+        self._gc_started = 0.0
         self._original: Callable[[Handle], None] | None = None
         self._ticker: asyncio.Task[None] | None = None
-        self.gc_pauses: list[float] = []
-        self.gc_time = 0.0
-        self._gc_started = 0.0
-        self.longest_own = 0.0
-        self.longest_own_what = ""
 
     def start(self) -> None:
         """Begin measuring the running loop."""
         original = Handle._run
         self._original = original
-        monitor = self
+        slow = self.slow
 
         def timed_run(handle: Handle) -> None:
-            collecting = monitor.gc_time
             started = time.perf_counter()
             original(handle)
-            took = time.perf_counter() - started
-            if took > SLOW_CALLBACK:
-                monitor.note_slow(took, took - (monitor.gc_time - collecting), handle)
+            ended = time.perf_counter()
+            if ended - started > SLOW_CALLBACK and len(slow) < MAX_KEPT:
+                slow.append((started, ended, describe(handle)))
 
         Handle._run = timed_run  # type: ignore[method-assign,assignment]
         gc.callbacks.append(self._gc_event)
         self._ticker = asyncio.get_running_loop().create_task(self._tick(), name="bench ticker")
-
-    def note_slow(self, took: float, own: float, handle: Handle) -> None:
-        """Keep a slow callback (the slowest MAX_KEPT); own: without garbage collection."""
-        what = describe(handle)
-        if took > self.longest:
-            self.longest, self.longest_what = took, what
-        if own > self.longest_own:
-            self.longest_own, self.longest_own_what = own, what
-        self.slow.append((took, own, what))
-        if len(self.slow) > MAX_KEPT:
-            self.slow.sort(reverse=True)
-            del self.slow[MAX_KEPT:]
 
     def _gc_event(self, phase: str, info: dict[str, int]) -> None:
         """Time every garbage collection (any thread): it stops every thread."""
         if phase == "start":
             self._gc_started = time.perf_counter()
         elif self._gc_started:
-            pause = time.perf_counter() - self._gc_started
-            self.gc_pauses.append(pause)
-            self.gc_time += pause
+            self.gc_intervals.append((self._gc_started, time.perf_counter()))
+            self._gc_started = 0.0
 
     async def _tick(self) -> None:
         loop = asyncio.get_running_loop()
@@ -115,29 +106,34 @@ class LoopMonitor:
                 await self._ticker
             self._ticker = None
 
-    def reset(self) -> None:
-        """Forget what was measured so far (keep measuring)."""
-        self.lags.clear()
-        self.slow.clear()
-        self.longest, self.longest_what = 0.0, ""
-        self.longest_own, self.longest_own_what = 0.0, ""
-        self.gc_pauses.clear()
+    def callbacks(self) -> list[tuple[float, float, str]]:
+        """(seconds, seconds without garbage collection, what) per slow callback, slowest
+        first."""
+        timed = [
+            (end - start, end - start - overlap(start, end, self.gc_intervals), what)
+            for start, end, what in self.slow
+        ]
+        return sorted(timed, reverse=True)
 
     def figures(self) -> dict[str, Any]:
-        """Lag p99/max and the longest callback, in milliseconds."""
+        """Lag p99/max, the longest callback with and without GC, in milliseconds."""
         lags = self.lags or [0.0]
+        timed = self.callbacks()
+        longest = timed[0] if timed else (0.0, 0.0, "")
+        own = max(timed, key=lambda item: item[1], default=(0.0, 0.0, ""))
+        pauses = [end - start for start, end in self.gc_intervals]
         return {
             "loop_lag_p99_ms": round(percentile(lags, 0.99) * 1000, 1),
             "loop_lag_max_ms": round(max(lags) * 1000, 1),
-            "longest_callback_ms": round(self.longest * 1000, 1),
-            "longest_callback": self.longest_what,
-            "longest_own_ms": round(self.longest_own * 1000, 1),
-            "longest_own": self.longest_own_what,
-            "gc_count": len(self.gc_pauses),
-            "gc_longest_ms": round(max(self.gc_pauses, default=0.0) * 1000, 1),
-            "gc_total_ms": round(sum(self.gc_pauses) * 1000, 1),
+            "longest_callback_ms": round(longest[0] * 1000, 1),
+            "longest_callback": longest[2],
+            "longest_own_ms": round(own[1] * 1000, 1),
+            "longest_own": own[2],
+            "gc_count": len(pauses),
+            "gc_longest_ms": round(max(pauses, default=0.0) * 1000, 1),
+            "gc_total_ms": round(sum(pauses) * 1000, 1),
             "slow_callbacks": [
-                [round(took * 1000, 1), round(own * 1000, 1), what]
-                for took, own, what in sorted(self.slow, reverse=True)
+                [round(took * 1000, 1), round(own_time * 1000, 1), what]
+                for took, own_time, what in timed[:10]
             ],
         }

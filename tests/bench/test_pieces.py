@@ -4,6 +4,7 @@ Benchmarks never run here (timing goals belong in bench/, run by scripts/bench).
 """
 
 import asyncio
+import functools
 import importlib
 import json
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from bench import attendance_sync, external, setup_scale, stats
 from bench.haconfig import BASELINE_PREFIX, door_entities, load_unique_ids, mqtt_configuration
-from bench.loopmon import LoopMonitor
+from bench.loopmon import LoopMonitor, describe, overlap
 from bench.plot import plot_attendance
 from bench.report import Aim, Row, json_line, render_markdown, render_text, seconds, write_json
 
@@ -169,20 +170,26 @@ def test_setup_keeps_the_worst_stall_of_all_repeats() -> None:
     )
 
 
-def test_loop_monitor_names_callbacks_and_tells_gc_apart() -> None:
+def test_loop_monitor_tells_garbage_collection_apart_by_overlap() -> None:
+    assert overlap(1.0, 2.0, [(0.5, 1.2), (1.5, 1.6), (1.9, 3.0)]) == pytest.approx(0.4)
+    monitor = LoopMonitor()
+    monitor.slow.extend([(0.0, 0.3, "reader"), (1.0, 1.2, "setup")])
+    monitor.gc_intervals.extend([(0.05, 0.25), (5.0, 5.1)])
+    figures = monitor.figures()
+    assert (figures["longest_callback_ms"], figures["longest_callback"]) == (300.0, "reader")
+    assert (figures["longest_own_ms"], figures["longest_own"]) == (200.0, "setup")
+    assert (figures["gc_count"], figures["gc_longest_ms"]) == (2, 200.0)
+    assert figures["slow_callbacks"] == [[300.0, 100.0, "reader"], [200.0, 200.0, "setup"]]
+
+
+def test_loop_monitor_names_what_a_handle_runs() -> None:
     loop = asyncio.new_event_loop()
     try:
-        monitor = LoopMonitor()
-        handle = loop.call_soon(test_percentile_is_an_observed_value_by_nearest_rank)
-        monitor.note_slow(0.3, 0.1, handle)
-        monitor.note_slow(0.2, 0.15, handle)
-        figures = monitor.figures()
+        handle = loop.call_soon(functools.partial(test_durations_read_naturally))
+        assert describe(handle) == "test_durations_read_naturally"
     finally:
+        handle.cancel()
         loop.close()
-    assert figures["longest_callback_ms"] == 300.0
-    assert figures["longest_own_ms"] == 150.0
-    assert figures["longest_callback"] == "test_percentile_is_an_observed_value_by_nearest_rank"
-    assert figures["slow_callbacks"][0][:2] == [300.0, 100.0]
 
 
 def test_mqtt_throughput_clean_rate() -> None:
