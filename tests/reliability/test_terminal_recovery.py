@@ -117,3 +117,33 @@ async def test_undecodable_live_event_is_caught_up(
     runtime: TerminalRuntime = loaded_entry.runtime_data
     assert runtime.live is not None
     assert runtime.live.invalid_events == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the attendance cursor orders punches by the terminal's clock, so a punch "
+    "stamped before the newest delivered one (the clock was set back) and made while the live "
+    "link is down is never caught up",
+)
+async def test_clock_set_back_during_an_outage(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    punches: StateRecorder,
+) -> None:
+    """The terminal clock goes back an hour, then the link drops: punches meanwhile arrive."""
+    runtime: TerminalRuntime = loaded_entry.runtime_data
+    await async_wait_live(hass, simulator)
+    await hass.async_add_executor_job(simulator.inject_punch, "1001")
+    await punches.wait(1)
+    simulator.clock.jump(timedelta(hours=-1))
+    await hass.async_add_executor_job(simulator.reboot, 1.0)
+    await async_wait_live_state(runtime, False)
+    during = await hass.async_add_executor_job(simulator.inject_punch, "1002")
+    await async_wait_live_state(runtime, True)
+    await runtime.async_catch_up()
+    await punches.wait(2)
+    assert (
+        punches.events()[-1]["timestamp"]
+        == during.timestamp.replace(tzinfo=dt_util.get_default_time_zone()).isoformat()
+    )
