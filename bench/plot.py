@@ -34,7 +34,11 @@ def plot_attendance(figures: Figures, path: Path, title_note: str = "") -> None:
     axes.set_yscale("log")
     axes.set_xlabel("attendance records in the terminal's log (40-byte records)")
     axes.set_ylabel("seconds per full sync (median)")
-    axes.set_title(f"Attendance sync, simulated terminal on loopback{title_note}", fontsize=10)
+    once = [f"{r['records'] // 1000}k" for r in results if r.get("pyzk_runs") == 1]
+    note = f"; pyzk run once at {', '.join(once)}" if once else ""
+    axes.set_title(
+        f"Attendance sync, simulated terminal on loopback{note}{title_note}", fontsize=10
+    )
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8, loc="upper left")
     figure.tight_layout()
