@@ -164,6 +164,23 @@ async def test_add_terminal_errors(
     assert result["result"].unique_id == SERIAL
 
 
+async def test_slow_terminal_is_no_timeout(
+    hass: HomeAssistant, simulator: TerminalSimulator
+) -> None:
+    """Each reply within the timeout: added, however long the probe takes in all.
+
+    The six replies take 2.4 s, longer than the flow's old deadline of 1.5 x the timeout.
+    """
+    simulator.faults.reply_delay = 0.4
+    flow_id = await start_terminal_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, form_input(simulator, **{CONF_TIMEOUT: 1.0})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == SERIAL
+    assert result["data"][CONF_TIMEOUT] == 1
+
+
 async def test_add_terminal_unexpected_error(
     hass: HomeAssistant, simulator: TerminalSimulator
 ) -> None:

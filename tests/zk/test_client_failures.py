@@ -1,6 +1,7 @@
 """TerminalClient failures against a simulated terminal: each typed, each recovered from."""
 
 from datetime import datetime
+from typing import Literal
 
 import pytest
 
@@ -13,6 +14,7 @@ from custom_components.devicehub.zk import (
     TerminalConfig,
     TerminalConnectionLost,
     TerminalProtocolError,
+    TerminalTimeout,
 )
 from custom_components.devicehub.zk.transport.bulk import BulkReader
 from custom_components.devicehub.zk.transport.packets import FCT_USER, Command
@@ -192,10 +194,47 @@ def test_wrong_password(make_simulator: SimulatorFactory) -> None:
 
 
 def test_unreachable_port(socket_enabled: None) -> None:
-    """Nothing listening: TCP refused, UDP unanswered: TerminalCannotConnect."""
+    """Nothing listening: TCP refused, UDP unanswered: TerminalCannotConnect, no timeout."""
     client = TerminalClient(TerminalConfig(host="127.0.0.1", port=free_port(), timeout=0.2))
-    with pytest.raises(TerminalCannotConnect, match=r"over TCP.*over UDP"):
+    with pytest.raises(TerminalCannotConnect, match=r"over TCP.*over UDP") as caught:
         client.get_info()
+    # pyzk's connect_ex swallows the refusal; its first send then fails on the dead socket.
+    assert type(caught.value) is TerminalCannotConnect
+    assert "over TCP: ZKNetworkError" in str(caught.value)
+    assert str(caught.value).endswith("over UDP: no answer in time")
+    assert not client.connected
+
+
+@pytest.mark.parametrize("preferred", [None, "udp"])
+def test_silent_terminal_is_a_timeout(
+    simulator: TerminalSimulator, preferred: Literal["udp"] | None
+) -> None:
+    """Accepted but never answered, on TCP and on UDP: TerminalTimeout, in either order."""
+    simulator.faults.mute = True
+    client = TerminalClient(config_for(simulator, timeout=0.3))
+    client.transport = preferred
+    with pytest.raises(TerminalTimeout) as caught:
+        client.get_info()
+    assert isinstance(caught.value, TerminalCannotConnect)  # callers of the base class too
+    order = ("UDP", "TCP") if preferred == "udp" else ("TCP", "UDP")
+    assert str(caught.value) == "; ".join(
+        f"127.0.0.1:{simulator.port} over {transport}: no answer in time" for transport in order
+    )
+    assert not client.connected
+    simulator.faults.mute = False
+    assert client.get_info().serial_number == simulator.config.serial_number()
+    client.close()
+
+
+def test_one_transport_refused_is_no_timeout(make_simulator: SimulatorFactory) -> None:
+    """TCP refused, UDP silent: the terminal is not there, rather than slow."""
+    simulator = make_simulator(tcp=False)
+    simulator.faults.mute = True
+    client = TerminalClient(config_for(simulator, timeout=0.3))
+    with pytest.raises(TerminalCannotConnect) as caught:
+        client.connect()
+    assert type(caught.value) is TerminalCannotConnect
+    assert "over UDP: no answer in time" in str(caught.value)
     assert not client.connected
 
 

@@ -1,6 +1,5 @@
 """Connects to a terminal once to check the connection data a user entered."""
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,16 +8,13 @@ from custom_components.devicehub.zk.errors import (
     TerminalBusy,
     TerminalCannotConnect,
     TerminalError,
+    TerminalTimeout,
 )
 from custom_components.devicehub.zk.models import TerminalInfo
 from custom_components.devicehub.zk.terminal import AsyncTerminal
 
 from .const import LOGGER
 from .settings import terminal_config
-
-# The client tries TCP, then UDP, each for its timeout: a terminal that accepts the
-# connection but never answers would cost twice the timeout; call that a timeout sooner.
-PROBE_DEADLINE_FACTOR = 1.5
 
 
 class ProbeError(Exception):
@@ -31,17 +27,22 @@ class ProbeError(Exception):
 
 
 async def async_probe_terminal(data: Mapping[str, Any]) -> TerminalInfo:
-    """Connect with entry data and read the terminal's identity; raises ProbeError."""
+    """Connect with entry data and read the terminal's identity; raises ProbeError.
+
+    No deadline of its own: every socket operation of the client is bounded by the
+    configured timeout, and the client tells a terminal that stayed silent on every
+    transport (TerminalTimeout) from one that refused or could not be reached. A deadline
+    here would race the client's TCP-to-UDP fallback, and could not stop the worker anyway.
+    """
     config = terminal_config(data)
     terminal = AsyncTerminal(config)
     try:
-        async with asyncio.timeout(config.timeout * PROBE_DEADLINE_FACTOR):
-            return await terminal.get_info()
+        return await terminal.get_info()
     except TerminalAuthFailed as err:
         raise ProbeError("invalid_auth") from err
     except TerminalBusy as err:
         raise ProbeError("busy") from err
-    except TimeoutError as err:
+    except TerminalTimeout as err:
         raise ProbeError("timeout") from err
     except TerminalCannotConnect as err:
         raise ProbeError("cannot_connect") from err

@@ -13,6 +13,7 @@ from .errors import (
     TerminalError,
     TerminalInvalidArgument,
     TerminalProtocolError,
+    TerminalTimeout,
     TerminalUserNotFound,
 )
 from .live import LiveCapture
@@ -44,6 +45,7 @@ __all__ = [
     "TerminalInfo",
     "TerminalInvalidArgument",
     "TerminalProtocolError",
+    "TerminalTimeout",
     "TerminalUserNotFound",
     "User",
 ]

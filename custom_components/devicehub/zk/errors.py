@@ -17,7 +17,19 @@ class TerminalError(Exception):
 
 
 class TerminalCannotConnect(TerminalError):  # noqa: N818 (public API name)
-    """The terminal refused the connection, is unreachable, or timed out while connecting."""
+    """No session could be opened: the terminal refused the connection or is unreachable.
+
+    TerminalTimeout, a subclass, says that it rather stayed silent.
+    """
+
+
+class TerminalTimeout(TerminalCannotConnect):
+    """Connecting timed out on every transport: nothing refused, nothing answered in time.
+
+    A terminal that accepts the TCP connection but never answers (hung), or an address
+    whose packets are silently dropped. A refused or unreachable transport makes it a plain
+    TerminalCannotConnect.
+    """
 
 
 class TerminalAuthFailed(TerminalError):  # noqa: N818 (public API name)

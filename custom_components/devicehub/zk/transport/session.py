@@ -26,6 +26,7 @@ from custom_components.devicehub.zk.errors import (
     TerminalCannotConnect,
     TerminalError,
     TerminalProtocolError,
+    TerminalTimeout,
 )
 
 from .channel import PacketChannel, Transport
@@ -138,7 +139,9 @@ class PyzkSession:
                 # Accepted, then closed without answering CONNECT: how a terminal that
                 # serves one client at a time turns a second one away.
                 raise TerminalBusy(f"{where}: the terminal closed the session at once") from exc
-            if _caused_by_network(exc):
+            if _caused_by(exc, TimeoutError):
+                raise TerminalTimeout(f"{where}: no answer in time") from exc
+            if _caused_by(exc, OSError):
                 raise TerminalCannotConnect(f"{where}: {type(exc).__name__}: {exc}") from exc
             raise TerminalProtocolError(f"{where}: unreadable reply to CONNECT ({exc})") from exc
         if self._aborted.is_set():
@@ -192,11 +195,15 @@ def comm_key(password: int, session_id: int, ticks: int = 50) -> bytes:
     return bytes([swapped[0] ^ tick, swapped[1] ^ tick, tick, swapped[3] ^ tick])
 
 
-def _caused_by_network(exc: BaseException) -> bool:
-    """Whether a socket error is behind ``exc`` (pyzk re-raises them as ZKNetworkError)."""
+def _caused_by(exc: BaseException, kind: type[OSError]) -> bool:
+    """Whether a socket error of this kind is behind ``exc``.
+
+    pyzk re-raises socket errors as ZKNetworkError(str(error)) inside its except clause, so
+    the original is the context of what it raises. TimeoutError is an OSError.
+    """
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, OSError):
+        if isinstance(seen, kind):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
@@ -219,11 +226,12 @@ def open_session(
     """Connect over the preferred transport, falling back to the other one.
 
     Only "cannot connect" failures fall back; a wrong comm key or a busy terminal would fail
-    the same way on the other transport. ``on_created`` sees each session before it connects
-    (so another thread can abort it).
+    the same way on the other transport. When every transport timed out the error is a
+    TerminalTimeout; when one was refused or unreachable, a TerminalCannotConnect.
+    ``on_created`` sees each session before it connects (so another thread can abort it).
     """
     order: tuple[Transport, Transport] = ("udp", "tcp") if preferred == "udp" else ("tcp", "udp")
-    failures: list[str] = []
+    failures: list[TerminalCannotConnect] = []
     for transport in order:
         try:
             session = PyzkSession(settings, transport)
@@ -235,7 +243,7 @@ def open_session(
             session.connect()
         except TerminalCannotConnect as exc:
             session.close(polite=False)
-            failures.append(str(exc))
+            failures.append(exc)
             if session.aborted:
                 break
             continue
@@ -243,4 +251,7 @@ def open_session(
             session.close(polite=False)
             raise
         return session
-    raise TerminalCannotConnect("; ".join(failures))
+    message = "; ".join(str(failure) for failure in failures)
+    if len(failures) == len(order) and all(isinstance(f, TerminalTimeout) for f in failures):
+        raise TerminalTimeout(message)
+    raise TerminalCannotConnect(message)
