@@ -10,6 +10,7 @@ from typing import Any, Final, TypedDict
 
 from aiohttp import ClientError
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -71,7 +72,11 @@ class PictureKeeper:
 
     async def async_load(self) -> None:
         """Restore the picture saved before a restart; ignore a damaged one."""
-        stored = await self._store.async_load()
+        try:
+            stored = await self._store.async_load()
+        except HomeAssistantError as err:  # a newer version's file (after a downgrade)
+            _LOGGER.warning("Ignoring a saved stranger picture: %s", err)
+            return
         if not stored:
             return
         try:

@@ -14,9 +14,13 @@ from datetime import datetime
 from typing import Any, NamedTuple, TypedDict, override
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 
 from custom_components.devicehub.const import DOMAIN
+
+from .const import LOGGER
 
 STORAGE_VERSION = 1
 STORAGE_MINOR_VERSION = 1
@@ -25,6 +29,8 @@ SAVE_DELAY = 2
 # Live events older than the cursor (the terminal clock went back) are checked against the
 # ids delivered in this session; this many are remembered.
 RECENT_IDS = 2048
+# Repair issue raised when a stored cursor cannot be read and delivery starts afresh.
+ISSUE_CURSOR_RESET = "terminal_cursor_reset"
 
 
 class PunchKey(NamedTuple):
@@ -62,6 +68,19 @@ class CursorPosition:
         return key.ident not in self.ids_at_last_time
 
 
+def _position_from(data: Any) -> CursorPosition:
+    """Check a stored position; raise ValueError or TypeError if it is not one."""
+    if not isinstance(data, dict):
+        raise TypeError("the stored cursor is not an object")
+    last_time = datetime.fromisoformat(data["last_time"])
+    ids = data["ids_at_last_time"]
+    if last_time.tzinfo is not None:
+        raise ValueError("the stored cursor time is not the terminal's local time")
+    if not isinstance(ids, list) or not all(isinstance(ident, str) for ident in ids):
+        raise TypeError("the stored cursor ids are not a list of text")
+    return CursorPosition(last_time, frozenset(ids))
+
+
 class _CursorStore(Store[CursorData]):
     """The Store, with the hook to convert older formats."""
 
@@ -87,6 +106,8 @@ class AttendanceCursor:
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Bind the cursor to its Store; call async_load before use."""
+        self._hass = hass
+        self._entry_id = entry_id
         self._store = _CursorStore(
             hass,
             STORAGE_VERSION,
@@ -97,11 +118,31 @@ class AttendanceCursor:
         self._recent: OrderedDict[str, None] = OrderedDict()
 
     async def async_load(self) -> None:
-        """Read the stored position, if any."""
-        if (data := await self._store.async_load()) is not None:
-            self._position = CursorPosition(
-                datetime.fromisoformat(data["last_time"]),
-                frozenset(data["ids_at_last_time"]),
+        """Read the stored position, if any.
+
+        A damaged one (or one of a newer version) is reported with a repair issue and left
+        out: the cursor then starts afresh at the terminal's present, like a first setup,
+        rather than replay the terminal's history as new punches.
+        """
+        try:
+            data = await self._store.async_load()
+            if data is not None:
+                self._position = _position_from(data)
+        except (HomeAssistantError, KeyError, TypeError, ValueError) as err:
+            LOGGER.warning("The attendance cursor of %s is unreadable: %s", self._entry_id, err)
+            entry = self._hass.config_entries.async_get_entry(self._entry_id)
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                f"{ISSUE_CURSOR_RESET}_{self._entry_id}",
+                is_fixable=False,
+                is_persistent=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_CURSOR_RESET,
+                translation_placeholders={
+                    "name": entry.title if entry else self._entry_id,
+                    "error": str(err) or type(err).__name__,
+                },
             )
 
     @property
