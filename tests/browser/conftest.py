@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 import re
 import shutil
+from typing import Any
 
 from playwright.sync_api import Page, Route, ViewportSize, sync_playwright
 import pytest
@@ -38,6 +39,7 @@ TIMEOUT_MS = 30_000
 # Set to a folder (docs/screenshots) to refresh the README's pictures from a run.
 SCREENSHOTS_ENV = "DEVICEHUB_SCREENSHOTS"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
 @pytest.fixture(scope="session")
@@ -56,9 +58,28 @@ def _abort(route: Route) -> None:
     route.abort("blockedbyclient")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the test, for fixtures that report on failures."""
+    report = yield
+    item.stash.setdefault(REPORTS, {})[report.when] = report
+    return report
+
+
+def failed(request: pytest.FixtureRequest) -> bool:
+    """Whether the test body of this request failed."""
+    report = request.node.stash.get(REPORTS, {}).get("call")
+    return bool(report is not None and report.failed)
+
+
 @pytest.fixture
-def page(chromium_executable: str, tmp_path: Path) -> Iterator[Page]:
-    """A page in a fresh, empty Chromium profile; the browser is closed at teardown."""
+def page(
+    request: pytest.FixtureRequest, chromium_executable: str, tmp_path: Path
+) -> Iterator[Page]:
+    """A page in a fresh, empty Chromium profile; the browser is closed at teardown.
+
+    When the test fails, the page as it was is saved as failure.png in its tmp_path.
+    """
     profile = tmp_path / "chromium-profile"
     profile.mkdir()
     with sync_playwright() as playwright:
@@ -76,7 +97,11 @@ def page(chromium_executable: str, tmp_path: Path) -> Iterator[Page]:
         try:
             context.route(NOT_LOOPBACK, _abort)
             context.set_default_timeout(TIMEOUT_MS)
-            yield context.pages[0] if context.pages else context.new_page()
+            page = context.pages[0] if context.pages else context.new_page()
+            yield page
+            if failed(request):
+                page.screenshot(path=tmp_path / "failure.png")
+                print(f"The page at the failure: {page.url}, {tmp_path / 'failure.png'}")
         finally:
             context.close()
 

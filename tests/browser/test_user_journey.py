@@ -20,7 +20,7 @@ from tools.mqttdoor import DoorConfig, SimulatedDoor, make_jpeg
 from tools.mqttdoor.broker import free_port
 from tools.zksim import SimulatorConfig, TerminalSimulator
 
-from .conftest import Screenshots
+from .conftest import Screenshots, failed
 from .homeassistant import DASHBOARD_URL_PATH, HomeAssistantProcess, RestApi, running_home_assistant
 
 # The first start installs Home Assistant's own requirements: allow for it, within 3 minutes.
@@ -62,7 +62,7 @@ def terminal(zk_simulator: SimulatorFactory) -> TerminalSimulator:
 
 @pytest.fixture
 def hass_server(
-    tmp_path: Path, mosquitto_broker: MosquittoBroker
+    request: pytest.FixtureRequest, tmp_path: Path, mosquitto_broker: MosquittoBroker
 ) -> Iterator[HomeAssistantProcess]:
     """Home Assistant on a free loopback port, connected to the test broker."""
     with running_home_assistant(
@@ -72,6 +72,8 @@ def hass_server(
         start_timeout=START_TIMEOUT,
     ) as hass:
         yield hass
+        if failed(request):
+            print(f"Home Assistant's last output:\n{hass.output_tail()}")
 
 
 @pytest.fixture
@@ -179,7 +181,8 @@ def test_new_user_adds_a_terminal_and_a_door_and_opens_them(
     flow.locator("input[name='name']").fill(TERMINAL_NAME)
     screenshots.take("terminal-form")
     flow.get_by_role("button", name="Submit").click()
-    expect(flow.get_by_text("ZKTeco")).to_be_visible()  # the new device, to name and place
+    # Created: the new device (a ZKTeco K40), to name and place in an area.
+    expect(flow.locator("step-flow-create-entry")).to_contain_text("ZKTeco")
     flow.get_by_role("button", name="Skip and finish").click()
     expect(flow).to_be_hidden()
     assert devicehub_entries(api) == {TERMINAL_NAME: "loaded"}
@@ -251,6 +254,7 @@ def test_new_user_adds_a_terminal_and_a_door_and_opens_them(
     expect(flow.get_by_text(question)).to_be_visible()
     screenshots.take("door-confirm")
     flow.get_by_role("button", name="Submit").click()
+    expect(flow.locator("step-flow-create-entry")).to_contain_text("SimDoor 1")
     flow.get_by_role("button", name="Skip and finish").click()
     expect(flow).to_be_hidden()
     assert devicehub_entries(api) == {TERMINAL_NAME: "loaded", DOOR_NAME: "loaded"}
