@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, MqttMockHAClient
 
+from custom_components.devicehub.door.const import CONF_PICTURE_HOSTS
 from custom_components.devicehub.mqtt_door.payloads import MAX_IMAGE_BYTES
 
 from .conftest import ENTRY_ID, Fire
@@ -21,6 +22,8 @@ PICTURE = "image.front_door_stranger_picture"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x02" * 32
 URL = "http://door.local/stranger.jpg"
+# The door serves its pictures itself, on the LAN: the user allowed its host.
+LOCAL_PICTURES = {CONF_PICTURE_HOSTS: "door.local"}
 STORE_KEY = f"devicehub.door_picture.{ENTRY_ID}"
 
 
@@ -70,6 +73,7 @@ async def test_rejected_pictures(
     assert setup_door.runtime_data.drops.by_reason == {reason: 1}
 
 
+@pytest.mark.parametrize("door_options", [LOCAL_PICTURES])
 async def test_picture_from_url(
     hass: HomeAssistant,
     setup_door: MockConfigEntry,
@@ -86,6 +90,7 @@ async def test_picture_from_url(
     assert hass.states.get("event.front_door_stranger").attributes["picture_url"] == URL
 
 
+@pytest.mark.parametrize("door_options", [LOCAL_PICTURES])
 @pytest.mark.parametrize(
     ("response", "reason"),
     [

@@ -46,11 +46,13 @@ from .const import (
     CONF_FEATURES,
     CONF_HAND_SHAKE,
     CONF_NAME,
+    CONF_PICTURE_HOSTS,
     CONF_PREFIX,
     CONF_UNLOCK_CODE,
     DEFAULT_COMMAND_TIMEOUT,
     MAX_COMMAND_TIMEOUT,
 )
+from .url_policy import parse_picture_hosts
 
 _UNLOCK_CODE = vol.Match(r"^(\d{4,16})?$")
 
@@ -210,13 +212,18 @@ class DoorOptionsFlow(OptionsFlowWithReload):
                 _UNLOCK_CODE(user_input.get(CONF_UNLOCK_CODE, ""))
             except vol.Invalid:
                 errors[CONF_UNLOCK_CODE] = "invalid_unlock_code"
-            else:
-                return self.async_create_entry(
-                    data={
-                        CONF_UNLOCK_CODE: user_input.get(CONF_UNLOCK_CODE, ""),
-                        CONF_COMMAND_TIMEOUT: int(user_input[CONF_COMMAND_TIMEOUT]),
-                    }
-                )
+            try:
+                picture_hosts = parse_picture_hosts(user_input.get(CONF_PICTURE_HOSTS, ""))
+            except ValueError:
+                errors[CONF_PICTURE_HOSTS] = "invalid_picture_hosts"
+            if not errors:
+                data: dict[str, Any] = {
+                    CONF_UNLOCK_CODE: user_input.get(CONF_UNLOCK_CODE, ""),
+                    CONF_COMMAND_TIMEOUT: int(user_input[CONF_COMMAND_TIMEOUT]),
+                }
+                if picture_hosts:
+                    data[CONF_PICTURE_HOSTS] = ", ".join(picture_hosts)
+                return self.async_create_entry(data=data)
         schema = vol.Schema(
             {
                 vol.Optional(CONF_UNLOCK_CODE): TextSelector(
@@ -231,6 +238,7 @@ class DoorOptionsFlow(OptionsFlowWithReload):
                         unit_of_measurement="s",
                     )
                 ),
+                vol.Optional(CONF_PICTURE_HOSTS): TextSelector(),
             }
         )
         return self.async_show_form(

@@ -15,6 +15,8 @@ CONF_FEATURES: Final = "features"
 # Options.
 CONF_UNLOCK_CODE: Final = "unlock_code"
 CONF_COMMAND_TIMEOUT: Final = "command_timeout"
+# Local hosts and networks stranger pictures may be fetched from (public ones always may).
+CONF_PICTURE_HOSTS: Final = "picture_hosts"
 DEFAULT_COMMAND_TIMEOUT: Final = 10
 MAX_COMMAND_TIMEOUT: Final = 120
 

@@ -27,6 +27,7 @@ from custom_components.devicehub.mqtt_door.topics import TopicKind
 from .const import PICTURE_FETCH_TIMEOUT
 from .drops import DropLog
 from .listeners import Listeners
+from .url_policy import PictureHosts, async_refusal
 
 _LOGGER = logging.getLogger(__name__)
 STORE_VERSION: Final = 1
@@ -62,10 +63,20 @@ async def async_remove_saved_picture(hass: HomeAssistant, entry_id: str) -> None
 class PictureKeeper:
     """Keeps one picture per door, in memory and in Home Assistant's storage."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str, drops: DropLog) -> None:
-        """Start empty; async_load restores the saved picture."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        drops: DropLog,
+        allowed_hosts: PictureHosts | None = None,
+    ) -> None:
+        """Start empty; async_load restores the saved picture.
+
+        Pictures are fetched from public hosts, and from the local ones in allowed_hosts.
+        """
         self._hass = hass
         self._drops = drops
+        self._allowed_hosts = allowed_hosts or PictureHosts()
         self._store = _picture_store(hass, entry_id)
         self.latest: Picture | None = None
         self.updates: Listeners[Picture] = Listeners()
@@ -113,10 +124,16 @@ class PictureKeeper:
         }
 
     async def async_fetch(self, url: str) -> None:
-        """Fetch a picture from the door's picture_url: http(s), capped, with a timeout."""
+        """Fetch a picture from the door's picture_url: http(s), capped, with a timeout.
+
+        Only from public hosts or the local ones the user allowed (see url_policy).
+        """
         kind = f"{TopicKind.STRANGER.value} picture_url"
         if not is_http_url(url):
             self._drops.record(kind, DropReason.INVALID_PAYLOAD, "not http(s)")
+            return
+        if refusal := await async_refusal(self._hass, url, self._allowed_hosts):
+            self._drops.record(kind, DropReason.INVALID_PAYLOAD, refusal)
             return
         session = async_get_clientsession(self._hass)
         try:
@@ -132,7 +149,8 @@ class PictureKeeper:
 
     @staticmethod
     async def _async_read_capped(session: Any, url: str) -> bytes | None:
-        async with session.get(url) as response:
+        # A redirect could lead anywhere, a local host included: not followed.
+        async with session.get(url, allow_redirects=False) as response:
             response.raise_for_status()
             stream = response.content
             content = bytearray()

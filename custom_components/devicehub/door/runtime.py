@@ -47,12 +47,19 @@ from custom_components.devicehub.mqtt_door.topics import (
 )
 
 from .calls import CallManager
-from .const import CONF_DEVICE_ID, CONF_HAND_SHAKE, CONF_PREFIX, CONF_REGISTERED
+from .const import (
+    CONF_DEVICE_ID,
+    CONF_HAND_SHAKE,
+    CONF_PICTURE_HOSTS,
+    CONF_PREFIX,
+    CONF_REGISTERED,
+)
 from .drops import DropLog
 from .listeners import Listeners
 from .liveness import Liveness
 from .pictures import PictureKeeper
 from .registration import DoorRegistration
+from .url_policy import PictureHosts
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -96,7 +103,12 @@ class DoorRuntime:
             registered=entry.data.get(CONF_REGISTERED, True),
             on_change=self._async_availability_changed,
         )
-        self.pictures = PictureKeeper(hass, entry.entry_id, self.drops)
+        self.pictures = PictureKeeper(
+            hass,
+            entry.entry_id,
+            self.drops,
+            PictureHosts.from_option(entry.options.get(CONF_PICTURE_HOSTS, "")),
+        )
         self.calls = CallManager(hass, self._async_publish_call)
         self.registration = DoorRegistration(hass, entry, self.device_id)
         self._unsubscribe: CALLBACK_TYPE | None = None
