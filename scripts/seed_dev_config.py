@@ -1,21 +1,48 @@
-"""Prepares a new development configuration: an MQTT entry for the local broker.
+"""Prepares a new development configuration for Home Assistant.
 
-With it, simulated doors are discovered without any clicks. An existing storage
-file is left alone, so the user's changes survive a second run.
+- HTTP on loopback only, stored as already confirmed. Since 2026.10 an `http:` block in
+  YAML is only a trial that reverts to every interface unless confirmed in the UI within
+  five minutes, so the development server would end up listening on all interfaces.
+- An MQTT entry for the local broker, so simulated doors are discovered without clicks.
+- The UI's empty automations.yaml and scripts.yaml.
+
+Existing files are left alone, so the user's changes survive a second run.
 """
 
 from datetime import UTC, datetime
 import json
 from pathlib import Path
 import sys
+from typing import Any
 import uuid
+
+from homeassistant.components.http.config import (
+    HTTP_STORAGE_SCHEMA,
+    STORAGE_KEY as HTTP_STORAGE_KEY,
+    STORAGE_MINOR_VERSION as HTTP_STORAGE_MINOR_VERSION,
+    STORAGE_VERSION as HTTP_STORAGE_VERSION,
+)
+
+LOOPBACK = "127.0.0.1"
+
+
+def _http_settings(port: int) -> dict[str, Any]:
+    """Loopback only, stored as the confirmed ("stable") settings so they are used as is."""
+    stable = dict(HTTP_STORAGE_SCHEMA({"server_host": [LOOPBACK], "server_port": port}))
+    stable.update(created_at=datetime.now(UTC).isoformat(), error=None, error_message=None)
+    return {
+        "version": HTTP_STORAGE_VERSION,
+        "minor_version": HTTP_STORAGE_MINOR_VERSION,
+        "key": HTTP_STORAGE_KEY,
+        "data": {"stable": stable, "pending": None, "yaml_migration_done": True},
+    }
 
 
 def _mqtt_entry(port: int) -> dict[str, object]:
     now = datetime.now(UTC).isoformat()
     return {
         "created_at": now,
-        "data": {"broker": "127.0.0.1", "port": port},
+        "data": {"broker": LOOPBACK, "port": port},
         "discovery_keys": {},
         "disabled_by": None,
         "domain": "mqtt",
@@ -27,28 +54,32 @@ def _mqtt_entry(port: int) -> dict[str, object]:
         "pref_disable_polling": False,
         "source": "user",
         "subentries": [],
-        "title": "127.0.0.1",
+        "title": LOOPBACK,
         "unique_id": None,
         "version": 2,
     }
 
 
-def main(config_dir: Path, mqtt_port: int) -> None:
-    """Write the MQTT entry if HA has no config entries yet, and the UI's YAML files."""
-    for ui_file in ("automations.yaml", "scripts.yaml"):
-        if not (config_dir / ui_file).exists():
-            (config_dir / ui_file).write_text("[]\n" if ui_file == "automations.yaml" else "{}\n")
-    entries = config_dir / ".storage" / "core.config_entries"
-    if not entries.exists():
-        entries.parent.mkdir(parents=True, exist_ok=True)
-        storage = {
-            "version": 1,
-            "minor_version": 5,
-            "key": "core.config_entries",
-            "data": {"entries": [_mqtt_entry(mqtt_port)]},
-        }
-        entries.write_text(json.dumps(storage, indent=2), encoding="utf-8")
+def _write_once(path: Path, content: str) -> None:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+
+
+def main(config_dir: Path, mqtt_port: int, http_port: int) -> None:
+    """Write whatever of the development configuration is missing."""
+    _write_once(config_dir / "automations.yaml", "[]\n")
+    _write_once(config_dir / "scripts.yaml", "{}\n")
+    storage = config_dir / ".storage"
+    _write_once(storage / HTTP_STORAGE_KEY, json.dumps(_http_settings(http_port), indent=2))
+    entries = {
+        "version": 1,
+        "minor_version": 5,
+        "key": "core.config_entries",
+        "data": {"entries": [_mqtt_entry(mqtt_port)]},
+    }
+    _write_once(storage / "core.config_entries", json.dumps(entries, indent=2))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), int(sys.argv[2]))
+    main(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 8123)

@@ -9,7 +9,6 @@ into the project's virtual environment on its first start (slow once, then cache
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 import json
 import os
 from pathlib import Path
@@ -19,13 +18,6 @@ import sys
 import threading
 from typing import IO, Any
 import urllib.request
-
-from homeassistant.components.http.config import (
-    HTTP_STORAGE_SCHEMA,
-    STORAGE_KEY as HTTP_STORAGE_KEY,
-    STORAGE_MINOR_VERSION as HTTP_STORAGE_MINOR_VERSION,
-    STORAGE_VERSION as HTTP_STORAGE_VERSION,
-)
 
 REPO = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -60,23 +52,6 @@ logger:
 """
 
 
-def _http_storage(port: int) -> dict[str, Any]:
-    """Home Assistant's stored HTTP settings: loopback only, already confirmed.
-
-    Since 2026.10 an `http:` block in YAML is migrated into storage as a trial that reverts
-    to the defaults (every interface, port 8123) unless confirmed in the UI within five
-    minutes. Stored as the confirmed ("stable") settings, it is used as is.
-    """
-    stable = dict(HTTP_STORAGE_SCHEMA({"server_host": [HOST], "server_port": port}))
-    stable.update(created_at=datetime.now(UTC).isoformat(), error=None, error_message=None)
-    return {
-        "version": HTTP_STORAGE_VERSION,
-        "minor_version": HTTP_STORAGE_MINOR_VERSION,
-        "key": HTTP_STORAGE_KEY,
-        "data": {"stable": stable, "pending": None, "yaml_migration_done": True},
-    }
-
-
 def write_config(config_dir: Path, *, http_port: int, mqtt_port: int) -> None:
     """A new configuration directory like scripts/develop's, with the docs' dashboard."""
     (config_dir / "custom_components").mkdir(parents=True)
@@ -85,12 +60,15 @@ def write_config(config_dir: Path, *, http_port: int, mqtt_port: int) -> None:
     )
     (config_dir / "configuration.yaml").write_text(CONFIGURATION_YAML, encoding="utf-8")
     shutil.copyfile(REPO / "docs" / "dashboard.yaml", config_dir / "dashboard.yaml")
-    storage = config_dir / ".storage"
-    storage.mkdir()
-    (storage / HTTP_STORAGE_KEY).write_text(json.dumps(_http_storage(http_port)), "utf-8")
-    # The MQTT entry scripts/develop seeds, pointing at the test broker.
+    # What scripts/develop seeds: loopback HTTP on our port, the MQTT entry for the test broker.
     subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "seed_dev_config.py"), config_dir, str(mqtt_port)],
+        [
+            sys.executable,
+            str(REPO / "scripts" / "seed_dev_config.py"),
+            config_dir,
+            str(mqtt_port),
+            str(http_port),
+        ],
         check=True,
         timeout=30,
     )
