@@ -3,6 +3,7 @@
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
@@ -14,11 +15,20 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
 from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
+from custom_components.devicehub.terminal.cursor import CursorPosition, PunchKey
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
 from tests.zksim_fixtures import SimulatorFactory
-from tools.zksim import AttendanceRecord, BusyMode, TerminalSimulator
+from tools.zksim import AttendanceRecord, BusyMode, DeviceBusyError, TerminalSimulator
+from tools.zksim.protocol import Command
 
-from .conftest import SERIAL, StateRecorder, async_setup_entry, async_wait_live, entry_data
+from .conftest import (
+    SERIAL,
+    StateRecorder,
+    async_setup_entry,
+    async_wait_live,
+    entry_data,
+    punch_data,
+)
 
 
 async def call(hass: HomeAssistant, service: str, **data: Any) -> Any:
@@ -201,6 +211,65 @@ async def test_clear_attendance(
     await punches.wait(2)
     assert await call(hass, "clear_attendance", device_id=device_id) == {"cleared": 2}
     assert simulator.record_count == 0
+
+
+async def test_clear_attendance_turns_punches_away_meanwhile(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    device_id: str,
+    punches: StateRecorder,
+) -> None:
+    """A punch during the check is refused by the disabled terminal, so none is lost unseen.
+
+    Tried again once the action is done, it is taken and delivered live.
+    """
+    await async_wait_live(hass, simulator)
+    first = await hass.async_add_executor_job(simulator.inject_punch, "1001")
+    await punches.wait(1)
+    attempts: list[str] = []
+    is_new = CursorPosition.is_new
+
+    def punch_during_the_check(position: CursorPosition, key: PunchKey) -> bool:
+        # The check asks this of every record in the log, on the terminal's worker thread.
+        if not attempts:
+            try:
+                simulator.inject_punch("1002")
+            except DeviceBusyError as err:
+                attempts.append(f"{err} (enabled: {simulator.enabled})")
+            else:
+                attempts.append("accepted")
+        return is_new(position, key)
+
+    with patch.object(CursorPosition, "is_new", punch_during_the_check):
+        assert await call(hass, "clear_attendance", device_id=device_id) == {"cleared": 1}
+    assert attempts == ["punch by 1002 refused: the terminal is busy (enabled: False)"]
+    assert (simulator.enabled, simulator.record_count) == (True, 0)
+
+    again = await hass.async_add_executor_job(simulator.inject_punch, "1002")
+    await punches.wait(2)
+    assert punches.events() == [
+        punch_data(first, "Ada Lovelace", late=False),
+        punch_data(again, "Alan Turing", late=False),
+    ]
+    assert simulator.records == [again]
+
+
+async def test_clear_attendance_failure_enables_the_terminal(
+    hass: HomeAssistant, simulator: TerminalSimulator, device_id: str
+) -> None:
+    """A clear the terminal refuses fails the action; the log stays, punches are taken."""
+    # Before the cursor: history, nothing to deliver, so the check lets the clear go on.
+    earlier = simulator.clock.now() - timedelta(hours=1)
+    simulator.add_records([AttendanceRecord(uid=1, user_id="1001", timestamp=earlier)])
+    simulator.faults.error_commands = frozenset({Command.CLEAR_ATTLOG})
+    with pytest.raises(HomeAssistantError) as error:
+        await call(hass, "clear_attendance", device_id=device_id)
+    assert error.value.translation_key == "action_failed"
+    assert error.value.translation_placeholders["error"] == (
+        "clearing attendance: terminal refused (Can't clear response)"
+    )
+    assert (simulator.enabled, simulator.record_count) == (True, 1)
 
 
 @pytest.mark.parametrize("entry_timeout", [0.5])

@@ -7,6 +7,7 @@ import pytest
 
 from tests.zksim.rawclient import RawClient, u32
 from tests.zksim_fixtures import PyzkFactory, SimulatorFactory, capture, punches_when_listening
+from tools.zksim import DeviceBusyError
 from tools.zksim.protocol import Command, EventFlag, Reply
 
 TRANSPORTS = [pytest.param(False, id="tcp"), pytest.param(True, id="udp")]
@@ -123,3 +124,32 @@ def test_timer_punches(zk_simulator: SimulatorFactory) -> None:
     assert struct.unpack("<24sBB6s", payload)[0].rstrip(b"\x00").decode() in {
         user.user_id for user in sim.users
     }
+
+
+def test_disabled_terminal_refuses_punches(zk_simulator: SimulatorFactory) -> None:
+    """Between DISABLEDEVICE and ENABLEDEVICE (or a reboot) a punch is refused, not logged."""
+    sim = zk_simulator(users=2, records=3)
+    pin = sim.users[0].user_id
+    with RawClient(sim.port) as listener, RawClient(sim.port) as admin:
+        listener.connect()
+        assert listener.request(Command.REG_EVENT, u32(EventFlag.ATTLOG))[0].code == Reply.ACK_OK
+        admin.connect()
+        assert admin.request(Command.DISABLEDEVICE)[0].code == Reply.ACK_OK
+        assert not sim.enabled
+        with pytest.raises(DeviceBusyError, match=f"punch by {pin} refused"):
+            sim.inject_punch(pin)
+        assert (sim.record_count, sim.events_sent) == (3, [])
+        assert admin.request(Command.ENABLEDEVICE)[0].code == Reply.ACK_OK
+        accepted = sim.inject_punch(pin)
+        header, _payload = listener.receive()
+    assert header.code == Command.REG_EVENT
+    assert sim.record_count == 4
+    assert sim.records[-1] == accepted
+    assert [record for _session, record in sim.events_sent] == [accepted]
+    with RawClient(sim.port) as admin:
+        admin.connect()
+        assert admin.request(Command.DISABLEDEVICE)[0].code == Reply.ACK_OK
+    sim.reboot()
+    assert sim.enabled
+    sim.inject_punch(pin)
+    assert sim.record_count == 5

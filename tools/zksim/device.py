@@ -24,6 +24,10 @@ from .records import (
 FREE_SIZES: struct.Struct = struct.Struct("<20i3i")
 
 
+class DeviceBusyError(RuntimeError):
+    """A punch at a disabled terminal: refused, the screen shows "device busy"."""
+
+
 @dataclass(frozen=True, slots=True)
 class UnlockPulse:
     """A CMD_UNLOCK the terminal obeyed: the door relay pulse and how long it lasts."""
@@ -144,6 +148,21 @@ class Device:
     def append_record(self, record: AttendanceRecord) -> None:
         """Append one punch."""
         with self.lock:
+            self._log.append(record)
+
+    def set_enabled(self, enabled: bool) -> None:
+        """CMD_ENABLEDEVICE / CMD_DISABLEDEVICE: whether the terminal takes punches."""
+        with self.lock:
+            self.enabled = enabled
+
+    def accept_punch(self, record: AttendanceRecord) -> None:
+        """Log a punch made at the terminal; a disabled one refuses it (DeviceBusyError).
+
+        Under the lock, so once a disable is acknowledged no punch gets into the log.
+        """
+        with self.lock:
+            if not self.enabled:
+                raise DeviceBusyError(f"punch by {record.user_id} refused: the terminal is busy")
             self._log.append(record)
 
     def clear_records(self) -> None:

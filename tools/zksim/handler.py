@@ -166,11 +166,12 @@ class CommandHandler:
         return UNAUTH
 
     def _enable(self, session: Session, payload: bytes) -> Outcome:
-        self._device.enabled = True
+        self._device.set_enabled(True)
         return ACK
 
     def _disable(self, session: Session, payload: bytes) -> Outcome:
-        self._device.enabled = False
+        # Takes no punches until enabled (or rebooted); the reply goes out after this.
+        self._device.set_enabled(False)
         return ACK
 
     def _restart(self, session: Session, payload: bytes) -> Outcome:

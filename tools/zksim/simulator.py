@@ -14,7 +14,7 @@ from .attlog import AttendanceColumns
 from .clock import DeviceClock
 from .config import SimulatorConfig
 from .datagen import generate_attendance, generate_users
-from .device import Device, UnlockPulse, UserWrite
+from .device import Device, DeviceBusyError, UnlockPulse, UserWrite
 from .faults import Faults
 from .protocol import DatasetKind
 from .records import AttendanceRecord, Template, User
@@ -171,7 +171,9 @@ class TerminalSimulator:
     ) -> AttendanceRecord:
         """Someone punches: log it and push it to every session registered for events.
 
-        An unknown PIN punches with uid 0 (pyzk then falls back to int(user_id)).
+        An unknown PIN punches with uid 0 (pyzk then falls back to int(user_id)). A terminal
+        a client disabled (CMD_DISABLEDEVICE) refuses the punch: DeviceBusyError, nothing
+        logged or sent, like the "device busy" screen of a real one.
         """
         pin = str(user_id)
         user = self._device.user_by_pin(pin)
@@ -179,7 +181,7 @@ class TerminalSimulator:
         record = AttendanceRecord(
             uid=user.uid if user else 0, user_id=pin, timestamp=stamp, verify=verify, punch=punch
         )
-        self._device.append_record(record)
+        self._device.accept_punch(record)
         self._registry.broadcast(record)
         return record
 
@@ -271,7 +273,7 @@ class TerminalSimulator:
 
     @property
     def enabled(self) -> bool:
-        """False between a client's disable_device and enable_device."""
+        """False between a client's disable_device and enable_device (punches are refused)."""
         return self._device.enabled
 
     def _punch_periodically(self) -> None:
@@ -281,9 +283,13 @@ class TerminalSimulator:
             if not users:
                 continue
             user = self._runtime_rng.choice(users)
-            record = self.inject_punch(
-                user.user_id,
-                punch=self._runtime_rng.choice((0, 1)),
-                verify=self._runtime_rng.choice((1, 15, 4)),
-            )
+            try:
+                record = self.inject_punch(
+                    user.user_id,
+                    punch=self._runtime_rng.choice((0, 1)),
+                    verify=self._runtime_rng.choice((1, 15, 4)),
+                )
+            except DeviceBusyError as err:
+                _LOGGER.info("%s", err)
+                continue
             _LOGGER.info("punch: %s (%s) at %s", user.name, user.user_id, record.timestamp)

@@ -17,8 +17,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 from custom_components.devicehub.punch import punch_type, verify_method
-from custom_components.devicehub.zk.client import TerminalClient
-from custom_components.devicehub.zk.models import AttendanceRecord, LiveEvent
+from custom_components.devicehub.zk.models import AttendanceBatch, AttendanceRecord, LiveEvent
 from custom_components.devicehub.zk.terminal import AsyncTerminal
 
 from .const import LOGGER
@@ -171,17 +170,18 @@ class PunchDelivery:
         """Clear the terminal's attendance log if every record in it was delivered.
 
         Returns how many records were cleared; raises UndeliveredRecordsError otherwise.
-        The check and the clear run as one call on the terminal's worker, and under the
-        delivery lock, so no other request and no catch-up comes in between.
+        The check and the clear are one call of the terminal's client, with the terminal
+        disabled throughout (it refuses punches meanwhile, so none made between the check
+        and the clear is lost), and under the delivery lock, so no catch-up comes between.
         """
         async with self._lock:
             position = self._cursor.position
-            undelivered, cleared = await self._terminal.run(
-                lambda client: _check_and_clear(client, position)
+            result = await self._terminal.clear_attendance_if(
+                lambda batch: _undelivered(batch, position) == 0
             )
-        if undelivered:
-            raise UndeliveredRecordsError(undelivered)
-        return cleared
+        if not result.cleared:
+            raise UndeliveredRecordsError(_undelivered(result.batch, position))
+        return len(result.batch.records) + result.batch.invalid
 
     async def _async_start_cursor(self, records: list[AttendanceRecord]) -> None:
         device_now = (await self._terminal.get_time()).replace(microsecond=0)
@@ -205,16 +205,8 @@ class PunchDelivery:
             listener(punch)
 
 
-def _check_and_clear(client: TerminalClient, position: CursorPosition | None) -> tuple[int, int]:
-    """(undelivered, cleared): clear the log only if nothing in it is after the position.
-
-    Runs on the terminal's worker thread, so it returns rather than raises.
-    """
-    batch = client.get_attendance()
-    undelivered = sum(
+def _undelivered(batch: AttendanceBatch, position: CursorPosition | None) -> int:
+    """How many records of the log are after the position, so never delivered."""
+    return sum(
         1 for record in batch.records if position is None or position.is_new(punch_key(record))
     )
-    if undelivered:
-        return undelivered, 0
-    client.clear_attendance()
-    return 0, len(batch.records) + batch.invalid

@@ -20,6 +20,7 @@ from .live import LiveCapture
 from .models import (
     AttendanceBatch,
     AttendanceRecord,
+    ClearResult,
     LiveEvent,
     TerminalCounts,
     TerminalInfo,
@@ -31,6 +32,7 @@ __all__ = [
     "AsyncTerminal",
     "AttendanceBatch",
     "AttendanceRecord",
+    "ClearResult",
     "LiveCapture",
     "LiveEvent",
     "TerminalAuthFailed",

@@ -10,11 +10,13 @@ import logging
 
 from .errors import (
     TerminalCommandRejected,
+    TerminalError,
     TerminalInvalidArgument,
+    TerminalProtocolError,
     TerminalUserNotFound,
     as_protocol_error,
 )
-from .models import AttendanceBatch, TerminalCounts, TerminalInfo, User
+from .models import AttendanceBatch, ClearResult, TerminalCounts, TerminalInfo, User
 from .records import (
     attendance_record_size,
     fit_text,
@@ -35,6 +37,9 @@ PRIVILEGE_ADMIN = 14
 MAX_UNLOCK_SECONDS = 600
 # Field widths of a user record: (name, password, user_id) bytes per record size.
 _USER_FIELD_BYTES = {72: (24, 8, 24), 28: (8, 5, 0)}
+# Tries at enabling a terminal again after clear_attendance_if: on the call's connection,
+# then on a new one (the call's may have died with whatever failed it).
+_ENABLE_ATTEMPTS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,19 +191,19 @@ class TerminalClient:
 
     def get_attendance(self) -> AttendanceBatch:
         """The whole attendance log, parsed in linear time."""
+        return self._call("reading attendance", lambda session: self._read_attendance(session)[0])
 
-        def read(session: PyzkSession) -> AttendanceBatch:
-            session.zk.read_sizes()
-            count = int(session.zk.records)
-            if count == 0:
-                return AttendanceBatch(records=[], invalid=0)
-            dataset = BulkReader(session).read(Command.CMD_ATTLOG_RRQ)
-            size = attendance_record_size(dataset, count)
-            # Only the short layouts lack a field that the users list supplies.
-            users = self._read_users(session) if size != 40 else []
-            return parse_attendance(dataset, count, users, record_size=size)
-
-        return self._call("reading attendance", read)
+    def _read_attendance(self, session: PyzkSession) -> tuple[AttendanceBatch, int]:
+        """The log, and the records counter the terminal reported just before sending it."""
+        session.zk.read_sizes()
+        count = int(session.zk.records)
+        if count == 0:
+            return AttendanceBatch(records=[], invalid=0), 0
+        dataset = BulkReader(session).read(Command.CMD_ATTLOG_RRQ)
+        size = attendance_record_size(dataset, count)
+        # Only the short layouts lack a field that the users list supplies.
+        users = self._read_users(session) if size != 40 else []
+        return parse_attendance(dataset, count, users, record_size=size), count
 
     def unlock(self, seconds: int) -> None:
         """Open the door for ``seconds``."""
@@ -272,8 +277,77 @@ class TerminalClient:
         self._call("deleting a user", delete)
 
     def clear_attendance(self) -> None:
-        """Erase the attendance log."""
+        """Erase the attendance log, unchecked: punches made since it was last read are lost.
+
+        clear_attendance_if is the safe way to clear a log whose punches must not be lost.
+        """
         self._call("clearing attendance", lambda session: session.zk.clear_attendance())
+
+    def clear_attendance_if(self, may_clear: Callable[[AttendanceBatch], bool]) -> ClearResult:
+        """Read the log and erase it if ``may_clear(log)``, with no punch possible meanwhile.
+
+        The terminal is disabled (CMD_DISABLEDEVICE: it refuses punches, "device busy" on its
+        screen) for the read, the check and the erase, so no punch can land between the
+        check and the erase and be lost unseen. Before erasing, the records counter is read
+        again: a log that changed anyway (another client enabled the terminal) is left alone
+        and raises TerminalProtocolError. ``may_clear`` runs on this thread, the terminal
+        disabled; keep it quick.
+
+        The terminal is always enabled again (CMD_ENABLEDEVICE) afterwards, whatever failed,
+        on a new connection if the call's broke. If even that fails, the call's own error is
+        raised when it failed, else a TerminalError saying the terminal may stay disabled.
+        """
+        self.connect()  # nothing is sent if this fails: the terminal stays as it was
+        result: ClearResult | None = None
+        try:
+            result = self._call("clearing attendance", lambda s: self._clear_if(s, may_clear))
+        finally:
+            self._enable_after_disable(result)
+        if result.records_before != result.records_after:
+            raise TerminalProtocolError(
+                f"the attendance log changed while the terminal was disabled "
+                f"({result.records_before} records, then {result.records_after}): not cleared"
+            )
+        return result
+
+    def _clear_if(
+        self, session: PyzkSession, may_clear: Callable[[AttendanceBatch], bool]
+    ) -> ClearResult:
+        zk = session.zk
+        zk.disable_device()
+        batch, count = self._read_attendance(session)
+        if not may_clear(batch):
+            return ClearResult(batch, cleared=False, records_before=count, records_after=count)
+        zk.read_sizes()
+        recount = int(zk.records)
+        if recount != count:
+            return ClearResult(batch, cleared=False, records_before=count, records_after=recount)
+        zk.clear_attendance()
+        return ClearResult(batch, cleared=True, records_before=count, records_after=recount)
+
+    def _enable_after_disable(self, result: ClearResult | None) -> None:
+        """Enable the terminal again after clear_attendance_if (``result`` None: it failed)."""
+        error: TerminalError | None = None
+        for _attempt in range(_ENABLE_ATTEMPTS):
+            try:
+                self._call("enabling the terminal", lambda session: session.zk.enable_device())
+            except TerminalError as exc:  # the next attempt connects afresh
+                error = exc
+            else:
+                return
+        if result is None:
+            # The call's own error is on its way up; say what else is wrong.
+            _LOGGER.error(
+                "%s may stay disabled (refusing punches): enabling it again failed: %s",
+                self.config.host,
+                error,
+            )
+            return
+        done = "cleared" if result.cleared else "left as it was"
+        raise TerminalProtocolError(
+            f"attendance log {done}, but enabling the terminal again failed ({error}): "
+            "it may refuse punches until enabled"
+        ) from error
 
     def test_voice(self, index: int = 0) -> None:
         """Play one of the terminal's voice prompts."""

@@ -67,6 +67,20 @@ class AttendanceBatch:
 
 
 @dataclass(frozen=True, slots=True)
+class ClearResult:
+    """What a checked clear of the attendance log found and did.
+
+    ``batch`` is the log as read with the terminal disabled; ``records_before`` and
+    ``records_after`` are the terminal's records counter then and just before erasing.
+    """
+
+    batch: AttendanceBatch
+    cleared: bool
+    records_before: int
+    records_after: int
+
+
+@dataclass(frozen=True, slots=True)
 class LiveEvent:
     """A realtime punch. ``timestamp`` is naive, in the terminal's local time."""
 

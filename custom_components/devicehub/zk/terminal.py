@@ -10,7 +10,7 @@ from functools import partial
 
 from .client import TerminalClient, TerminalConfig
 from .errors import TerminalCannotConnect, TerminalError, as_protocol_error
-from .models import AttendanceBatch, TerminalCounts, TerminalInfo, User
+from .models import AttendanceBatch, ClearResult, TerminalCounts, TerminalInfo, User
 
 
 class AsyncTerminal:
@@ -128,6 +128,12 @@ class AsyncTerminal:
     async def clear_attendance(self) -> None:
         """See TerminalClient.clear_attendance."""
         await self.run(TerminalClient.clear_attendance)
+
+    async def clear_attendance_if(
+        self, may_clear: Callable[[AttendanceBatch], bool]
+    ) -> ClearResult:
+        """See TerminalClient.clear_attendance_if; ``may_clear`` runs on the worker thread."""
+        return await self.run(lambda client: client.clear_attendance_if(may_clear))
 
     async def test_voice(self, index: int = 0) -> None:
         """See TerminalClient.test_voice."""
