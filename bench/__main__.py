@@ -1,6 +1,6 @@
 """Run every benchmark, side by side with its baseline, and write the figures.
 
-    python -m bench [--quick] [--only attendance_sync,setup_scale] [--out DIR]
+    python -m bench [--quick] [--only attendance_sync,setup_scale] [--out DIR] [--render]
 
 Starts what it needs itself (simulators, Mosquitto, Home Assistant in this process) and
 stops it all on exit, error or Ctrl-C. Writes <out>/latest.json (every figure) and
@@ -15,6 +15,7 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+import json
 import os
 from pathlib import Path
 import platform
@@ -72,27 +73,17 @@ def context(quick: bool) -> dict[str, str]:
     }
 
 
-def main() -> int:
-    """Run, write, print; exit status 1 if a benchmark failed."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a smaller run, under two minutes")
-    parser.add_argument("--only", default="", help="comma-separated benchmark names")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    args = parser.parse_args()
-    exit_on_sigterm()
-    quiet_logs()
-    chosen = [b for b in BENCHMARKS if not args.only or b.name in args.only.split(",")]
-    about = context(args.quick)
+def run_all(chosen: list[Benchmark], quick: bool) -> dict[str, Any]:
+    """Run the chosen benchmarks; a failing one is recorded and the others still run."""
+    about = context(quick)
     started = time.monotonic()
     results: dict[str, Any] = {}
-    rows: list[Row] = []
-    aims: list[Aim] = []
     failed = []
     for bench in chosen:
         print(f"==> {bench.name}", file=sys.stderr, flush=True)
         began = time.monotonic()
         try:
-            figures = bench.run(args.quick)
+            figures = bench.run(quick)
         except Exception:  # one broken benchmark must not hide the others' figures
             traceback.print_exc()
             failed.append(bench.name)
@@ -101,25 +92,64 @@ def main() -> int:
         figures["seconds"] = round(time.monotonic() - began, 1)
         print(f"    {figures['seconds']} s", file=sys.stderr, flush=True)
         results[bench.name] = figures
-        rows += bench.rows(figures)
-        aims += bench.aims(figures)
-    out = Path(args.out)
-    stem = "quick" if args.quick else "latest"
-    document = {
+    return {
         "context": about,
         "seconds": round(time.monotonic() - started, 1),
         "failed": failed,
-        "aims": [aim.as_dict() for aim in aims],
         "benchmarks": results,
     }
+
+
+def table(document: dict[str, Any]) -> tuple[list[Row], list[Aim]]:
+    """Rows and aims of every benchmark that produced figures."""
+    rows: list[Row] = []
+    aims: list[Aim] = []
+    for bench in BENCHMARKS:
+        figures = document["benchmarks"].get(bench.name)
+        if figures is not None and "error" not in figures:
+            rows += bench.rows(figures)
+            aims += bench.aims(figures)
+    return rows, aims
+
+
+def write(document: dict[str, Any], out: Path, quick: bool) -> tuple[list[Row], list[Aim]]:
+    """<out>/latest.json and .md (or quick.*), and the attendance plot."""
+    rows, aims = table(document)
+    document["aims"] = [aim.as_dict() for aim in aims]
+    stem = "quick" if quick else "latest"
     write_json(out / f"{stem}.json", document)
-    (out / f"{stem}.md").write_text(render_markdown(rows, aims, about), encoding="utf-8")
-    if "attendance_sync" in results and "error" not in results["attendance_sync"]:
-        plot = out / "quick_attendance_sync.png" if args.quick else PLOT
-        plot_attendance(results["attendance_sync"], plot, " (--quick)" if args.quick else "")
+    markdown = render_markdown(rows, aims, document["context"])
+    (out / f"{stem}.md").write_text(markdown, encoding="utf-8")
+    attendance = document["benchmarks"].get("attendance_sync", {"error": "not run"})
+    if "error" not in attendance:
+        plot = out / "quick_attendance_sync.png" if quick else PLOT
+        plot_attendance(attendance, plot, " (--quick)" if quick else "")
+    return rows, aims
+
+
+def main() -> int:
+    """Run, write, print; exit status 1 if a benchmark failed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller run, under two minutes")
+    parser.add_argument("--only", default="", help="comma-separated benchmark names")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument(
+        "--render", action="store_true", help="rewrite the table and plot from the last JSON"
+    )
+    args = parser.parse_args()
+    exit_on_sigterm()
+    quiet_logs()
+    out = Path(args.out)
+    stem = "quick" if args.quick else "latest"
+    if args.render:
+        document = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
+    else:
+        chosen = [b for b in BENCHMARKS if not args.only or b.name in args.only.split(",")]
+        document = run_all(chosen, args.quick)
+    rows, aims = write(document, out, args.quick)
     print(render_text(rows, aims))
-    print(f"{len(chosen)} benchmarks in {document['seconds']} s; figures in {out / stem}.json")
-    return 1 if failed else 0
+    print(f"benchmarks in {document['seconds']} s; figures in {out / stem}.json")
+    return 1 if document["failed"] else 0
 
 
 if __name__ == "__main__":
