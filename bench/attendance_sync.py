@@ -26,7 +26,7 @@ from .report import Aim, Figures, Row, json_line, mib, seconds, times
 
 SIZES = (1_000, 10_000, 100_000, 200_000, 400_000)
 RUNS = 7
-QUICK_RUNS = 3
+QUICK_RUNS = 5
 PYZK_RUNS = 3  # at the sizes where pyzk runs more than once
 PYZK_QUICK_LIMIT = 10_000  # --quick: pyzk only up to here
 PYZK_REPEAT_LIMIT = 100_000  # above this pyzk runs once (about 20 s at 200k, 80 s at 400k)
