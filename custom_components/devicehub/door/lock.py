@@ -1,6 +1,8 @@
 """The door's lock: commands on `command`, state from `state`."""
 
 import asyncio
+from collections.abc import Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -36,6 +38,8 @@ _ASSUMED_STATES = {
     DoorCommand.OPEN: LockState.UNLOCKED,
 }
 _RESTORABLE = {LockState.LOCKED.value, LockState.UNLOCKED.value}
+# When the action being carried out was asked for (set before it waits for its turn).
+_REQUESTED_AT: ContextVar[float] = ContextVar("devicehub_door_command_requested_at")
 # Any digits: Home Assistant checks the format, the door's code is checked here.
 CODE_FORMAT = r"^\d*$"
 
@@ -85,6 +89,8 @@ class DoorLock(DoorEntity, LockEntity, RestoreEntity):
         self._timeout: float = options.get(CONF_COMMAND_TIMEOUT, DEFAULT_COMMAND_TIMEOUT)
         self._door_state: LockState | None = runtime.lock_state
         self._pending: _Pending | None = None
+        # The last command that ended: which, when (loop time) and how.
+        self._last_command: tuple[DoorCommand, float, _Outcome] | None = None
 
     @property
     def _shown(self) -> LockState | None:
@@ -156,11 +162,26 @@ class DoorLock(DoorEntity, LockEntity, RestoreEntity):
         if not isinstance(code, str) or not hmac.compare_digest(code.encode(), self._code.encode()):
             raise ServiceValidationError(translation_domain=DOMAIN, translation_key="invalid_code")
 
+    async def async_request_call[T](self, coro: Coroutine[Any, Any, T]) -> T:
+        """Note when the action was asked for, before it queues behind the door's command."""
+        _REQUESTED_AT.set(self.hass.loop.time())
+        return await super().async_request_call(coro)
+
     async def _async_command(self, command: DoorCommand) -> None:
         if self._optimistic:
             await self.runtime.async_send_command(command)
             self._door_state = _ASSUMED_STATES[command]
             self.async_write_ha_state()
+            return
+        last = self._last_command
+        if (
+            last is not None
+            and last[0] is command
+            and _REQUESTED_AT.get(self.hass.loop.time()) < last[1]
+        ):
+            # Asked while this same command was on its way (a double tap, a repeating
+            # automation): it shares that outcome rather than go out again, late.
+            self._raise_for(last[2], command)
             return
         self._finish(_Outcome.SUPERSEDED, write=False)
         confirmed_by, shown = _COMMAND_STATES[command]
@@ -184,6 +205,11 @@ class DoorLock(DoorEntity, LockEntity, RestoreEntity):
             outcome = await pending.outcome
         finally:
             cancel_timer()
+        self._last_command = (command, self.hass.loop.time(), outcome)
+        self._raise_for(outcome, command)
+
+    def _raise_for(self, outcome: _Outcome, command: DoorCommand) -> None:
+        """Raise the error a command ended with, if any."""
         placeholders = {"name": self.runtime.name, "command": command.value}
         if outcome is _Outcome.TIMEOUT:
             raise HomeAssistantError(
