@@ -1,6 +1,7 @@
 """Parsers of the users and attendance datasets, on crafted, truncated and random bytes."""
 
 from datetime import datetime
+import gc
 import struct
 
 from hypothesis import given, settings, strategies as st
@@ -231,3 +232,17 @@ def test_every_record_is_either_parsed_or_counted(rows: list[tuple[int, int]]) -
         for uid, raw in rows
         if parse_attendance(dataset([att40(uid, "x", raw, 1, 0)]), 1).records
     ]
+
+
+def test_parsing_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """The parser pauses the collector only for its own batch, and never turns it on for others."""
+    data = dataset([att40(1, "1", T1, 1, 0), att40(2, "2", T2, 15, 1)])
+    assert gc.isenabled()
+    assert len(parse_attendance(data, 2).records) == 2
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert len(parse_attendance(data, 2).records) == 2
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
