@@ -136,11 +136,31 @@ async def test_reboot_is_caught_by_the_watchdog(
         assert await recorder.next_change(within=down_for + 5) is True
         assert capture.reconnects >= 2  # refused while down, then back
     else:
-        assert str(capture.last_error).endswith("no event or heartbeat reply for 0.6 s")
+        assert str(capture.last_error).endswith("heartbeat not answered within 0.3 s")
         assert await recorder.next_change() is True
     assert simulator.wait_for_listeners(1)
     simulator.inject_punch(simulator.users[3].user_id, when=WHEN)
     assert (await recorder.next_event()).user_id == simulator.users[3].user_id
+
+
+async def test_unanswered_heartbeat_reconnects_before_the_watchdog(
+    simulator: TerminalSimulator, start_capture: CaptureFactory
+) -> None:
+    """A silent reboot is noticed one heartbeat timeout after the next heartbeat."""
+    capture, recorder = start_capture(
+        config_for(simulator, timeout=0.3), watchdog_seconds=30, heartbeat_seconds=0.2
+    )
+    assert await recorder.next_change() is True
+    assert simulator.wait_for_listeners(1)
+    rebooted = time.monotonic()
+    simulator.reboot(down_for=0)
+    assert await recorder.next_change(within=5) is False  # the watchdog would take 30 s
+    assert time.monotonic() - rebooted < 5
+    assert str(capture.last_error).endswith("heartbeat not answered within 0.3 s")
+    assert await recorder.next_change() is True
+    assert simulator.wait_for_listeners(1)
+    simulator.inject_punch(simulator.users[2].user_id, when=WHEN)
+    assert (await recorder.next_event()).user_id == simulator.users[2].user_id
 
 
 async def test_heartbeats_keep_a_quiet_capture(

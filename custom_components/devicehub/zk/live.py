@@ -2,8 +2,9 @@
 
 The capture keeps its own connection (separate from the one used for calls), registers for
 attendance events, ACKs each event packet, and sends a cheap heartbeat request now and then.
-A terminal that reboots often just goes silent, so when neither an event nor a heartbeat
-reply has arrived for ``watchdog_seconds`` the connection is rebuilt, with backoff.
+A terminal that reboots often just goes silent, so a heartbeat left unanswered for the
+configured timeout, or ``watchdog_seconds`` without an event or heartbeat reply, rebuilds
+the connection, with backoff.
 
 A terminal that refuses a second session makes the capture report
 ``on_connection_change(False)`` with ``busy`` set to True before the callback runs; the
@@ -23,7 +24,13 @@ import time
 from zk.exception import ZKErrorResponse
 
 from .client import TerminalConfig
-from .errors import TerminalBusy, TerminalError, TerminalProtocolError, as_protocol_error
+from .errors import (
+    TerminalBusy,
+    TerminalConnectionLost,
+    TerminalError,
+    TerminalProtocolError,
+    as_protocol_error,
+)
 from .events import parse_event_payload
 from .models import LiveEvent
 from .transport.channel import Transport
@@ -198,17 +205,26 @@ class LiveCapture:
         last_alive = time.monotonic()
         next_heartbeat = last_alive + self._heartbeat_seconds
         heartbeat_id: int | None = None
+        # A rebooted terminal swallows the old session's packets: an unanswered heartbeat
+        # is the first sign, well before the watchdog would notice the silence.
+        heartbeat_due = float("inf")
         while not self._stopping.is_set():
             now = time.monotonic()
             if now - last_alive >= self._watchdog_seconds:
                 raise TerminalProtocolError(
                     f"no event or heartbeat reply for {self._watchdog_seconds:g} s"
                 )
+            if now >= heartbeat_due:
+                raise TerminalConnectionLost(
+                    f"heartbeat not answered within {self.config.timeout:g} s"
+                )
             if now >= next_heartbeat:
                 heartbeat_id = session.send_command(Command.CMD_GET_TIME)
                 next_heartbeat = now + self._heartbeat_seconds
+                # Counted from the oldest unanswered heartbeat, not pushed on by later ones.
+                heartbeat_due = min(heartbeat_due, now + self.config.timeout)
             watchdog_due = last_alive + self._watchdog_seconds
-            wait = min(_POLL_SECONDS, next_heartbeat - now, watchdog_due - now)
+            wait = min(_POLL_SECONDS, next_heartbeat - now, watchdog_due - now, heartbeat_due - now)
             if not poller.poll(max(wait, 0.0) * 1000):
                 continue
             header = channel.read_header()
@@ -224,6 +240,7 @@ class LiveCapture:
                     raise TerminalProtocolError(f"heartbeat answered with code {header.command}")
                 last_alive = time.monotonic()
                 heartbeat_id = None
+                heartbeat_due = float("inf")
                 self.heartbeats += 1
             else:
                 _LOGGER.debug("ignoring packet %d during live capture", header.command)
