@@ -1,8 +1,10 @@
 """The terminal client on a connection the terminal silently forgot (it rebooted)."""
 
+import asyncio
+
 import pytest
 
-from custom_components.devicehub.zk import TerminalClient, TerminalError
+from custom_components.devicehub.zk import AsyncTerminal, TerminalClient, TerminalError
 from tests.zk.conftest import config_for
 from tests.zksim_fixtures import SimulatorFactory
 
@@ -21,3 +23,15 @@ def test_a_door_pulse_is_never_repeated(zk_simulator: SimulatorFactory) -> None:
         assert len(sim.unlocks) == 2
     finally:
         client.close()
+
+
+async def test_reset_queues_behind_calls_and_after_close(zk_simulator: SimulatorFactory) -> None:
+    """reset() drops the connection for the next call; after close() it does nothing."""
+    sim = zk_simulator(users=1)
+    terminal = AsyncTerminal(config_for(sim, timeout=0.3))
+    await terminal.get_time()
+    await asyncio.gather(terminal.get_counts(), terminal.reset())
+    assert not await terminal.run(lambda client: client.connected)
+    await terminal.get_time()  # a new connection
+    await terminal.close()
+    await terminal.reset()

@@ -7,6 +7,7 @@ fetch has a deadline and a size cap.
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+import ipaddress
 import socket
 from typing import Any
 from unittest.mock import patch
@@ -39,6 +40,8 @@ DNS = {
     "rebind.example.com": ["93.184.216.34", "127.0.0.1"],
     "router.example.com": ["192.168.1.1"],
     "mapped.example.com": ["::ffff:10.0.0.1"],
+    "odd.example.com": ["not-an-address"],
+    "empty.example.com": [],
 }
 
 
@@ -100,6 +103,8 @@ REFUSED = [
     "http://router.example.com/a.jpg",
     "http://mapped.example.com/a.jpg",
     "http://nowhere.example.org/a.jpg",
+    "http://odd.example.com/a.jpg",
+    "http://empty.example.com/a.jpg",
 ]
 ALLOWED = [
     "http://pictures.example.com/a.jpg",
@@ -153,6 +158,14 @@ async def test_allowed_local_hosts(hass: HomeAssistant, resolver: list[str]) -> 
 def test_option_parsing(text: str, entries: list[str]) -> None:
     """Hosts are split on commas and spaces, normalized, networks written out."""
     assert parse_picture_hosts(text) == entries
+
+
+def test_option_as_stored_keeps_what_parses() -> None:
+    """An option edited by hand: entries that do not parse are left out, not fatal."""
+    hosts = PictureHosts.from_option("door.local, http://x/, 10.0.0.0/8 *.lan")
+    assert hosts.allows_name("door.local")
+    assert not hosts.allows_name("http://x/")
+    assert hosts.allows_address(ipaddress.ip_address("10.1.2.3"))
 
 
 @pytest.mark.parametrize(

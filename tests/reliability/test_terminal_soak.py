@@ -10,6 +10,7 @@ and Home Assistant's own timers (polls, retries) are moved with async_fire_time_
 """
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -82,6 +83,7 @@ class Observed:
     # (phase, state) of the lock: it is available exactly while polls succeed.
     lock_states: list[tuple[str, str]] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
+    injected: Counter[str] = field(default_factory=Counter)  # each fault switched on
     attempts: Attempts = field(default_factory=Attempts)  # live capture connection attempts
 
     def unavailable_in(self, phase: str) -> bool:
@@ -340,6 +342,7 @@ async def run_scenario(soak: Soak) -> None:
     soak.phase("reboot", "terminal reboots during live capture, silently")
     ledger.punch(30)
     await soak.in_thread(sim.reboot, 0.3)
+    observed.injected["silent reboot"] += 1
     await outage_then_recovery(soak, poll_fails=False)
     await soak.live_connected()
     ledger.punch(30)
@@ -347,7 +350,9 @@ async def run_scenario(soak: Soak) -> None:
 
     soak.phase("drop", "connection dropped mid-transfer, twice")
     sim.faults.drop_mid_transfer = 2
+    observed.injected["transfer dropped midway"] += 2
     await soak.in_thread(sim.reboot, 0)
+    observed.injected["silent reboot"] += 1
     await outage_then_recovery(soak, poll_fails=False)
     await soak.live_connected()
     await soak.settle()
@@ -355,6 +360,7 @@ async def run_scenario(soak: Soak) -> None:
 
     soak.phase("delay", "replies delayed past the timeout")
     sim.faults.reply_delay = 2 * CALL_TIMEOUT
+    observed.injected["replies delayed past the timeout"] += 1
     await outage_then_recovery(soak, poll_fails=True)
     sim.faults.reply_delay = 0
     await soak.live_connected()
@@ -365,6 +371,7 @@ async def run_scenario(soak: Soak) -> None:
     soak.phase("busy", "terminal busy with another client")
     sim.faults.busy = BusyMode.ACK_ERROR
     other = await soak.in_thread(take_terminal, sim)
+    observed.injected["busy with another client"] += 1
     busy_from = time.monotonic()
     try:
         await outage_then_recovery(soak, poll_fails=True)
@@ -388,8 +395,10 @@ async def run_scenario(soak: Soak) -> None:
     for kind in (GarbageKind.RANDOM, GarbageKind.BAD_MAGIC):
         sim.faults.garbage_kind = kind
         sim.faults.garbage_replies = 4
+        observed.injected[f"garbage reply ({kind})"] += 4
         ledger.punch(40)
         await soak.in_thread(sim.reboot, 0)  # a gap, so the log is read back through garbage
+        observed.injected["silent reboot"] += 1
         await outage_then_recovery(soak, poll_fails=False)
         await soak.live_connected()
         await soak.settle()
@@ -398,7 +407,9 @@ async def run_scenario(soak: Soak) -> None:
     soak.phase("chunks", "bulk chunks burst-sent as firmware does, then trickled")
     for mode in (ChunkMode.BURST, ChunkMode.TRICKLE):
         sim.faults.chunk_mode = mode
+        observed.injected[f"chunks {mode}"] += 1
         await soak.in_thread(sim.reboot, 0)
+        observed.injected["silent reboot"] += 1
         await outage_then_recovery(soak, poll_fails=False)
         await soak.live_connected()
         await soak.settle()
@@ -406,10 +417,12 @@ async def run_scenario(soak: Soak) -> None:
 
     soak.phase("clock", "terminal clock jumps back an hour, then forward again")
     sim.clock.jump(timedelta(hours=-1))
+    observed.injected["clock jump"] += 1
     ledger.rewind()
     ledger.punch(60)  # older than the cursor, yet happening now: delivered live
     await soak.settle()
     await soak.in_thread(sim.reboot, 0)  # a catch-up must not deliver them again
+    observed.injected["silent reboot"] += 1
     await soak.live_connected(False)
     await soak.live_connected()
     soak.nudge()
@@ -417,6 +430,7 @@ async def run_scenario(soak: Soak) -> None:
     issues = ir.async_get(hass).issues
     assert (DOMAIN, f"{ISSUE_CLOCK_DRIFT}_{soak.entry.entry_id}") in issues
     sim.clock.jump(timedelta(hours=1, seconds=5))
+    observed.injected["clock jump"] += 1
     ledger.punch(60)
     await soak.settle()
 
@@ -424,6 +438,7 @@ async def run_scenario(soak: Soak) -> None:
     sim.faults.invalid_dates_every = 7
     first = sim.record_count
     await soak.in_thread(sim.reboot, 0)
+    observed.injected["silent reboot"] += 1
     bulk = ledger.bulk(350)
     corrupted = {
         key_of(record)
@@ -431,6 +446,7 @@ async def run_scenario(soak: Soak) -> None:
         if (index + 1) % sim.faults.invalid_dates_every == 0
     }
     ledger.unreadable |= corrupted
+    observed.injected["log read with invalid dates"] += 1
     await soak.live_connected(False)
     await soak.live_connected()
     await soak.settle()
@@ -442,6 +458,7 @@ async def run_scenario(soak: Soak) -> None:
     await soak.settle()
     sim.faults.reply_delay = 2 * CALL_TIMEOUT
     assert await hass.config_entries.async_unload(soak.entry.entry_id)
+    observed.injected["Home Assistant restart"] += 1
     await hass.async_block_till_done()
     down = [*ledger.punch(50), *ledger.bulk(300), *ledger.punch(50)]
     await hass.config_entries.async_setup(soak.entry.entry_id)
@@ -455,8 +472,10 @@ async def run_scenario(soak: Soak) -> None:
     soak.phase("cleared", "the log cleared on the terminal by someone else")
     soak.log_epochs.append(sim.records)
     await soak.in_thread(sim.clear_records)
+    observed.injected["log cleared by someone else"] += 1
     ledger.punch(40)
     await soak.in_thread(sim.reboot, 0)
+    observed.injected["silent reboot"] += 1
     await outage_then_recovery(soak, poll_fails=False)
     await soak.live_connected()
     ledger.punch(40)
@@ -474,9 +493,9 @@ async def run_scenario(soak: Soak) -> None:
     for phase in ("live", "clock"):
         assert not observed.unavailable_in(phase), phase
     print(
-        f"\nsoak: {len(delivered)} punches delivered, {len(on_terminal)} on the terminal, "
-        f"{len(ledger.unreadable)} unreadable, {len(observed.faults)} faults: "
-        f"{'; '.join(observed.faults)}"
+        f"\nsoak: {len(delivered)} punches delivered, {len(on_terminal)} on the terminal "
+        f"({len(ledger.unreadable)} of them with unreadable dates), "
+        f"{sum(observed.injected.values())} faults injected: {dict(observed.injected)}"
     )
 
 
