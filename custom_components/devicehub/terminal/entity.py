@@ -1,5 +1,9 @@
-"""Base entity of a terminal: named by translation key, on the terminal's device."""
+"""Base entities of a terminal: named by translation key, on the terminal's device."""
 
+from abc import abstractmethod
+from typing import override
+
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -8,6 +12,8 @@ from custom_components.devicehub.entity import DevicehubEntity
 
 from .const import MANUFACTURER
 from .coordinator import TerminalCoordinator
+from .delivery import Punch
+from .runtime import TerminalRuntime
 
 
 class TerminalEntity(DevicehubEntity, CoordinatorEntity[TerminalCoordinator]):
@@ -29,3 +35,31 @@ class TerminalEntity(DevicehubEntity, CoordinatorEntity[TerminalCoordinator]):
         )
         if info.mac:
             self._attr_device_info["connections"] = {(CONNECTION_NETWORK_MAC, info.mac)}
+
+
+class TerminalPunchEntity(TerminalEntity):
+    """An entity that follows every delivered punch of its terminal."""
+
+    def __init__(self, runtime: TerminalRuntime, key: str) -> None:
+        """Bind the entity to the terminal's punch delivery."""
+        super().__init__(runtime.coordinator, key)
+        self._runtime = runtime
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while punches can arrive, by polling or by live capture."""
+        return super().available or self._runtime.live_connected
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Receive every delivered punch."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._runtime.delivery.async_add_listener(self._async_punched))
+        # Punches keep coming while live capture is connected, even if polls fail.
+        self.async_on_remove(self._runtime.async_add_live_listener(self.async_write_ha_state))
+
+    @abstractmethod
+    @callback
+    def _async_punched(self, punch: Punch) -> None:
+        """Show one delivered punch."""

@@ -17,7 +17,7 @@ from custom_components.devicehub.punch import (
 )
 
 from .delivery import Punch
-from .entity import TerminalEntity
+from .entity import TerminalPunchEntity
 from .runtime import TerminalRuntime
 
 ATTR_SERIAL_NUMBER = "serial_number"
@@ -30,32 +30,18 @@ async def async_setup_event(
     async_add_entities([TerminalPunchEvent(entry.runtime_data)])
 
 
-class TerminalPunchEvent(TerminalEntity, EventEntity):
+class TerminalPunchEvent(TerminalPunchEntity, EventEntity):
     """Fires check_in, check_out, ... with who punched, how, and when."""
 
     _attr_translation_key = "punch"
     _attr_event_types = list(PUNCH_TYPES)
 
     def __init__(self, runtime: TerminalRuntime) -> None:
-        """Bind the entity to the terminal's punch delivery."""
-        super().__init__(runtime.coordinator, "punch")
-        self._runtime = runtime
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Available while punches can arrive, by polling or by live capture."""
-        return super().available or self._runtime.live_connected
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Receive every delivered punch."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self._runtime.delivery.async_add_listener(self._async_punched))
-        # Punches keep coming while live capture is connected, even if polls fail.
-        self.async_on_remove(self._runtime.async_add_live_listener(self.async_write_ha_state))
+        """The punch event of one terminal."""
+        super().__init__(runtime, "punch")
 
     @callback
+    @override
     def _async_punched(self, punch: Punch) -> None:
         self._trigger_event(
             punch.punch_type,

@@ -20,7 +20,7 @@ from custom_components.devicehub.punch import ATTR_TIMESTAMP, ATTR_USER_ID, ATTR
 
 from .coordinator import TerminalCoordinator, TerminalData
 from .delivery import Punch
-from .entity import TerminalEntity
+from .entity import TerminalEntity, TerminalPunchEntity
 from .runtime import TerminalRuntime
 
 ATTR_PUNCH = "punch"
@@ -123,33 +123,24 @@ class TerminalSensor(TerminalEntity, SensorEntity):
         return self.entity_description.value_fn(self.coordinator.data)
 
 
-class TerminalLastPunchSensor(TerminalEntity, RestoreSensor):
+class TerminalLastPunchSensor(TerminalPunchEntity, RestoreSensor):
     """Who punched last: the user's name, or the user id when the name is unknown."""
 
     _attr_translation_key = "last_punch"
 
     def __init__(self, runtime: TerminalRuntime) -> None:
-        """Bind the sensor to the terminal's punch delivery."""
-        super().__init__(runtime.coordinator, "last_punch")
-        self._runtime = runtime
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Available while punches can arrive, by polling or by live capture."""
-        return super().available or self._runtime.live_connected
+        """The last-punch sensor of one terminal."""
+        super().__init__(runtime, "last_punch")
 
     @override
     async def async_added_to_hass(self) -> None:
         """Restore the last punch, then follow new ones."""
-        await super().async_added_to_hass()
         if (restored := await self.async_get_last_sensor_data()) is not None:
             self._attr_native_value = restored.native_value
-        self.async_on_remove(self._runtime.delivery.async_add_listener(self._async_punched))
-        # Punches keep coming while live capture is connected, even if polls fail.
-        self.async_on_remove(self._runtime.async_add_live_listener(self.async_write_ha_state))
+        await super().async_added_to_hass()
 
     @callback
+    @override
     def _async_punched(self, punch: Punch) -> None:
         self._attr_native_value = punch.user_name or punch.user_id
         self._attr_extra_state_attributes = {
