@@ -101,8 +101,9 @@ async def test_exactly_once_across_restart(
     unload_at_teardown: None,
 ) -> None:
     """Punches made while HA is down arrive late, once; earlier ones never again."""
-    moment = simulator.clock.now()
     await async_setup_entry(hass, config_entry)
+    # After set-up: the cursor starts at the terminal's present, which may be a second later.
+    moment = simulator.clock.now()
     await async_wait_live(hass, simulator)
     first = await inject(hass, simulator, "1001", 0, 1, moment)
     await punches.wait(1)
