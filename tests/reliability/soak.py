@@ -104,6 +104,8 @@ class DeliveredPunches:
         """Follow the entity."""
         self.counts: Counter[PunchKey] = Counter()
         self.late: dict[PunchKey, bool] = {}
+        self.phase = ""  # what the test is doing, noted with each first delivery
+        self.delivered_in: dict[PunchKey, str] = {}
         self._last_state: str | None = None
         self._waiters: list[tuple[frozenset[PunchKey], asyncio.Future[None]]] = []
         self._unsub = async_track_state_change_event(hass, entity_id, self._changed)
@@ -120,6 +122,7 @@ class DeliveredPunches:
         key = (attributes["user_id"], attributes["timestamp"], attributes["event_type"])
         self.counts[key] += 1
         self.late[key] = attributes["late"]
+        self.delivered_in.setdefault(key, self.phase)
         for wanted, future in self._waiters:
             if not future.done() and wanted <= self.counts.keys():
                 future.set_result(None)

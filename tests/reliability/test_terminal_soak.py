@@ -137,7 +137,7 @@ class Soak:
         return runtime
 
     def phase(self, name: str, fault: str | None = None) -> None:
-        self.observed.phase = name
+        self.observed.phase = self.punches.phase = name
         if fault is not None:
             self.observed.faults.append(fault)
 
@@ -495,7 +495,9 @@ async def run_scenario(soak: Soak) -> None:
     print(
         f"\nsoak: {len(delivered)} punches delivered, {len(on_terminal)} on the terminal "
         f"({len(ledger.unreadable)} of them with unreadable dates), "
-        f"{sum(observed.injected.values())} faults injected: {dict(observed.injected)}"
+        f"{sum(observed.injected.values())} faults injected: {dict(observed.injected)}; "
+        "unreadable ones delivered once readable, by phase: "
+        f"{Counter(soak.punches.delivered_in[k] for k in ledger.unreadable & delivered)}"
     )
 
 
