@@ -490,12 +490,16 @@ async def run_scenario(soak: Soak) -> None:
     state = hass.states.get(LOCK_ENTITY)
     assert state is not None
     assert state.state != STATE_UNAVAILABLE
-    for phase in ("live", "clock"):
-        assert not observed.unavailable_in(phase), phase
+    # Unavailable while the terminal did not answer properly, and only then: a silent reboot,
+    # a dropped transfer, odd chunks, clock jumps, bad dates or a cleared log are survived
+    # without the entities going away.
+    unavailable = {phase for phase, state in observed.lock_states if state == STATE_UNAVAILABLE}
+    assert {"delay", "busy", "restart"} <= unavailable <= {"delay", "busy", "restart", "garbage"}
     print(
         f"\nsoak: {len(delivered)} punches delivered, {len(on_terminal)} on the terminal "
         f"({len(ledger.unreadable)} of them with unreadable dates), "
         f"{sum(observed.injected.values())} faults injected: {dict(observed.injected)}; "
+        f"unavailable in: {sorted({p for p, st in observed.lock_states if st == STATE_UNAVAILABLE})}; "
         "unreadable ones delivered once readable, by phase: "
         f"{Counter(soak.punches.delivered_in[k] for k in ledger.unreadable & delivered)}"
     )
