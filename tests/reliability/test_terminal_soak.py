@@ -499,7 +499,7 @@ async def run_scenario(soak: Soak) -> None:
         f"\nsoak: {len(delivered)} punches delivered, {len(on_terminal)} on the terminal "
         f"({len(ledger.unreadable)} of them with unreadable dates), "
         f"{sum(observed.injected.values())} faults injected: {dict(observed.injected)}; "
-        f"unavailable in: {sorted({p for p, st in observed.lock_states if st == STATE_UNAVAILABLE})}; "
+        f"unavailable in: {sorted(unavailable)}; "
         "unreadable ones delivered once readable, by phase: "
         f"{Counter(soak.punches.delivered_in[k] for k in ledger.unreadable & delivered)}"
     )
