@@ -82,7 +82,11 @@ async def test_broker_crash(
         await hass.async_add_executor_job(mosquitto_broker.start)
         await connection.async_wait(connected=True)
         assert await hass.async_add_executor_job(door.wait_for_connect_count, 2, TIMEOUT)
-        await async_wait_for_state_value(hass, lock, "locked")
+        # Home Assistant subscribes again in batches: a fresh value shows it hears the door.
+        await hass.async_add_executor_job(door.publish_datapoint, "temperature", 19.5)
+        temperature = entity_id(hass, Platform.SENSOR, "datapoint_temperature")
+        await async_wait_for_state_value(hass, temperature, "19.5")
+        assert hass.states.get(lock).state == "locked"
     finally:
         connection.close()
     assert door.received_commands == []  # nothing queued during the outage arrived late
