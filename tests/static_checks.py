@@ -146,8 +146,14 @@ def check_manifest(manifest: Mapping[str, Any]) -> list[str]:
         for requirement in manifest.get("requirements", [])
         if not PINNED_REQUIREMENT.match(requirement)
     )
-    if "mqtt" in manifest and "mqtt" not in manifest.get("dependencies", []):
-        problems.append("mqtt discovery needs mqtt in dependencies")
+    loaded_first = {*manifest.get("dependencies", []), *manifest.get("after_dependencies", [])}
+    if "mqtt" in manifest and "mqtt" not in loaded_first:
+        problems.append("mqtt discovery needs mqtt in dependencies or after_dependencies")
+    problems.extend(
+        f"logger {name} is not a library's"
+        for name in manifest.get("loggers", [])
+        if name == manifest.get("domain") or name.startswith("custom_components")
+    )
     return problems
 
 

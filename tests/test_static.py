@@ -116,7 +116,8 @@ GOOD_MANIFEST: dict[str, Any] = dict(MANIFEST)
         ({"requirements": ["pyzk>=0.9"]}, "not pinned"),
         ({"iot_class": "telepathy"}, "iot_class"),
         ({"codeowners": ["nobody"]}, "codeowners"),
-        ({"dependencies": []}, "mqtt discovery"),
+        ({"dependencies": [], "after_dependencies": []}, "mqtt discovery"),
+        ({"loggers": ["devicehub", "zk"]}, "not a library"),
     ],
 )
 def test_manifest_check_catches(change: dict[str, Any], problem: str) -> None:

@@ -8,9 +8,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.family import DeviceFamily
-
+from ..const import DOMAIN
+from ..family import DeviceFamily
 from .binary_sensor import async_setup_binary_sensor
 from .diagnostics import async_get_door_diagnostics
 from .event import async_setup_event

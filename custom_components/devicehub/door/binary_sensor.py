@@ -12,8 +12,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 
-from custom_components.devicehub.mqtt_door.models import Alarm, DataPointValue
-
+from ..mqtt_door.models import Alarm, DataPointValue
 from .entity import DoorEntity
 from .runtime import DoorRuntime
 

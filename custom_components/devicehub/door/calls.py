@@ -10,9 +10,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.mqtt_door.models import CallResult
-from custom_components.devicehub.mqtt_door.payloads import call_payload
+from ..const import DOMAIN
+from ..mqtt_door.models import CallResult
+from ..mqtt_door.payloads import call_payload
 
 
 class CallManager:

@@ -22,15 +22,15 @@ if TYPE_CHECKING:  # Home Assistant 2026.x types its schemas with probatio
 else:  # the voluptuous shim at run time, on older Home Assistant versions too
     import voluptuous as vol
 
-from custom_components.devicehub.const import CONF_KIND, DeviceKind
-from custom_components.devicehub.mqtt_door.errors import PayloadError
-from custom_components.devicehub.mqtt_door.handshake import (
+from ..const import CONF_KIND, DeviceKind
+from ..mqtt_door.errors import PayloadError
+from ..mqtt_door.handshake import (
     hand_shake_to_object,
     parse_hand_shake,
 )
-from custom_components.devicehub.mqtt_door.models import DoorFeature, HandShake
-from custom_components.devicehub.mqtt_door.payloads import ack_payload
-from custom_components.devicehub.mqtt_door.topics import (
+from ..mqtt_door.models import DoorFeature, HandShake
+from ..mqtt_door.payloads import ack_payload
+from ..mqtt_door.topics import (
     DEFAULT_PREFIX,
     DISCOVERY_TOPIC,
     TopicKind,
@@ -39,7 +39,6 @@ from custom_components.devicehub.mqtt_door.topics import (
     is_valid_prefix,
     parse_topic,
 )
-
 from .const import (
     CONF_COMMAND_TIMEOUT,
     CONF_DEVICE_ID,

@@ -5,8 +5,7 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from custom_components.devicehub.mqtt_door.handshake import hand_shake_to_object
-
+from ..mqtt_door.handshake import hand_shake_to_object
 from .const import CONF_UNLOCK_CODE
 from .runtime import DoorRuntime
 

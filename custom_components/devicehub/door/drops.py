@@ -3,7 +3,7 @@
 from collections import Counter
 import logging
 
-from custom_components.devicehub.mqtt_door.errors import DropReason
+from ..mqtt_door.errors import DropReason
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -3,9 +3,8 @@
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.entity import DevicehubEntity
-
+from ..const import DOMAIN
+from ..entity import DevicehubEntity
 from .runtime import DoorRuntime
 
 

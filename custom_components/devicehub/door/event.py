@@ -6,8 +6,8 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.devicehub.mqtt_door.models import DoorFeature, Punch, Stranger
-from custom_components.devicehub.punch import (
+from ..mqtt_door.models import DoorFeature, Punch, Stranger
+from ..punch import (
     ATTR_TERMINAL,
     ATTR_TIMESTAMP,
     ATTR_USER_ID,
@@ -15,7 +15,6 @@ from custom_components.devicehub.punch import (
     ATTR_VERIFY,
     PUNCH_TYPES,
 )
-
 from .const import ATTR_EVENT_ID, ATTR_PICTURE_URL, ATTR_TS, EVENT_TYPE_STRANGER
 from .entity import DoorEntity
 from .runtime import DoorRuntime

@@ -6,8 +6,7 @@ from homeassistant.components.image import ImageEntity, ImageEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.devicehub.mqtt_door.models import DoorFeature
-
+from ..mqtt_door.models import DoorFeature
 from .entity import DoorEntity
 from .pictures import Picture
 from .runtime import DoorRuntime

@@ -8,8 +8,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from custom_components.devicehub.mqtt_door.models import Availability
-
+from ..mqtt_door.models import Availability
 from .const import HEARTBEAT_GRACE
 
 _LOGGER = logging.getLogger(__name__)

@@ -18,9 +18,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.mqtt_door.models import DoorCommand, DoorFeature, LockState
-
+from ..const import DOMAIN
+from ..mqtt_door.models import DoorCommand, DoorFeature, LockState
 from .const import CONF_COMMAND_TIMEOUT, CONF_UNLOCK_CODE, DEFAULT_COMMAND_TIMEOUT
 from .entity import DoorEntity
 from .runtime import DoorRuntime

@@ -15,15 +15,14 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.mqtt_door.errors import DropReason, PayloadError
-from custom_components.devicehub.mqtt_door.payloads import (
+from ..const import DOMAIN
+from ..mqtt_door.errors import DropReason, PayloadError
+from ..mqtt_door.payloads import (
     MAX_IMAGE_BYTES,
     image_content_type,
     is_http_url,
 )
-from custom_components.devicehub.mqtt_door.topics import TopicKind
-
+from ..mqtt_door.topics import TopicKind
 from .const import PICTURE_FETCH_TIMEOUT
 from .drops import DropLog
 from .listeners import Listeners

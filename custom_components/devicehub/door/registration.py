@@ -4,13 +4,12 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
-from custom_components.devicehub.const import (
+from ..const import (
     DOMAIN,
     EVENT_DEVICE_REGISTERED,
     EVENT_DEVICE_UNREGISTERED,
     DeviceKind,
 )
-
 from .const import ATTR_DOOR_ID, ATTR_ENTRY_ID, ISSUE_UNREGISTERED
 
 

@@ -12,14 +12,14 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
-from custom_components.devicehub.mqtt_door.errors import DropReason, PayloadError
-from custom_components.devicehub.mqtt_door.handshake import (
+from ..const import CONF_KIND, DOMAIN, DeviceKind
+from ..mqtt_door.errors import DropReason, PayloadError
+from ..mqtt_door.handshake import (
     hand_shake_from_object,
     hand_shake_to_object,
     parse_hand_shake,
 )
-from custom_components.devicehub.mqtt_door.models import (
+from ..mqtt_door.models import (
     DataPointValue,
     DoorCommand,
     DoorFeature,
@@ -28,7 +28,7 @@ from custom_components.devicehub.mqtt_door.models import (
     Punch,
     Stranger,
 )
-from custom_components.devicehub.mqtt_door.payloads import (
+from ..mqtt_door.payloads import (
     ack_payload,
     parse_attendance,
     parse_availability,
@@ -37,7 +37,7 @@ from custom_components.devicehub.mqtt_door.payloads import (
     parse_result,
     parse_stranger,
 )
-from custom_components.devicehub.mqtt_door.topics import (
+from ..mqtt_door.topics import (
     FROM_DEVICE,
     DoorTopic,
     TopicKind,
@@ -45,7 +45,6 @@ from custom_components.devicehub.mqtt_door.topics import (
     parse_topic,
     subscription_topic,
 )
-
 from .calls import CallManager
 from .const import (
     CONF_DEVICE_ID,

@@ -13,8 +13,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from custom_components.devicehub.mqtt_door.models import DataPoint, DataPointType, DataPointValue
-
+from ..mqtt_door.models import DataPoint, DataPointType, DataPointValue
 from .entity import DoorEntity
 from .runtime import DoorRuntime
 

@@ -19,9 +19,8 @@ if TYPE_CHECKING:  # Home Assistant 2026.x types its schemas with probatio
 else:  # the voluptuous shim at run time, on older Home Assistant versions too
     import voluptuous as vol
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.mqtt_door.payloads import MAX_TEXT_BYTES
-
+from ..const import DOMAIN
+from ..mqtt_door.payloads import MAX_TEXT_BYTES
 from .const import (
     ATTR_ARGS,
     ATTR_COMMAND,

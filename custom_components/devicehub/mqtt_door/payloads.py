@@ -6,8 +6,7 @@ import math
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from custom_components.devicehub.punch import punch_type, verify_method
-
+from ..punch import punch_type, verify_method
 from .errors import DropReason, PayloadError
 from .models import (
     Availability,

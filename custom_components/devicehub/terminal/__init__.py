@@ -6,9 +6,8 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.family import DeviceFamily
-
+from ..const import DOMAIN
+from ..family import DeviceFamily
 from .button import async_setup_button
 from .cursor import AttendanceCursor
 from .diagnostics import async_get_terminal_diagnostics

@@ -13,9 +13,8 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.zk.errors import TerminalError
-
+from ..const import DOMAIN
+from ..zk.errors import TerminalError
 from .const import CATCH_UP_RETRY_MAX, CATCH_UP_RETRY_MIN, LOGGER
 from .coordinator import TerminalCoordinator
 from .delivery import PunchDelivery

@@ -28,9 +28,8 @@ if TYPE_CHECKING:  # Home Assistant 2026.x types its schemas with probatio
 else:  # the voluptuous shim at run time, on older Home Assistant versions too
     import voluptuous as vol
 
-from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
-from custom_components.devicehub.zk.models import TerminalInfo
-
+from ..const import CONF_KIND, DOMAIN, DeviceKind
+from ..zk.models import TerminalInfo
 from .const import DEFAULT_PASSWORD, DEFAULT_PORT, DEFAULT_TIMEOUT, LOGGER, MAX_COMM_KEY
 from .legacy_import import LegacyImportError, parse_devices_json
 from .options_flow import TerminalOptionsFlow

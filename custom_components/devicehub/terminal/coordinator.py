@@ -10,11 +10,10 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.zk.errors import TerminalAuthFailed, TerminalBusy, TerminalError
-from custom_components.devicehub.zk.models import TerminalCounts, TerminalInfo
-from custom_components.devicehub.zk.terminal import AsyncTerminal
-
+from ..const import DOMAIN
+from ..zk.async_terminal import AsyncTerminal
+from ..zk.errors import TerminalAuthFailed, TerminalBusy, TerminalError
+from ..zk.models import TerminalCounts, TerminalInfo
 from .const import LIVE_POLL_INTERVAL, LOGGER
 from .issues import async_check_clock, async_note_reachable, async_note_unreachable
 

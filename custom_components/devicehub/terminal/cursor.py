@@ -18,8 +18,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 
-from custom_components.devicehub.const import DOMAIN
-
+from ..const import DOMAIN
 from .const import LOGGER
 
 STORAGE_VERSION = 1

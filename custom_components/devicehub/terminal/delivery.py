@@ -16,10 +16,9 @@ from datetime import datetime, tzinfo
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
-from custom_components.devicehub.punch import punch_type, verify_method
-from custom_components.devicehub.zk.models import AttendanceBatch, AttendanceRecord, LiveEvent
-from custom_components.devicehub.zk.terminal import AsyncTerminal
-
+from ..punch import punch_type, verify_method
+from ..zk.async_terminal import AsyncTerminal
+from ..zk.models import AttendanceBatch, AttendanceRecord, LiveEvent
 from .const import LOGGER
 from .cursor import AttendanceCursor, CursorPosition, PunchKey
 from .users import UserDirectory

@@ -7,9 +7,8 @@ from homeassistant.core import callback
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.entity import DevicehubEntity
-
+from ..const import DOMAIN
+from ..entity import DevicehubEntity
 from .const import MANUFACTURER
 from .coordinator import TerminalCoordinator
 from .delivery import Punch

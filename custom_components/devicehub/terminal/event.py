@@ -6,7 +6,7 @@ from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.devicehub.punch import (
+from ..punch import (
     ATTR_LATE,
     ATTR_TERMINAL,
     ATTR_TIMESTAMP,
@@ -15,7 +15,6 @@ from custom_components.devicehub.punch import (
     ATTR_VERIFY,
     PUNCH_TYPES,
 )
-
 from .delivery import Punch
 from .entity import TerminalPunchEntity
 from .runtime import TerminalRuntime

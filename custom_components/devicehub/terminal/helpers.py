@@ -8,15 +8,14 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.zk.errors import (
+from ..const import DOMAIN
+from ..zk.errors import (
     TerminalAuthFailed,
     TerminalBusy,
     TerminalError,
     TerminalInvalidArgument,
     TerminalUserNotFound,
 )
-
 from .entity import TerminalEntity
 
 

@@ -8,8 +8,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from custom_components.devicehub.const import DOMAIN
-
+from ..const import DOMAIN
 from .const import CLOCK_DRIFT_LIMIT, ISSUE_CLOCK_DRIFT, ISSUE_UNREACHABLE, UNREACHABLE_ISSUE_AFTER
 
 # When each terminal was first found unreachable. Kept outside the entry's runtime data so

@@ -16,8 +16,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 
-from custom_components.devicehub.const import DOMAIN
-
+from ..const import DOMAIN
 from .const import CHANGED_BY_HOME_ASSISTANT, LOGGER
 from .delivery import Punch
 from .entity import TerminalEntity

@@ -3,16 +3,15 @@
 from collections.abc import Mapping
 from typing import Any
 
-from custom_components.devicehub.zk.errors import (
+from ..zk.async_terminal import AsyncTerminal
+from ..zk.errors import (
     TerminalAuthFailed,
     TerminalBusy,
     TerminalCannotConnect,
     TerminalError,
     TerminalTimeout,
 )
-from custom_components.devicehub.zk.models import TerminalInfo
-from custom_components.devicehub.zk.terminal import AsyncTerminal
-
+from ..zk.models import TerminalInfo
 from .const import LOGGER
 from .settings import terminal_config
 

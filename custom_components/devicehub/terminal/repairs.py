@@ -7,9 +7,8 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.zk.errors import TerminalError
-
+from ..const import DOMAIN
+from ..zk.errors import TerminalError
 from .runtime import TerminalRuntime
 
 

@@ -7,12 +7,11 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.util import dt as dt_util
 
-from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.zk.errors import TerminalAuthFailed, TerminalError
-from custom_components.devicehub.zk.live import LiveCapture
-from custom_components.devicehub.zk.models import TerminalInfo
-from custom_components.devicehub.zk.terminal import AsyncTerminal
-
+from ..const import DOMAIN
+from ..zk.async_terminal import AsyncTerminal
+from ..zk.errors import TerminalAuthFailed, TerminalError
+from ..zk.live import LiveCapture
+from ..zk.models import TerminalInfo
 from .catch_up import CatchUpScheduler
 from .const import LIVE_HEARTBEAT_SECONDS, LIVE_WATCHDOG_SECONDS, LOGGER
 from .coordinator import TerminalCoordinator

@@ -16,8 +16,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from custom_components.devicehub.punch import ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY
-
+from ..punch import ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY
 from .coordinator import TerminalCoordinator, TerminalData
 from .delivery import Punch
 from .entity import TerminalEntity, TerminalPunchEntity

@@ -28,10 +28,9 @@ if TYPE_CHECKING:  # Home Assistant 2026.x types its schemas with probatio
 else:  # the voluptuous shim at run time, on older Home Assistant versions too
     import voluptuous as vol
 
-from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
-from custom_components.devicehub.punch import punch_type, verify_method
-from custom_components.devicehub.zk.models import User
-
+from ..const import CONF_KIND, DOMAIN, DeviceKind
+from ..punch import punch_type, verify_method
+from ..zk.models import User
 from .delivery import UndeliveredRecordsError
 from .helpers import translate_terminal_errors
 from .runtime import TerminalRuntime

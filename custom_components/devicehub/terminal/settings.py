@@ -10,8 +10,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_TIMEOU
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from custom_components.devicehub.zk.client import TerminalConfig
-
+from ..zk.client import TerminalConfig
 from .const import (
     CONF_CODE,
     CONF_ENCODING,

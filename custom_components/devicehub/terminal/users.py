@@ -2,10 +2,9 @@
 
 from time import monotonic
 
-from custom_components.devicehub.zk.errors import TerminalError
-from custom_components.devicehub.zk.models import User
-from custom_components.devicehub.zk.terminal import AsyncTerminal
-
+from ..zk.async_terminal import AsyncTerminal
+from ..zk.errors import TerminalError
+from ..zk.models import User
 from .const import LOGGER, USER_REFRESH_COOLDOWN
 
 

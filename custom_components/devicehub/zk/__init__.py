@@ -3,6 +3,7 @@
 No Home Assistant imports here: the integration uses these pieces from its own code.
 """
 
+from .async_terminal import AsyncTerminal
 from .client import TerminalClient, TerminalConfig
 from .errors import (
     TerminalAuthFailed,
@@ -26,7 +27,6 @@ from .models import (
     TerminalInfo,
     User,
 )
-from .terminal import AsyncTerminal
 
 __all__ = [
     "AsyncTerminal",

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from struct import Struct
 
-from custom_components.devicehub.zk.errors import TerminalCommandRejected, TerminalProtocolError
-
+from ..errors import TerminalCommandRejected, TerminalProtocolError
 from .packets import Command, Header
 from .session import PyzkSession
 

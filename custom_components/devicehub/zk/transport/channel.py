@@ -10,8 +10,7 @@ from __future__ import annotations
 import socket
 from typing import Literal
 
-from custom_components.devicehub.zk.errors import TerminalConnectionLost, TerminalProtocolError
-
+from ..errors import TerminalConnectionLost, TerminalProtocolError
 from .packets import HEADER, TCP_PREFIX, Header, frame_tcp, parse_header, parse_tcp_prefix
 
 type Transport = Literal["tcp", "udp"]

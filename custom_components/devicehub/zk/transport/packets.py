@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from struct import Struct
 
-from custom_components.devicehub.zk.errors import TerminalProtocolError
+from ..errors import TerminalProtocolError
 
 TCP_MAGIC = b"\x50\x50\x82\x7d"
 TCP_PREFIX = Struct("<4sI")  # magic, length of header + payload

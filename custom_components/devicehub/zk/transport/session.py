@@ -19,7 +19,7 @@ from typing import Any
 from zk import ZK
 from zk.exception import ZKErrorResponse
 
-from custom_components.devicehub.zk.errors import (
+from ..errors import (
     LEAKED_EXCEPTIONS,
     TerminalAuthFailed,
     TerminalBusy,
@@ -28,7 +28,6 @@ from custom_components.devicehub.zk.errors import (
     TerminalProtocolError,
     TerminalTimeout,
 )
-
 from .channel import PacketChannel, Transport
 from .packets import Command, build_packet, next_reply_id
 
