@@ -20,6 +20,7 @@ else:  # the voluptuous shim at run time, on older Home Assistant versions too
     import voluptuous as vol
 
 from ..const import DOMAIN
+from ..kinds import is_door_entry
 from ..mqtt_door.payloads import MAX_TEXT_BYTES
 from .const import (
     ATTR_ARGS,
@@ -30,7 +31,7 @@ from .const import (
     MAX_CALL_TIMEOUT,
     SERVICE_CALL,
 )
-from .runtime import DoorRuntime, is_door_entry
+from .runtime import DoorRuntime
 
 CALL_SCHEMA = vol.Schema(
     {

@@ -21,6 +21,8 @@ from .issues import async_delete_issues, async_note_unreachable
 from .settings import TerminalSettings
 from .users import UserDirectory
 
+type TerminalConfigEntry = ConfigEntry[TerminalRuntime]
+
 
 class TerminalRuntime:
     """The runtime data of a terminal entry.
@@ -32,7 +34,7 @@ class TerminalRuntime:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
+        entry: TerminalConfigEntry,
         settings: TerminalSettings,
         terminal: AsyncTerminal,
         info: TerminalInfo,
@@ -188,7 +190,7 @@ class TerminalRuntime:
         await self.coordinator.async_request_refresh()
 
 
-async def async_setup_runtime(hass: HomeAssistant, entry: ConfigEntry) -> None:
+async def async_setup_runtime(hass: HomeAssistant, entry: TerminalConfigEntry) -> None:
     """Connect to the terminal, read it once and set entry.runtime_data."""
     settings = await TerminalSettings.async_from_entry(hass, entry)
     terminal = AsyncTerminal(settings.config)
@@ -208,7 +210,10 @@ async def async_setup_runtime(hass: HomeAssistant, entry: ConfigEntry) -> None:
 
 
 async def _async_connect(
-    hass: HomeAssistant, entry: ConfigEntry, settings: TerminalSettings, terminal: AsyncTerminal
+    hass: HomeAssistant,
+    entry: TerminalConfigEntry,
+    settings: TerminalSettings,
+    terminal: AsyncTerminal,
 ) -> TerminalRuntime:
     try:
         info = await terminal.get_info()
@@ -241,8 +246,7 @@ async def _async_connect(
     return runtime
 
 
-async def async_unload_runtime(hass: HomeAssistant, entry: ConfigEntry) -> None:
+async def async_unload_runtime(hass: HomeAssistant, entry: TerminalConfigEntry) -> None:
     """Release what setup took; no thread of the terminal outlives this."""
-    runtime: TerminalRuntime = entry.runtime_data
-    await runtime.async_stop()
+    await entry.runtime_data.async_stop()
     async_delete_issues(hass, entry)
