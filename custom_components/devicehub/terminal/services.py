@@ -7,7 +7,7 @@ concurrently with other terminals.
 
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, CONF_PASSWORD
@@ -23,13 +23,9 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
-if TYPE_CHECKING:  # Home Assistant 2026.x types its schemas with probatio
-    import probatio as vol
-else:  # the voluptuous shim at run time, on older Home Assistant versions too
-    import voluptuous as vol
-
 from ..const import CONF_KIND, DOMAIN, DeviceKind
 from ..punch import punch_type, verify_method
+from ..schema import vol
 from ..zk.models import User
 from .delivery import UndeliveredRecordsError
 from .helpers import translate_terminal_errors
