@@ -44,7 +44,7 @@ from custom_components.devicehub.mqtt_door.topics import (
     is_valid_id,
     is_valid_prefix,
     parse_topic,
-    subscription_topic,
+    subscription_topics,
 )
 
 from .conftest import HAND_SHAKE
@@ -110,7 +110,16 @@ def test_topics_round_trip() -> None:
         key = "temp" if kind is TopicKind.DATAPOINT else None
         built = build_topic("site/doors", "door1", kind, key)
         assert parse_topic("site/doors", built) == DoorTopic("door1", kind, key)
-    assert subscription_topic("devicehub", "door1") == "devicehub/door1/#"
+    assert subscription_topics("devicehub") == (
+        "devicehub/+/hand_shake",
+        "devicehub/+/availability",
+        "devicehub/+/state",
+        "devicehub/+/stranger",
+        "devicehub/+/attendance",
+        "devicehub/+/result",
+        "devicehub/+/+/+/#",
+    )
+    assert subscription_topics("devicehub", "door1")[-1] == "devicehub/door1/+/+/#"
     with pytest.raises(ValueError, match="key"):
         build_topic("devicehub", "door1", TopicKind.DATAPOINT)
 

@@ -7,7 +7,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from .conftest import Fire
 
 STRANGER = "event.front_door_stranger"
-ATTENDANCE = "event.front_door_attendance"
+ATTENDANCE = "event.front_door_punch"
 
 
 async def test_stranger(hass: HomeAssistant, setup_door: MockConfigEntry, fire: Fire) -> None:

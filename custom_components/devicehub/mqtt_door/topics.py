@@ -78,9 +78,24 @@ def build_topic(prefix: str, device_id: str, kind: TopicKind, key: str | None = 
     return f"{prefix}/{device_id}/{kind.value}"
 
 
-def subscription_topic(prefix: str, device_id: str) -> str:
-    """Return the one wildcard subscription covering every topic of a door."""
-    return f"{prefix}/{device_id}/#"
+# Kinds a door publishes one level below its id; the rest of its topics are two levels deep.
+_SINGLE_LEVEL_FROM_DEVICE: Final = tuple(
+    kind
+    for kind in TopicKind
+    if kind in FROM_DEVICE and kind is not TopicKind.DATAPOINT and "/" not in kind.value
+)
+
+
+def subscription_topics(prefix: str, device_id: str = "+") -> tuple[str, ...]:
+    """Return the subscriptions covering what doors publish (all doors of a prefix by default).
+
+    One per kind the door publishes at the first level, and one wildcard for everything two
+    levels deep or more (`stranger/image`, `datapoint/<key>`, and topics outside the contract,
+    which are counted as drops). Home Assistant's own `command` and `call` are not covered,
+    so they never come back.
+    """
+    head = f"{prefix}/{device_id}"
+    return (*(f"{head}/{kind.value}" for kind in _SINGLE_LEVEL_FROM_DEVICE), f"{head}/+/+/#")
 
 
 def parse_topic(prefix: str, topic: str) -> DoorTopic | None:
