@@ -50,7 +50,7 @@ class PrefixSubscription:
         self._doors: dict[str, _Door] = {}
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._started = False
-        self._acknowledged = False
+        self.acknowledged = False
 
     @property
     def doors(self) -> int:
@@ -71,13 +71,13 @@ class PrefixSubscription:
                 )
             )
         self._unsubscribe.append(
-            mqtt.async_on_subscribe_done(self._hass, topics[0], _QOS, self._async_acknowledged)
+            mqtt.async_on_subscribe_done(self._hass, topics[-1], _QOS, self._async_acknowledged)
         )
 
     async def async_add(self, device_id: str, handler: DoorMessageHandler) -> None:
         """Send the messages of this device id to handler."""
         door = self._doors[device_id] = _Door(handler)
-        if not self._acknowledged:
+        if not self.acknowledged:
             return  # the broker has yet to send the retained messages: they come here
         for topic in subscription_topics(self._prefix, device_id):
             door.unsubscribe_own.append(
@@ -102,7 +102,7 @@ class PrefixSubscription:
 
     @callback
     def _async_acknowledged(self) -> None:
-        self._acknowledged = True
+        self.acknowledged = True
 
     @callback
     def _async_received(self, msg: ReceiveMessage) -> None:
