@@ -36,7 +36,7 @@ async def broker_acknowledges(hass: HomeAssistant) -> None:
 
     (The test client never sends its queued subscriptions: their cooldown runs in real time.)
     """
-    async_dispatcher_send(hass, MQTT_PROCESSED_SUBSCRIPTIONS, [(f"{PREFIX}/+/+/+/#", 1)])
+    async_dispatcher_send(hass, MQTT_PROCESSED_SUBSCRIPTIONS, [(f"{PREFIX}/+/state", 1)])
     await hass.async_block_till_done()
     assert hass.data[DOOR_SUBSCRIPTIONS][PREFIX].acknowledged
 

@@ -70,6 +70,7 @@ class PrefixSubscription:
                     self._hass, topic, self._async_received, qos=_QOS, encoding=None
                 )
             )
+        # Subscribed one at a time, in order: the last one acknowledged means all were.
         self._unsubscribe.append(
             mqtt.async_on_subscribe_done(self._hass, topics[-1], _QOS, self._async_acknowledged)
         )
