@@ -55,7 +55,11 @@ class AlarmBinarySensor(DoorEntity, BinarySensorEntity):
     def _handle_coordinator_update(self) -> None:
         """Weigh the data point again: the same value again changes nothing."""
         self._evaluate()
-        self.async_write_ha_state()
+        super()._handle_coordinator_update()
+
+    @override
+    def _shown_data(self) -> object:
+        return self._attr_is_on
 
     def _evaluate(self) -> None:
         value = self.coordinator.data.datapoints.get(self._alarm.datapoint)

@@ -2,6 +2,7 @@
 
 from typing import override
 
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -20,9 +21,29 @@ class DoorEntity(DevicehubEntity, CoordinatorEntity[DoorCoordinator]):
         self.runtime = runtime
         self._attr_unique_id = f"{runtime.device_id}_{key}"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, runtime.device_id)})
+        self._written: tuple[object, bool] | None = None
 
     @property
     @override
     def available(self) -> bool:
         """Available while the door is online, heard from in time and registered."""
         return self.runtime.liveness.available
+
+    def _shown_data(self) -> object:
+        """The part of the door's data this entity shows; every update is a new object."""
+        return self.coordinator.data
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Write the state when what it shows or the door's availability changed.
+
+        Every message of the door updates the coordinator; a sensor need not be written again
+        for its neighbour's value.
+        """
+        shown, available = self._shown_data(), self.available
+        written = self._written
+        if written is not None and written[0] is shown and written[1] == available:
+            return
+        self._written = (shown, available)
+        self.async_write_ha_state()

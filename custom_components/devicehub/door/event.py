@@ -71,7 +71,11 @@ class StrangerEvent(DoorEntity, EventEntity):
                     ATTR_EVENT_ID: stranger.event_id,
                 },
             )
-        self.async_write_ha_state()
+        super()._handle_coordinator_update()
+
+    @override
+    def _shown_data(self) -> object:
+        return self.coordinator.data.stranger
 
 
 class AttendanceEvent(DoorEntity, EventEntity):
@@ -105,4 +109,8 @@ class AttendanceEvent(DoorEntity, EventEntity):
                     ATTR_TERMINAL: self.runtime.name,
                 },
             )
-        self.async_write_ha_state()
+        super()._handle_coordinator_update()
+
+    @override
+    def _shown_data(self) -> object:
+        return self.coordinator.data.punch

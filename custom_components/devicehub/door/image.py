@@ -39,12 +39,16 @@ class StrangerPicture(DoorEntity, ImageEntity):
             self._attr_content_type = picture.content_type
             self._attr_image_last_updated = picture.updated
 
+    @override
+    def _shown_data(self) -> object:
+        return self.coordinator.data.picture
+
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
         """Show a new picture."""
         self._show()
-        self.async_write_ha_state()
+        super()._handle_coordinator_update()
 
     @override
     async def async_image(self) -> bytes | None:

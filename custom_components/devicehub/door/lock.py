@@ -268,4 +268,8 @@ class DoorLock(DoorEntity, LockEntity, RestoreEntity):
                     self._finish(_Outcome.CONFIRMED, write=False)
                 elif report.state is LockState.JAMMED:
                     self._finish(_Outcome.JAMMED, write=False)
-        self.async_write_ha_state()
+        super()._handle_coordinator_update()
+
+    @override
+    def _shown_data(self) -> object:
+        return self.coordinator.data.lock

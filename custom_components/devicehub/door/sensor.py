@@ -79,6 +79,10 @@ class DataPointSensor(DoorEntity, SensorEntity):
     def _value(self) -> DataPointValue | None:
         return self.coordinator.data.datapoints.get(self._point_key)
 
+    @override
+    def _shown_data(self) -> object:
+        return self._value
+
     @property
     @override
     def native_value(self) -> StateType:
