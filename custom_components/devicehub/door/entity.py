@@ -1,5 +1,6 @@
 """Base entity of a door: its device, unique id, availability, and the door's coordinator."""
 
+from abc import abstractmethod
 from typing import override
 
 from homeassistant.core import callback
@@ -29,9 +30,9 @@ class DoorEntity(DevicehubEntity, CoordinatorEntity[DoorCoordinator]):
         """Available while the door is online, heard from in time and registered."""
         return self.runtime.liveness.available
 
+    @abstractmethod
     def _shown_data(self) -> object:
-        """The part of the door's data this entity shows; every update is a new object."""
-        return self.coordinator.data
+        """The part of the door's data this entity shows (a new object when it changes)."""
 
     @callback
     @override
