@@ -59,7 +59,8 @@ class AlarmBinarySensor(DoorEntity, BinarySensorEntity):
 
     @override
     def _shown_data(self) -> object:
-        return self._attr_is_on
+        # The value, not the verdict: a delay's timer changes the verdict and writes it itself.
+        return self.coordinator.data.datapoints.get(self._alarm.datapoint)
 
     def _evaluate(self) -> None:
         value = self.coordinator.data.datapoints.get(self._alarm.datapoint)
