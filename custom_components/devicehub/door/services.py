@@ -52,7 +52,9 @@ CALL_SCHEMA = vol.All(
 def _door_runtime(hass: HomeAssistant, call: ServiceCall) -> DoorRuntime:
     """The runtime of the loaded door the call targets."""
     if (target := call.data.get(ATTR_DEVICE_ID)) is not None:
-        _device, entry = service.async_get_device_and_config_entry(hass, DOMAIN, target)
+        _device, entry = service.async_get_device_and_config_entry(
+            hass, DOMAIN, target, include_child_devices=False
+        )
     else:
         target = call.data[ATTR_CONFIG_ENTRY_ID]
         entry = service.async_get_config_entry(hass, DOMAIN, target)
