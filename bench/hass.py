@@ -1,4 +1,4 @@
-"""Home Assistant in this process, with devicehub loadable and MQTT on a real broker.
+"""The benchmarks' Home Assistant: in this process, devicehub loadable, MQTT on a real broker.
 
 Built on pytest-homeassistant-custom-component's `async_test_home_assistant` (registries in
 memory, a temporary config directory), on Home Assistant's own event loop and executor
@@ -156,6 +156,32 @@ def door_entry(prefix: str, device_id: str) -> MockConfigEntry:
             CONF_REGISTERED: True,
         },
     )
+
+
+async def async_confirm_discovered_doors(hass: HomeAssistant, count: int) -> None:
+    """Confirm `count` devicehub discovery flows as they appear (doors publish hand_shakes)."""
+    added = asyncio.Event()
+
+    @callback
+    def flow_changed(change: str, flow_id: str) -> None:
+        if change == "added":
+            added.set()
+
+    unsubscribe = hass.config_entries.flow.async_subscribe_flow(flow_changed)
+    confirmed = 0
+    try:
+        async with asyncio.timeout(TIMEOUT + count * 0.5):
+            while confirmed < count:
+                added.clear()  # before looking, so a flow added meanwhile wakes us up
+                flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+                pending = [flow for flow in flows if flow["step_id"] == "door_confirm"]
+                for flow in pending:
+                    await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+                    confirmed += 1
+                if not pending:
+                    await added.wait()
+    finally:
+        unsubscribe()
 
 
 def add_entries(hass: HomeAssistant, entries: Iterable[MockConfigEntry]) -> list[ConfigEntry]:

@@ -21,10 +21,10 @@ from typing import Any
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
 
 from custom_components.devicehub.const import DOMAIN
+from tests.states import async_wait_for_state_value
 
 from . import stats
 from .broker import mosquitto
@@ -74,26 +74,6 @@ async def timed_command(hass: HomeAssistant, entity_id: str, service: str, targe
         unsub()
 
 
-async def async_wait_state(hass: HomeAssistant, entity_id: str, value: str) -> None:
-    """Wait (bounded) until entity_id shows value."""
-    if (state := hass.states.get(entity_id)) is not None and state.state == value:
-        return
-    reached: asyncio.Future[None] = hass.loop.create_future()
-
-    @callback
-    def changed(event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if new is not None and new.state == value and not reached.done():
-            reached.set_result(None)
-
-    unsub = async_track_state_change_event(hass, entity_id, changed)
-    try:
-        async with asyncio.timeout(TIMEOUT):
-            await reached
-    finally:
-        unsub()
-
-
 def pyzk_unlocks(port: int, samples: int) -> list[float]:
     """pyzk's unlock() round trips on a connection of its own (runs in a worker thread)."""
     from zk import ZK
@@ -132,11 +112,12 @@ async def _measure(broker_port: int, devices: Any, samples: int) -> Figures:
             "ha_mqtt": _lock(hass, "mqtt", unique_id(BASELINE_PREFIX, DOOR, "lock")),
         }
         for lock in door_locks.values():
-            await async_wait_state(hass, lock, "locked")
+            await async_wait_for_state_value(hass, lock, "locked", TIMEOUT)
         terminal: list[float] = []
         for number in range(samples):
             lock = terminal_locks[number % TERMINALS]
-            await async_wait_state(hass, lock, "locked")  # the last pulse on it has ended
+            # The last pulse on it has ended.
+            await async_wait_for_state_value(hass, lock, "locked", TIMEOUT)
             terminal.append(await timed_command(hass, lock, "unlock", "unlocked"))
         door: dict[str, list[float]] = {side: [] for side in door_locks}
         for number in range(samples):
