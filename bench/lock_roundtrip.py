@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from contextlib import ExitStack
 import time
@@ -35,12 +34,12 @@ from .hass import (
     door_entry,
     entry_entity_ids,
     home_assistant,
-    quiet_logs,
     run,
+    run_alone,
     terminal_entry,
 )
 from .procs import child
-from .report import Aim, Figures, Row, json_line, millis, times
+from .report import Aim, Figures, Row, millis, times
 
 TERMINALS = 20  # unlocked in turn: each relay pulse lasts 1 s
 SAMPLES = 200
@@ -189,13 +188,5 @@ def aims(figures: Figures) -> list[Aim]:
     return []
 
 
-def main() -> None:
-    """Run alone: one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    quiet_logs()
-    print(json_line("lock_roundtrip", run_bench(parser.parse_args().quick)), flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone("lock_roundtrip", __doc__, run_bench)

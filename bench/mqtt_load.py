@@ -21,20 +21,12 @@ import time
 from typing import Any
 
 from tools.mqttdoor import DoorFleet, LockState, SimulatedDoor
+from tools.mqttdoor.contract import DEFAULT_DATAPOINTS
 
 # The same two entities per door as the YAML MQTT configuration it is compared with.
 BENCH_DOOR: dict[str, Any] = {
     "features": ("lock", "state"),
-    "datapoints": (
-        {
-            "key": "temperature",
-            "type": "number",
-            "unit": "°C",
-            "device_class": "temperature",
-            "min": -20,
-            "max": 80,
-        },
-    ),
+    "datapoints": tuple(d for d in DEFAULT_DATAPOINTS if d["key"] == "temperature"),
     "datapoint_values": {"temperature": 20.0},
     "alarms": (),
     "commands": (),

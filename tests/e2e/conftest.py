@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.devicehub.const import CONF_KIND, DOMAIN
 from tests.mosquitto import (  # noqa: F401 - fixtures used by the tests here
     MosquittoBroker,
+    async_setup_mqtt_entry,
     mosquitto,
     mosquitto_broker,
     mosquitto_executable,
@@ -45,25 +46,9 @@ async def mqtt_entry(
     mock_hass_config: None,
 ) -> AsyncIterator[MockConfigEntry]:
     """Home Assistant's MQTT integration, connected to the test broker."""
-    entry = MockConfigEntry(
-        domain=mqtt.DOMAIN,
-        data={"broker": mosquitto_broker.host, "port": mosquitto_broker.port, "protocol": "5"},
+    entry = await async_setup_mqtt_entry(
+        hass, mosquitto_broker.host, mosquitto_broker.port, TIMEOUT
     )
-    entry.add_to_hass(hass)
-    connected = hass.loop.create_future()
-
-    @callback
-    def connection_changed(is_connected: bool) -> None:
-        if is_connected and not connected.done():
-            connected.set_result(None)
-
-    unsubscribe = mqtt.async_subscribe_connection_status(hass, connection_changed)
-    try:
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        async with asyncio.timeout(TIMEOUT):
-            await connected
-    finally:
-        unsubscribe()
     yield entry
     # Unloading closes the MQTT socket (and its periodic timer) before the test ends.
     if entry.state is ConfigEntryState.LOADED:
