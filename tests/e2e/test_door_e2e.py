@@ -14,7 +14,6 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.devicehub.const import (
@@ -44,6 +43,9 @@ from .conftest import (
     entity_id,
 )
 
+# Every test here runs with Home Assistant's MQTT integration connected to a real broker.
+pytestmark = pytest.mark.usefixtures("socket_enabled", "mqtt_entry")
+
 
 def state_of(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
@@ -53,8 +55,6 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
 
 async def test_door_from_discovery_to_last_will(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
     hass_client: ClientSessionGenerator,
 ) -> None:
@@ -126,8 +126,6 @@ async def test_door_from_discovery_to_last_will(
 
 async def test_jammed_door_fails_the_action(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     door, _, lock = await async_start_locked_door(hass, door_factory)
@@ -141,8 +139,6 @@ async def test_jammed_door_fails_the_action(
 
 async def test_datapoints_alarm_and_punches(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     door, _ = await async_discover_and_configure(hass, door_factory)
@@ -176,8 +172,6 @@ async def test_datapoints_alarm_and_punches(
 
 async def test_call_action_round_trip(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     door, entry = await async_discover_and_configure(hass, door_factory)
@@ -211,8 +205,6 @@ async def test_call_action_round_trip(
 
 async def test_unregister_and_register_again(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     door, entry, lock = await async_start_locked_door(hass, door_factory)
@@ -239,8 +231,6 @@ async def test_unregister_and_register_again(
 
 async def test_door_is_acknowledged_once_configured(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     """The contract: `hand_shake/ack` {accepted: true} once the door is configured."""
@@ -251,8 +241,6 @@ async def test_door_is_acknowledged_once_configured(
 
 async def test_broker_restart(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
     mosquitto_broker: MosquittoBroker,
 ) -> None:
@@ -279,8 +267,6 @@ async def test_broker_restart(
 
 async def test_silent_door_is_not_confirmed(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     """A door that never answers: the action fails after the configured timeout."""

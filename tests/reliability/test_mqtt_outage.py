@@ -13,7 +13,6 @@ from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.e2e.conftest import (
     DOOR_ID,
@@ -39,6 +38,10 @@ __all__ = [
 ]
 
 
+# Every test here runs with Home Assistant's MQTT integration connected to a real broker.
+pytestmark = pytest.mark.usefixtures("socket_enabled", "mqtt_entry")
+
+
 @pytest.fixture(autouse=True)
 def quick_reconnect() -> Iterator[None]:
     """Home Assistant retries the broker every 10 s; a shorter interval keeps tests short."""
@@ -56,8 +59,6 @@ def signal_broker(broker: MosquittoBroker, sig: signal.Signals) -> None:
 
 async def test_broker_crash(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
     mosquitto_broker: MosquittoBroker,
 ) -> None:
@@ -97,8 +98,6 @@ async def test_broker_crash(
 )
 async def test_hung_broker_delivers_no_late_unlock(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
     mosquitto_broker: MosquittoBroker,
 ) -> None:
@@ -126,8 +125,6 @@ async def test_hung_broker_delivers_no_late_unlock(
 
 async def test_retained_state_after_home_assistant_restart(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     """Home Assistant restarts, the door keeps quiet: its retained topics restore everything."""
