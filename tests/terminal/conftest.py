@@ -160,20 +160,26 @@ async def async_wait_live(hass: HomeAssistant, sim: TerminalSimulator, count: in
             await asyncio.wait_for(runtime.async_catch_up(), TIMEOUT)
 
 
-async def async_wait_live_connected(hass: HomeAssistant, runtime: TerminalRuntime) -> None:
-    """Wait until the runtime learned that its live capture is connected."""
-    if runtime.live_connected:
+async def async_wait_live_connected(
+    hass: HomeAssistant,
+    runtime: TerminalRuntime,
+    connected: bool = True,
+    timeout: float = TIMEOUT,  # noqa: ASYNC109 - a bound on waiting, applied with asyncio.timeout
+) -> None:
+    """Wait until the runtime learned that its live capture is connected (or not)."""
+    if runtime.live_connected == connected:
         return
-    connected: asyncio.Future[None] = hass.loop.create_future()
+    reached: asyncio.Future[None] = hass.loop.create_future()
 
     @callback
     def _changed() -> None:
-        if runtime.live_connected and not connected.done():
-            connected.set_result(None)
+        if runtime.live_connected == connected and not reached.done():
+            reached.set_result(None)
 
     unsub = runtime.async_add_live_listener(_changed)
     try:
-        await asyncio.wait_for(connected, TIMEOUT)
+        async with asyncio.timeout(timeout):
+            await reached
     finally:
         unsub()
 
