@@ -48,7 +48,7 @@ async def async_wait_live_state(runtime: TerminalRuntime, connected: bool) -> No
         if runtime.live_connected == connected and not reached.done():
             reached.set_result(None)
 
-    unsub = runtime.async_add_live_listener(changed)
+    unsub = runtime.coordinator.async_add_listener(changed)
     try:
         await asyncio.wait_for(reached, TIMEOUT)
     finally:

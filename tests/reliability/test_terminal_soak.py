@@ -160,7 +160,7 @@ class Soak:
             if runtime.live_connected == connected and not reached.done():
                 reached.set_result(None)
 
-        unsub = runtime.async_add_live_listener(changed)
+        unsub = runtime.coordinator.async_add_listener(changed)
         try:
             async with asyncio.timeout(WAIT):
                 await reached

@@ -173,7 +173,7 @@ async def async_wait_live_connected(hass: HomeAssistant, runtime: TerminalRuntim
         if runtime.live_connected and not connected.done():
             connected.set_result(None)
 
-    unsub = runtime.async_add_live_listener(_changed)
+    unsub = runtime.coordinator.async_add_listener(_changed)
     try:
         await asyncio.wait_for(connected, TIMEOUT)
     finally:
