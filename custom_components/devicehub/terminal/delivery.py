@@ -7,8 +7,8 @@ both ways is delivered once. While the stream has a gap, live events are held un
 has been read back: delivering them first would move the cursor past the punches missed.
 
 The consumer runs while the queue holds work and ends when it is empty (the next item starts
-it again): a task that never ends would keep Home Assistant's "wait for background tasks"
-(tests, shutdown) waiting forever.
+it again): a background task that never ends would keep every wait for background tasks
+(hass.async_block_till_done(wait_background_tasks=True)) from returning.
 """
 
 import asyncio
@@ -123,6 +123,7 @@ class PunchDelivery:
         self._pending_catch_up: _CatchUp | None = None
         self._failures = 0
         self._cancel_retry: CALLBACK_TYPE | None = None
+        # The records counter when the log was last read: polling mode skips unchanged logs.
         self.records_caught_up: int | None = None
         self.last_punch: Punch | None = None
         self.invalid_records = 0
