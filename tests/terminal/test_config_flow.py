@@ -23,7 +23,7 @@ from custom_components.devicehub.terminal.const import (
     CONF_UNLOCK_SECONDS,
 )
 from tests.zksim_fixtures import PyzkFactory, SimulatorFactory, pyzk_client
-from tools.zksim import BusyMode, TerminalSimulator
+from tools.zksim import BusyMode, GarbageKind, TerminalSimulator
 from tools.zksim.protocol import Command
 
 from .conftest import SERIAL, entry_data
@@ -125,7 +125,8 @@ async def test_duplicate_terminal_aborts(hass: HomeAssistant, simulator: Termina
         ("nothing_listening", {}, {"base": "cannot_connect"}),
         ("password_1234", {CONF_PASSWORD: "4321"}, {"base": "invalid_auth"}),
         ("muted", {CONF_TIMEOUT: 1.0}, {"base": "timeout"}),
-        ("options_refused", {}, {"base": "invalid_response"}),
+        ("options_refused", {}, {"base": "no_identity"}),
+        ("garbage", {}, {"base": "invalid_response"}),
         ("busy", {}, {"base": "busy"}),
         ("none", {CONF_PASSWORD: "12ab"}, {CONF_PASSWORD: "invalid_password"}),
         ("none", {CONF_PASSWORD: "1000000"}, {CONF_PASSWORD: "invalid_password"}),
@@ -147,7 +148,11 @@ async def test_add_terminal_errors(
     elif setup == "muted":
         sim.faults.mute = True
     elif setup == "options_refused":
+        # Neither serial number nor MAC: nothing identifies the terminal.
         sim.faults.error_commands = frozenset({Command.OPTIONS_RRQ})
+    elif setup == "garbage":
+        sim.faults.garbage_kind = GarbageKind.BAD_MAGIC
+        sim.faults.garbage_replies = 1_000
     elif setup == "busy":
         sim.faults.busy = BusyMode.ACK_ERROR
         other_client = pyzk_client(sim)

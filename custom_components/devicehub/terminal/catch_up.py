@@ -14,10 +14,11 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
 from ..const import DOMAIN
-from ..zk.errors import TerminalError
+from ..zk.errors import TerminalError, TerminalLayoutUnknown
 from .const import CATCH_UP_RETRY_MAX, CATCH_UP_RETRY_MIN, LOGGER
 from .coordinator import TerminalCoordinator
 from .delivery import PunchDelivery
+from .issues import async_note_layout_known, async_note_unknown_layout
 
 
 class CatchUpScheduler:
@@ -73,11 +74,18 @@ class CatchUpScheduler:
             records = self._coordinator.data.counts.records
             try:
                 await self._delivery.async_catch_up()
+            except TerminalLayoutUnknown as err:
+                # Nothing of the log is delivered: a guess must never reach an automation.
+                LOGGER.error("Attendance log of %s not delivered: %s", self._entry.title, err)
+                async_note_unknown_layout(self._hass, self._entry, err)
+                self._schedule_retry(err)
+                return
             except TerminalError as err:
                 if self._again:
                     continue  # asked again meanwhile: the link may be back already
                 self._schedule_retry(err)
                 return
+            async_note_layout_known(self._hass, self._entry)
             self._failures = 0
             self.records_caught_up = records
             if not self._again:
