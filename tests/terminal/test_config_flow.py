@@ -404,3 +404,31 @@ async def test_options(hass: HomeAssistant, simulator: TerminalSimulator) -> Non
         result["flow_id"], {**options, CONF_ENCODING: "utf-8", CONF_CODE: "0000"}
     )
     assert entry.options[CONF_CODE] == "0000"
+
+
+@pytest.mark.parametrize(
+    "refused", [("~Platform",), ("MAC",), ("~DeviceName", "~Platform", "ZKFaceVersion")]
+)
+async def test_add_terminal_refusing_options(
+    hass: HomeAssistant, zk_simulator: SimulatorFactory, refused: tuple[str, ...]
+) -> None:
+    """Refused description options (SpeedFace refuses ~Platform) do not stop the add."""
+    sim = zk_simulator(serial="OPT1", options=dict.fromkeys(refused))
+    flow_id = await start_terminal_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, form_input(sim))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == "OPT1"
+
+
+async def test_add_terminal_without_serial_uses_the_mac(
+    hass: HomeAssistant, zk_simulator: SimulatorFactory
+) -> None:
+    """A terminal refusing its serial number is known by its MAC address."""
+    sim = zk_simulator(
+        options={"~SerialNumber": None, "~DeviceName": None}, mac="00:17:61:0A:0B:0C"
+    )
+    flow_id = await start_terminal_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, form_input(sim))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == "00:17:61:0a:0b:0c"
+    assert result["title"] == "ZKTeco 00:17:61:0a:0b:0c"
