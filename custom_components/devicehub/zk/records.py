@@ -44,9 +44,9 @@ _ATTENDANCE_8 = Struct("<HBxI")
 type Buffer = bytes | bytearray | memoryview
 
 # AttendanceRecord is a frozen slotted dataclass: its __init__ stores each field through
-# object.__setattr__, a fifth of the time to parse a big log. The 40-byte parser (TFT
-# firmware: the big logs) stores them through the slots' own descriptors instead: the same
-# object, equal and hashing the same, at a fraction of the cost.
+# object.__setattr__, a fifth of the time to parse a big log. The parsers store them
+# through the slots' own descriptors instead: the same object, equal and hashing the same,
+# at a fraction of the cost.
 _NEW_RECORD = object.__new__
 _SET_RECORD_FIELD = {
     field.name: getattr(AttendanceRecord, field.name).__set__ for field in fields(AttendanceRecord)
@@ -226,11 +226,11 @@ def _parse_attendance(
     decode = TimeDecoder().decode
     out: list[AttendanceRecord] = []
     append = out.append
+    set_uid, set_user_id, set_timestamp, set_verify, set_punch = (
+        _SET_RECORD_FIELD[name] for name in ("uid", "user_id", "timestamp", "verify", "punch")
+    )
     if size >= TFT_HEAD:
         user_ids: dict[bytes, str] = {}
-        set_uid, set_user_id, set_timestamp, set_verify, set_punch = (
-            _SET_RECORD_FIELD[name] for name in ("uid", "user_id", "timestamp", "verify", "punch")
-        )
         for uid, raw_user_id, verify, raw_time, punch in tft_record(size).iter_unpack(records_view):
             timestamp = decode(raw_time)
             if timestamp is None:
@@ -248,22 +248,42 @@ def _parse_attendance(
             append(record)
     elif size == 16:
         uid_of = {user.user_id: user.uid for user in users}
+        # Numbers repeat across punches: each becomes its (user_id, uid) once.
+        known: dict[int, tuple[str, int]] = {}
         for number, raw_time, verify, punch, _workcode in _ATTENDANCE_16.iter_unpack(records_view):
             timestamp = decode(raw_time)
             if timestamp is None:
                 invalid += 1
                 continue
-            user_id = str(number)
-            append(AttendanceRecord(uid_of.get(user_id, 0), user_id, timestamp, verify, punch))
+            who = known.get(number)
+            if who is None:
+                user_id = str(number)
+                who = known[number] = (user_id, uid_of.get(user_id, 0))
+            record = _NEW_RECORD(AttendanceRecord)
+            set_uid(record, who[1])
+            set_user_id(record, who[0])
+            set_timestamp(record, timestamp)
+            set_verify(record, verify)
+            set_punch(record, punch)
+            append(record)
     elif size == 8:
         user_id_of = {user.uid: user.user_id for user in users}
+        named: dict[int, str] = {}
         for uid, states, raw_time in _ATTENDANCE_8.iter_unpack(records_view):
             timestamp = decode(raw_time)
             if timestamp is None:
                 invalid += 1
                 continue
-            user_id = user_id_of.get(uid) or str(uid)
-            append(AttendanceRecord(uid, user_id, timestamp, states & 0x0F, states >> 4))
+            user_id = named.get(uid)
+            if user_id is None:
+                user_id = named[uid] = user_id_of.get(uid) or str(uid)
+            record = _NEW_RECORD(AttendanceRecord)
+            set_uid(record, uid)
+            set_user_id(record, user_id)
+            set_timestamp(record, timestamp)
+            set_verify(record, states & 0x0F)
+            set_punch(record, states >> 4)
+            append(record)
     else:
         raise ValueError(f"no attendance layout of {size} bytes")
     return AttendanceBatch(records=out, invalid=invalid)
