@@ -9,7 +9,7 @@ from tests.zksim_fixtures import SimulatorFactory
 from tools.zksim import SimulatorConfig
 from tools.zksim.__main__ import parse_args
 from tools.zksim.firmware import PROFILES, profile
-from tools.zksim.protocol import Command, decode_time
+from tools.zksim.protocol import Command, Reply, decode_time
 from tools.zksim.records import AttendanceRecord, User, decode_user, encode_event, encode_user
 
 from .rawclient import RawClient
@@ -72,7 +72,7 @@ def test_four_byte_counters_reply(zk_simulator: SimulatorFactory) -> None:
     with RawClient(sim.port) as client:
         client.connect()
         header, payload = client.request(Command.GET_FREE_SIZES)
-    assert header.code == Command.ACK_OK
+    assert header.code == Reply.ACK_OK
     assert len(payload) == 4
 
 
@@ -82,8 +82,8 @@ def test_refused_options_are_answered_with_an_error(zk_simulator: SimulatorFacto
         client.connect()
         refused, _ = client.request(Command.OPTIONS_RRQ, b"~Platform\0")
         answered, value = client.request(Command.OPTIONS_RRQ, b"~DeviceName\0")
-    assert refused.code == Command.ACK_ERROR
-    assert (answered.code, value) == (Command.ACK_OK, b"~DeviceName=SpeedFace-V5L\0")
+    assert refused.code == Reply.ACK_ERROR
+    assert (answered.code, value) == (Reply.ACK_OK, b"~DeviceName=SpeedFace-V5L\0")
 
 
 def test_72_byte_user_group_and_time_zones() -> None:
