@@ -431,3 +431,21 @@ async def test_names_when_the_user_list_fails(
         punch_data(second, None, late=False, punch="check_out", verify=VERIFY[second.verify]),
         punch_data(third, user.name, late=False, punch="break_out", verify=VERIFY[third.verify]),
     ]
+
+
+@pytest.mark.parametrize("event_size", [20, 45])
+@pytest.mark.usefixtures("loaded_entry")
+async def test_undecodable_live_event_is_read_back_from_the_log(
+    hass: HomeAssistant, simulator: TerminalSimulator, punches: StateRecorder, event_size: int
+) -> None:
+    """A live event of a length nothing decodes is counted, and the log delivers it once."""
+    await async_wait_live(hass, simulator)
+    simulator.event_size = event_size
+    record = await inject(hass, simulator, "1001", 0, 1)
+    await punches.wait(1)
+    runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+    await runtime.async_catch_up()  # once more: nothing new
+    await hass.async_block_till_done()
+    assert punches.events() == [punch_data(record, name_on(simulator, "1001"), late=True)]
+    assert runtime.live is not None
+    assert runtime.live.invalid_events == 1
