@@ -5,7 +5,7 @@ connecting and reading the serial number (else the MAC address), the entry's uni
 """
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.config_entries import (
     SOURCE_IMPORT,
@@ -23,12 +23,8 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-if TYPE_CHECKING:  # Home Assistant 2026.x types its schemas with probatio
-    import probatio as vol
-else:  # the voluptuous shim at run time, on older Home Assistant versions too
-    import voluptuous as vol
-
 from ..const import CONF_KIND, DOMAIN, DeviceKind
+from ..schema import vol
 from ..zk.models import TerminalInfo
 from .const import DEFAULT_PASSWORD, DEFAULT_PORT, DEFAULT_TIMEOUT, LOGGER, MAX_COMM_KEY
 from .legacy_import import LegacyImportError, parse_devices_json
