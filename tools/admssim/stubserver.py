@@ -48,8 +48,8 @@ class TerminalRecord:
     keys: set[tuple[str, datetime, int]] = field(default_factory=set)
     duplicates: int = 0
     malformed: int = 0
-    queue: list[tuple[int, Command]] = field(default_factory=list)
-    results: dict[int, CommandResult] = field(default_factory=dict)
+    queue: list[tuple[int | str, Command]] = field(default_factory=list)
+    results: dict[str, CommandResult] = field(default_factory=dict)
     users_seen: dict[str, str] = field(default_factory=dict)
     polls: int = 0
     handshakes: int = 0
@@ -96,11 +96,11 @@ class StubPushServer:
             await self._runner.cleanup()
             self._runner = None
 
-    def queue(self, serial: str, command: Command) -> int:
+    def queue(self, serial: str, command: Command) -> str:
         """Queue a command for the terminal's next poll; return its id."""
         self._next_id += 1
         self.terminals[serial].queue.append((self._next_id, command))
-        return self._next_id
+        return str(self._next_id)
 
     def punches(self, serial: str) -> list[AttendanceLine]:
         """Punches stored for a terminal, each once, in arrival order."""
