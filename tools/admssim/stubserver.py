@@ -81,7 +81,7 @@ class StubPushServer:
 
     async def start(self) -> str:
         """Listen; return the base URL terminals are given."""
-        app = web.Application(client_max_size=MAX_BODY_BYTES + 1)
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_route("*", "/iclock/{endpoint}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
