@@ -65,6 +65,7 @@ def test_optional_fields_and_line_ends() -> None:
     ("line", "reason"),
     [
         (b"1\t2020-02-30 08:00:00\t0\t1", "must be in range|day is out of range"),
+        (b"1\t2020-13-01 08:00:00\t0\t1", "month must be in 1..12|month"),
         (b"1\t2020-01-01\t0\t1", "does not match"),
         (b"1\t2020-01-01 08:00:00\t0", "3 fields"),
         (b"garbage", "1 fields"),
@@ -73,7 +74,11 @@ def test_optional_fields_and_line_ends() -> None:
         (b"A" * 25 + b"\t2020-01-01 08:00:00\t0\t1", "bad user id"),
         (b"1\t2020-01-01 08:00:00\t256\t1", "out of range"),
         (b"1\t2020-01-01 08:00:00\t-1\t1", "out of range"),
-        (b"1\t2020-01-01 08:00:00\tx\t1", "invalid literal"),
+        (b"1\t2020-01-01 08:00:00\tx\t1", "invalid integer"),
+        ("1\t2020-01-01 08:00:00\t\u0663\t1".encode(), "invalid integer"),  # Arabic-Indic 3
+        ("1\t\u0662020-01-01 08:00:00\t0\t1".encode(), "does not match"),
+        (b"1\t2020-01-01 08:00:00\t1_0\t1", "invalid integer"),
+        (b"1\t2020-01-01T08:00:00\t0\t1", "does not match"),
         (b"1\t2020-01-01 08:00:00\t0\t1\t" + b"9" * 33, "work code"),
         (b"\xff\xfe\t2020-01-01 08:00:00\t0\t1", "bad user id"),
     ],

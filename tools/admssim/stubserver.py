@@ -67,8 +67,11 @@ class StubPushServer:
         options: HandshakeOptions | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        on_stored: Callable[[str, AttendanceLine], None] | None = None,
     ) -> None:
-        """Nothing listens until ``start()``."""
+        """Nothing listens until ``start()``; ``on_stored`` sees each punch stored."""
+        self.on_stored = on_stored
+        self.stored = 0
         self.terminals = {serial: TerminalRecord() for serial in serials}
         self.options = options or HandshakeOptions(delay=1, error_delay=1)
         self.refused: Counter[str] = Counter()
@@ -168,11 +171,13 @@ class StubPushServer:
                     terminal.results[result.command_id] = result
                 return REPLY_NOTHING
             case RequestKind.UPLOAD:
-                return self._upload(parsed.known_table, body, terminal)
+                return self._upload(parsed.serial, parsed.known_table, body, terminal)
             case _:
                 return REPLY_NOTHING
 
-    def _upload(self, table: Table | None, body: bytes, terminal: TerminalRecord) -> str:
+    def _upload(
+        self, serial: str, table: Table | None, body: bytes, terminal: TerminalRecord
+    ) -> str:
         if table is Table.ATTLOG:
             parsed = parse_attlog(body)
             terminal.malformed += parsed.malformed
@@ -182,6 +187,9 @@ class StubPushServer:
                     continue
                 terminal.keys.add(line.key)
                 terminal.punches.append(line)
+                self.stored += 1
+                if self.on_stored is not None:
+                    self.on_stored(serial, line)
             return reply_ok(parsed.total)
         if table is Table.OPERLOG:
             operlog = parse_operlog(body)

@@ -5,6 +5,8 @@ body (BodyTooLargeError). Records come back in the order the terminal sent them.
 """
 
 from collections.abc import Callable
+from datetime import datetime
+import re
 from typing import Final
 
 from .fields import is_valid_user_id, key_values, parse_time, small_int
@@ -30,8 +32,32 @@ class _Tally:
             self.first_reason = f"line {number}: {reason}"
 
 
+# The usual line in one match (a backlog has tens of thousands); anything else goes the
+# field-by-field way, which also says what is wrong.
+_USUAL_LINE: Final = re.compile(
+    r"([A-Za-z0-9]{1,24})\t"
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})\t"
+    r"([0-9]{1,3})\t([0-9]{1,3})(?:\t([A-Za-z0-9]{0,32})(?:\t.*)?)?"
+)
+
+
 def _attendance_line(line: str) -> AttendanceLine:
     """``PIN <tab> yyyy-mm-dd hh:mm:ss <tab> status <tab> verify [<tab> workcode ...]``."""
+    usual = _USUAL_LINE.fullmatch(line)
+    if usual is not None:
+        user_id, when, status, verify, work_code = usual.groups()
+        if int(status) <= 255 and int(verify) <= 255:
+            return AttendanceLine(
+                user_id=user_id,
+                time=datetime.fromisoformat(when),
+                status=int(status),
+                verify=int(verify),
+                work_code=work_code or "0",
+            )
+    return _attendance_fields(line)
+
+
+def _attendance_fields(line: str) -> AttendanceLine:
     fields = line.split("\t")
     if len(fields) < 4:
         raise ValueError(f"{len(fields)} fields, need at least 4")
