@@ -31,6 +31,7 @@ Uploads (``POST /iclock/cdata?table=...``)
 Caps (``limits``)
     ``MAX_BODY_BYTES`` = 4 MiB, ``MAX_LINES`` = 50,000, ``MAX_LINE_LENGTH`` = 4,096
     characters, ``MAX_PHOTO_BYTES`` = 2 MiB. A body over a cap raises ``BodyTooLargeError``
+    (also named ``BodyTooLarge``)
     (whole body refused: answer non-OK, the terminal keeps the batch); an overlong line is
     a malformed line.
 
@@ -72,6 +73,7 @@ from .commands import (
 from .errors import (
     AdmsError,
     AdmsRequestError,
+    BodyTooLarge,
     BodyTooLargeError,
     CommandFieldError,
     MalformedBodyError,
@@ -115,6 +117,7 @@ __all__ = [
     "AdmsRequestError",
     "AttendanceLine",
     "AttendancePhoto",
+    "BodyTooLarge",
     "BodyTooLargeError",
     "Check",
     "Command",
