@@ -268,3 +268,19 @@ async def test_a_punch_loop(
     await server.wait_until(lambda: len(server.punches(SERIAL)) >= 5)
     await terminal.stop()
     assert {p.user_id for p in server.punches(SERIAL)} <= {"1", "2", "3"}
+
+
+async def test_the_stub_servers_loop_friendly_modes_take_a_backlog_once(
+    adms_stub_server: StubServerFactory, push_terminal: TerminalFactory
+) -> None:
+    for mode in ({"parse_stepwise": True, "uploads_at_once": 1}, {"parse_in_executor": True}):
+        server = await adms_stub_server({SERIAL}, keep_punches=False, **mode)
+        terminal = push_terminal(server.url, serial=SERIAL, batch_size=300)
+        terminal.add_backlog(1_000, datetime(2026, 2, 1))
+        terminal.resend_history()  # nothing acknowledged yet: nothing queued twice
+        assert await terminal.flush() is UploadResult.NOTHING
+        assert terminal.resend_history() == 1_000
+        assert await terminal.flush() is UploadResult.NOTHING
+        record = server.terminals[SERIAL]
+        assert (server.stored, len(record.keys), record.duplicates) == (1_000, 1_000, 1_000)
+        assert server.punches(SERIAL) == []  # keys only

@@ -134,7 +134,8 @@ class PushTerminalSimulator:
     def resend_history(self) -> int:
         """Queue every acknowledged punch again (a terminal whose upload stamps were reset);
         return how many. The server must drop them all as duplicates."""
-        again = [punch for punch in self.punches_sent if punch not in self.data.pending_punches]
+        queued = {punch.seq for punch in self.data.pending_punches}
+        again = [punch for punch in self.punches_sent if punch.seq not in queued]
         self.data.pending_punches[:0] = again
         self._wake.set()
         return len(again)
