@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+import json
 import struct
 from typing import Any
 
@@ -33,6 +34,7 @@ NEEDS_PARSER = pytest.mark.xfail(strict=True, reason="needs the record parser of
 
 ATTENDANCE = [
     pytest.param("pyzk-99-zem500-attendance-8", marks=NEEDS_PARSER),
+    pytest.param("pyzk-92-ma300-attendance-8", marks=NEEDS_PARSER),
     "adrobinoga-f19-attendance-40",
 ]
 USERS = [
@@ -40,6 +42,7 @@ USERS = [
     "pyzk-test-users-72-direct",
     "pyzk-test-users-72-split",
     "pyzk-test-users-72-buffered",
+    "js-zklib-7-users-28",
 ]
 EVENTS = ["pyzk-test-event-12", "kurenai-8-qf001-event-32", "adrobinoga-f19-event-32"]
 
@@ -57,7 +60,9 @@ def replay(request: pytest.FixtureRequest) -> Iterator[ReplayTerminal]:
 
 
 def client_for(terminal: ReplayTerminal) -> TerminalClient:
-    return TerminalClient(TerminalConfig(host="127.0.0.1", port=terminal.port, timeout=2.0))
+    encoding = terminal.fixture.get("encoding", "utf-8")
+    config = TerminalConfig(host="127.0.0.1", port=terminal.port, timeout=2.0, encoding=encoding)
+    return TerminalClient(config)
 
 
 def pyzk_for(terminal: ReplayTerminal) -> Any:
@@ -121,25 +126,36 @@ def stated_attendance(fixture: dict[str, Any]) -> list[tuple[int, datetime, int,
         if "time_utc" in record:
             utc = datetime.fromisoformat(record["time_utc"].replace("Z", "+00:00"))
             local = utc.replace(tzinfo=None) + timedelta(hours=expected["utc_offset_hours"])
-            rows.append((record["uid"], local, record["status"], record["punch"]))
         else:
-            local = datetime.fromisoformat(expected["timestamp"])
-            rows.append((record["uid"], local, record["verify"], record["punch"]))
+            local = datetime.fromisoformat(record.get("timestamp") or expected["timestamp"])
+        verify = record["status"] if expected.get("status_is") == "verify" else record["verify"]
+        rows.append((record["uid"], local, verify, record["punch"]))
+    return rows
+
+
+def decoded_attendance(terminal: ReplayTerminal) -> list[tuple[Any, ...]]:
+    """What the client reads from the replayed log, in the shape of stated_attendance."""
+    batch = client_for(terminal).get_attendance()
+    assert batch.invalid == 0
+    stated = terminal.fixture["expected"]["stated_records"]
+    rows: list[tuple[Any, ...]] = [(r.uid, r.timestamp, r.verify, r.punch) for r in batch.records]
+    if all("user_id" in record for record in stated):
+        rows = [(*row, r.user_id) for row, r in zip(rows, batch.records, strict=True)]
+    return rows
+
+
+def stated_rows(fixture: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """stated_attendance, with the user ids where the source states them."""
+    stated = fixture["expected"]["stated_records"]
+    rows: list[tuple[Any, ...]] = list(stated_attendance(fixture))
+    if all("user_id" in record for record in stated):
+        rows = [(*row, record["user_id"]) for row, record in zip(rows, stated, strict=True)]
     return rows
 
 
 @pytest.mark.parametrize("replay", ATTENDANCE, indirect=True)
 def test_attendance_decodes_as_the_source_states(replay: ReplayTerminal) -> None:
-    batch = client_for(replay).get_attendance()
-
-    decoded = [(r.uid, r.timestamp, r.verify, r.punch) for r in batch.records]
-    assert decoded == stated_attendance(replay.fixture)
-    assert batch.invalid == 0
-    for record, stated in zip(
-        batch.records, replay.fixture["expected"]["stated_records"], strict=True
-    ):
-        if "user_id" in stated:
-            assert record.user_id == stated["user_id"]
+    assert decoded_attendance(replay) == stated_rows(replay.fixture)
     assert not replay.log.errors
 
 
@@ -158,25 +174,61 @@ def test_pyzk_09_misreads_the_zem500_8_byte_records() -> None:
     assert [(r.uid, r.timestamp) for r in records] != [(uid, when) for uid, when, *_ in stated]
 
 
+def test_pyzk_09_misreads_the_ma300_8_byte_records_as_the_reporter_saw() -> None:
+    """The rebuilt records give unmodified pyzk 0.9 exactly the reporter's printout (dates in
+    2026, punch 39), which checks the rebuilding; the stated layout reads them as 2020."""
+    fixture = load_fixture("pyzk-92-ma300-attendance-8")
+    with ReplayTerminal(fixture) as terminal:
+        zk = pyzk_for(terminal)
+        try:
+            records = zk.get_attendance()
+        finally:
+            zk.disconnect()
+    printed = [(r.uid, r.user_id, r.timestamp.isoformat(), r.status, r.punch) for r in records]
+    assert printed == [
+        (p["uid"], p["user_id"], p["timestamp"], p["status"], p["punch"])
+        for p in fixture["expected"]["pyzk_09_printout"]
+    ]
+    not_after = datetime.fromisoformat(fixture["expected"]["not_after"])
+    assert all(when <= not_after for _, when, *_ in stated_attendance(fixture))
+
+
 # Users -------------------------------------------------------------------------------------
+
+
+USER_FIELDS = ("uid", "user_id", "name", "privilege", "card", "password")
+
+
+def stated_users(fixture: dict[str, Any]) -> tuple[int, dict[int, dict[str, Any]]]:
+    """How many users there are and, by position, the fields the source states."""
+    expected = fixture["expected"]
+    stated = expected["users"]
+    if isinstance(stated, list):  # every user stated
+        return len(stated), {
+            index: {k: v for k, v in user.items() if k in USER_FIELDS}
+            for index, user in enumerate(stated)
+        }
+    return expected["count"], {
+        int(index): {k: v for k, v in user.items() if k in USER_FIELDS}
+        for index, user in stated.items()
+    }
+
+
+def decoded_users(terminal: ReplayTerminal) -> tuple[int, dict[int, dict[str, Any]]]:
+    """What the client reads, in the shape of stated_users."""
+    users = client_for(terminal).get_users()
+    _count, stated = stated_users(terminal.fixture)
+    picked = {
+        index: {key: getattr(users[index], key) for key in fields}
+        for index, fields in stated.items()
+        if index < len(users)
+    }
+    return len(users), picked
 
 
 @pytest.mark.parametrize("replay", USERS, indirect=True)
 def test_users_decode_as_the_source_states(replay: ReplayTerminal) -> None:
-    expected = replay.fixture["expected"]
-    users = client_for(replay).get_users()
-
-    stated = expected["users"]
-    if isinstance(stated, list):  # every user stated
-        assert len(users) == len(stated)
-        stated = {str(index): user for index, user in enumerate(stated)}
-    else:
-        assert len(users) == expected["count"]
-    for index, fields in stated.items():
-        user = users[int(index)]
-        for key in ("uid", "user_id", "name", "privilege", "card", "password"):
-            if key in fields:
-                assert getattr(user, key) == fields[key], key
+    assert decoded_users(replay) == stated_users(replay.fixture)
     assert not replay.log.errors
 
 
@@ -274,13 +326,97 @@ async def capture_events(terminal: ReplayTerminal, count: int) -> list[LiveEvent
         assert capture.invalid_events == 0
 
 
+def stated_events(fixture: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {**event, "timestamp": datetime.fromisoformat(event["timestamp"])}
+        for event in fixture["expected"]["events"]
+    ]
+
+
+async def decoded_events(terminal: ReplayTerminal) -> list[dict[str, Any]]:
+    stated = stated_events(terminal.fixture)
+    events = await capture_events(terminal, len(stated))
+    return [
+        {key: getattr(event, key) for key in fields}
+        for event, fields in zip(events, stated, strict=True)
+    ]
+
+
 @pytest.mark.parametrize("replay", EVENTS, indirect=True)
 async def test_realtime_events_decode_as_the_source_states(replay: ReplayTerminal) -> None:
-    stated = replay.fixture["expected"]["events"]
-    events = await capture_events(replay, len(stated))
-    for event, fields in zip(events, stated, strict=True):
-        assert event.user_id == fields["user_id"]
-        assert event.timestamp == datetime.fromisoformat(fields["timestamp"])
-        for key in ("verify", "punch"):
-            if key in fields:
-                assert getattr(event, key) == fields[key], key
+    assert await decoded_events(replay) == stated_events(replay.fixture)
+
+
+# Every fixture can fail ----------------------------------------------------------------------
+
+
+def tampered(fixture: dict[str, Any]) -> dict[str, Any]:
+    """The fixture with one byte of each stated record changed: a uid byte of every record,
+    the first user-id character of every event, the stated user ids in captured segments."""
+    copy: dict[str, Any] = json.loads(json.dumps(fixture))
+    stated_ids = [
+        user["user_id"].encode()
+        for user in (
+            copy["expected"].get("users", {}).values()
+            if isinstance(copy["expected"].get("users"), dict)
+            else []
+        )
+    ]
+
+    def flip_first(hex_bytes: str) -> str:
+        raw = bytearray.fromhex(hex_bytes)
+        raw[0] ^= 0x04
+        return raw.hex()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "records" in node:
+                node["records"] = [flip_first(record) for record in node["records"]]
+            if "payload" in node and node is not copy["replies"].get("free_sizes"):
+                node["payload"] = flip_first(node["payload"]) if node["payload"] else ""
+            if "segments" in node:
+                joined = bytes.fromhex("".join(node["segments"]))
+                for user_id in stated_ids:
+                    joined = joined.replace(user_id + b"\0", b"9" + user_id[1:] + b"\0")
+                cut, pieces = 0, []
+                for segment in node["segments"]:
+                    pieces.append(joined[cut : cut + len(segment) // 2].hex())
+                    cut += len(segment) // 2
+                node["segments"] = pieces
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for kind in ("datasets", "events"):
+        walk(copy["replies"].get(kind, {}))
+    if copy["kind"] == "event":  # whole captured frames: change the user id's first digit
+        for event in copy["replies"]["events"]:
+            if "segments" in event:
+                raw = bytearray.fromhex(event["segments"][0])
+                raw[16] ^= 0x04
+                event["segments"] = [raw.hex()]
+    return copy
+
+
+def names_of(kind: str) -> list[str]:
+    return [name for name in fixture_names() if load_fixture(name)["kind"] == kind]
+
+
+@pytest.mark.parametrize("name", names_of("attendance"))
+def test_tampered_attendance_no_longer_matches_the_source(name: str) -> None:
+    with ReplayTerminal(tampered(load_fixture(name))) as terminal:
+        assert decoded_attendance(terminal) != stated_rows(terminal.fixture)
+
+
+@pytest.mark.parametrize("name", names_of("users"))
+def test_tampered_users_no_longer_match_the_source(name: str) -> None:
+    with ReplayTerminal(tampered(load_fixture(name))) as terminal:
+        assert decoded_users(terminal) != stated_users(terminal.fixture)
+
+
+@pytest.mark.parametrize("name", names_of("event"))
+async def test_tampered_events_no_longer_match_the_source(name: str) -> None:
+    with ReplayTerminal(tampered(load_fixture(name))) as terminal:
+        assert await decoded_events(terminal) != stated_events(terminal.fixture)
