@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 import json
+import socket
 import struct
 from typing import Any
 
@@ -20,6 +21,7 @@ from zk import ZK
 
 from custom_components.devicehub.zk import LiveCapture, LiveEvent, TerminalClient, TerminalConfig
 from tests.zk.replay import (
+    CMD_GET_FREE_SIZES,
     CMD_USER_WRQ,
     PREPARE_BUFFER,
     ReplayTerminal,
@@ -28,6 +30,7 @@ from tests.zk.replay import (
     load_fixture,
     packet_checksum_ok,
 )
+from tools.zksim.protocol import build_packet, tcp_frame
 
 # Cases of issue 11 that the client decodes wrongly until the new record parser lands.
 NEEDS_PARSER = pytest.mark.xfail(strict=True, reason="needs the record parser of issue 11")
@@ -113,6 +116,32 @@ def test_captured_packets_are_whole_and_carry_the_terminals_checksum(name: str) 
             assert len(packet) == length
             assert packet_checksum_ok(packet)
             offset += 8 + length
+
+
+def test_replay_sends_captured_segments_verbatim() -> None:
+    """Asked with the capture's own reply id, the replay sends the captured bytes unchanged,
+    one captured segment per send; asked with another, only reply id and checksum change."""
+    fixture = load_fixture("pyzk-test-users-72-split")
+    (captured,) = captured_segments(fixture["replies"]["free_sizes"])
+    captured_reply_id = struct.unpack_from("<H", captured, 14)[0]
+    with (
+        ReplayTerminal(fixture) as terminal,
+        socket.create_connection(("127.0.0.1", terminal.port), timeout=2) as raw,
+    ):
+        for reply_id in (captured_reply_id, captured_reply_id + 7):
+            raw.sendall(tcp_frame(build_packet(CMD_GET_FREE_SIZES, 0x2058, reply_id)))
+            received = b""
+            while len(received) < len(captured):
+                received += raw.recv(len(captured) - len(received))
+            if reply_id == captured_reply_id:
+                assert received == captured
+            else:
+                assert received[:10] == captured[:10]
+                assert received[12:14] == captured[12:14]
+                assert struct.unpack_from("<H", received, 14)[0] == reply_id
+                assert received[16:] == captured[16:]
+                assert packet_checksum_ok(received[8:])
+    assert terminal.log.readdressed_packets == 1
 
 
 # Attendance --------------------------------------------------------------------------------
@@ -240,6 +269,15 @@ def test_72_byte_user_group_is_the_byte_at_offset_39(replay: ReplayTerminal) -> 
     assert user.group_id == str(stated["group"])
 
 
+@NEEDS_PARSER
+@pytest.mark.parametrize("replay", ["adrobinoga-f19-user-72"], indirect=True)
+def test_72_byte_user_time_zones_are_bytes_40_to_47(replay: ReplayTerminal) -> None:
+    """Ned uses his own time zones 1 and 2: kept as the terminal stores them."""
+    (stated,) = replay.fixture["expected"]["users"]
+    (user,) = client_for(replay).get_users()
+    assert getattr(user, "time_zones", None) == bytes.fromhex(stated["time_zone_bytes"])
+
+
 def test_pyzk_09_misreads_the_72_byte_group() -> None:
     """pyzk 0.9 reads the group as text at 40..46 (the time-zone bytes): "\\x01", not 2."""
     with ReplayTerminal(load_fixture("adrobinoga-f19-user-72")) as terminal:
@@ -284,9 +322,12 @@ def test_user_written_like_zkaccess_writes_it(replay: ReplayTerminal) -> None:
 @pytest.mark.parametrize("replay", ["pyzk-41-ak3750-counters-4"], indirect=True)
 def test_4_byte_counters_still_read_the_log(replay: ReplayTerminal) -> None:
     """pyzk reads the 4-byte counters reply as 0 records and never asks for the log."""
-    client_for(replay).get_attendance()
+    client = client_for(replay)
+    client.get_attendance()
+    client.get_users()
     datasets = [struct.unpack_from("<bh", p)[1] for p in replay.log.payloads(PREPARE_BUFFER)]
     assert 13 in datasets  # CMD_ATTLOG_RRQ: the log was asked for
+    assert 9 in datasets  # CMD_USERTEMP_RRQ: and the users
 
 
 @NEEDS_PARSER
