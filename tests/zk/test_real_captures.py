@@ -315,6 +315,28 @@ def test_user_written_like_zkaccess_writes_it(replay: ReplayTerminal) -> None:
         assert written[start:end] == captured[start:end], field_name
 
 
+@NEEDS_PARSER
+@pytest.mark.parametrize("replay", ["adrobinoga-f19-user-72"], indirect=True)
+def test_rewriting_a_72_byte_user_keeps_every_byte_but_the_password_tail(
+    replay: ReplayTerminal,
+) -> None:
+    """Read-modify-write of Ned: group 2 and his own time zones 1 and 2 go back as the
+    terminal stored them. Only the password field differs: the terminal keeps stray bytes
+    after its NUL ("444\\0" then c6 9a 80 7c), a write sends zeros there."""
+    (stated,) = replay.fixture["expected"]["users"]
+    client_for(replay).set_user(
+        user_id=stated["user_id"],
+        name=stated["name"],
+        password=stated["password"],
+        card=stated["card"],
+    )
+    (written,) = replay.log.payloads(CMD_USER_WRQ)
+    (record,) = replay.fixture["replies"]["datasets"]["users"]["records"]
+    stored = bytes.fromhex(record)
+    assert written[:3] + written[11:] == stored[:3] + stored[11:]
+    assert written[3:11] == stated["password"].encode().ljust(8, b"\0")
+
+
 # Counters and device info ------------------------------------------------------------------
 
 
