@@ -19,7 +19,13 @@ from typing import Any
 import pytest
 from zk import ZK
 
-from custom_components.devicehub.zk import LiveCapture, LiveEvent, TerminalClient, TerminalConfig
+from custom_components.devicehub.zk import (
+    AsyncTerminal,
+    LiveCapture,
+    LiveEvent,
+    TerminalClient,
+    TerminalConfig,
+)
 from tests.zk.replay import (
     CMD_GET_FREE_SIZES,
     CMD_USER_WRQ,
@@ -186,6 +192,19 @@ def stated_rows(fixture: dict[str, Any]) -> list[tuple[Any, ...]]:
 def test_attendance_decodes_as_the_source_states(replay: ReplayTerminal) -> None:
     assert decoded_attendance(replay) == stated_rows(replay.fixture)
     assert not replay.log.errors
+
+
+@pytest.mark.parametrize("replay", ATTENDANCE, indirect=True)
+async def test_attendance_through_the_async_terminal(replay: ReplayTerminal) -> None:
+    """The integration's own entry point (one worker thread per terminal) reads the same."""
+    config = TerminalConfig(host="127.0.0.1", port=replay.port, timeout=2.0)
+    terminal = AsyncTerminal(config)
+    try:
+        batch = await terminal.get_attendance()
+    finally:
+        await terminal.close()
+    decoded = [(r.uid, r.timestamp, r.verify, r.punch) for r in batch.records]
+    assert decoded == [row[:4] for row in stated_rows(replay.fixture)]
 
 
 def test_pyzk_09_misreads_the_zem500_8_byte_records() -> None:
