@@ -28,6 +28,7 @@ from tests.zk.captures import (
 from tests.zk.replay import (
     CMD_GET_FREE_SIZES,
     CMD_USER_WRQ,
+    FIXTURES,
     PREPARE_BUFFER,
     ReplayTerminal,
     captured_segments,
@@ -51,6 +52,15 @@ def test_fixture_names_its_source_device_and_what_is_ours(name: str) -> None:
     assert fixture["origin"]["captured"]
     assert "ours" in fixture["origin"]
     assert fixture["expected"]
+
+
+def test_every_fixture_is_listed_with_its_source_in_the_readme() -> None:
+    readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
+    for name in fixture_names():
+        source = load_fixture(name)["source"]
+        assert f"| `{name}` |" in readme, name
+        # a file by its repository, an issue by its address
+        assert source.get("repo", source["url"]) in readme, name
 
 
 @pytest.mark.parametrize("name", fixture_names())
