@@ -23,6 +23,11 @@ ATTENDANCE = [
     pytest.param("pyzk-92-ma300-attendance-8", marks=NEEDS_PARSER),
     "adrobinoga-f19-attendance-40",
 ]
+ATTENDANCE_NAMES = [
+    "pyzk-99-zem500-attendance-8",
+    "pyzk-92-ma300-attendance-8",
+    "adrobinoga-f19-attendance-40",
+]
 USERS = [
     "adrobinoga-f19-user-72",
     "pyzk-test-users-72-direct",
@@ -211,3 +216,13 @@ def tampered(fixture: dict[str, Any]) -> dict[str, Any]:
 
 def names_of(kind: str) -> list[str]:
     return [name for name in fixture_names() if load_fixture(name)["kind"] == kind]
+
+
+def without_counts(fixture: dict[str, Any]) -> dict[str, Any]:
+    """The fixture answering the counters request as the D2 terminal does: 4 bytes, no count
+    (its real reply, from pyzk issue 41), so only the records themselves tell their layout."""
+    copy: dict[str, Any] = json.loads(json.dumps(fixture))
+    copy["replies"]["free_sizes"] = load_fixture("pyzk-41-ak3750-counters-4")["replies"][
+        "free_sizes"
+    ]
+    return copy

@@ -13,9 +13,10 @@ import struct
 
 import pytest
 
-from custom_components.devicehub.zk import AsyncTerminal, TerminalConfig
+from custom_components.devicehub.zk import AsyncTerminal, TerminalConfig, TerminalError
 from tests.zk.captures import (
     ATTENDANCE,
+    ATTENDANCE_NAMES,
     NEEDS_PARSER,
     USERS,
     client_for,
@@ -24,6 +25,7 @@ from tests.zk.captures import (
     segment_specs,
     stated_rows,
     stated_users,
+    without_counts,
 )
 from tests.zk.replay import (
     CMD_GET_FREE_SIZES,
@@ -218,3 +220,23 @@ def test_info_of_the_d2_terminal(replay: ReplayTerminal) -> None:
     info = client_for(replay).get_info()
     for key, value in replay.fixture["expected"]["info"].items():
         assert getattr(info, key) == value, key
+
+
+@NEEDS_PARSER
+@pytest.mark.parametrize("name", [*ATTENDANCE_NAMES, *USERS])
+def test_without_a_count_real_records_read_right_or_are_refused(name: str) -> None:
+    """With the D2's 4-byte counters reply in place of the real one, only the bytes tell
+    the layout: the client reads what the source states, or refuses; never anything else."""
+    fixture = load_fixture(name)
+    decode, stated = (
+        (decoded_attendance, stated_rows(fixture))
+        if fixture["kind"] == "attendance"
+        else (decoded_users, stated_users(fixture))
+    )
+    with ReplayTerminal(without_counts(fixture)) as terminal:
+        try:
+            decoded = decode(terminal)
+        except TerminalError as exc:  # refused: fine, as long as it says why
+            assert "layout" in str(exc).lower(), exc
+        else:
+            assert decoded == stated
