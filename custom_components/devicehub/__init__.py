@@ -1,11 +1,16 @@
-"""devicehub: ZKTeco terminals and MQTT doors in Home Assistant."""
+"""devicehub: ZKTeco terminals and MQTT doors in Home Assistant.
+
+Each entry is one device of one family; the family runs its own setup around platform
+forwarding. The guards in kinds.py give each family its typed entry.
+"""
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from . import door, terminal
 from .const import DOMAIN
-from .families import DevicehubConfigEntry, family_for
+from .kinds import DevicehubConfigEntry, is_terminal_entry
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -18,29 +23,31 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool | None:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: DevicehubConfigEntry) -> bool:
-    """Connect to a terminal or door and set up its platforms."""
-    family = family_for(entry)
-    await family.async_setup_entry(hass, entry)
-    await hass.config_entries.async_forward_entry_setups(entry, list(family.platforms))
-    return True
+    """Connect to a terminal or follow a door, and add its entities."""
+    if is_terminal_entry(entry):
+        return await terminal.async_setup_entry(hass, entry)
+    return await door.async_setup_entry(hass, entry)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: DevicehubConfigEntry) -> bool:
-    """Unload the platforms, then release the device connection."""
-    family = family_for(entry)
-    unloaded = await hass.config_entries.async_unload_platforms(entry, list(family.platforms))
-    if unloaded:
-        await family.async_unload_entry(hass, entry)
-    return unloaded
+    """Remove the entities, then release the device connection."""
+    if is_terminal_entry(entry):
+        return await terminal.async_unload_entry(hass, entry)
+    return await door.async_unload_entry(hass, entry)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: DevicehubConfigEntry) -> None:
     """Delete what the entry kept in storage."""
-    await family_for(entry).async_remove_entry(hass, entry)
+    if is_terminal_entry(entry):
+        await terminal.async_remove_entry(hass, entry)
+    else:
+        await door.async_remove_entry(hass, entry)
 
 
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: DevicehubConfigEntry, device_entry: dr.DeviceEntry
 ) -> bool:
     """Allow removing a stale device from the UI when its family agrees."""
-    return await family_for(entry).async_remove_device(hass, entry, device_entry)
+    if is_terminal_entry(entry):
+        return await terminal.async_remove_config_entry_device(hass, entry, device_entry)
+    return await door.async_remove_config_entry_device(hass, entry, device_entry)

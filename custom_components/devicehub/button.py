@@ -1,18 +1,19 @@
 """Buttons: terminal restart and clock sync."""
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .families import DevicehubConfigEntry, async_setup_platform
+from .terminal.button import async_setup_button as async_setup_terminal_buttons
+from .terminal.runtime import TerminalConfigEntry
 
 PARALLEL_UPDATES = 1
 
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: DevicehubConfigEntry,
+    entry: TerminalConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up button entities for a devicehub entry."""
-    await async_setup_platform(Platform.BUTTON, hass, entry, async_add_entities)
+    """Add the button entities of a devicehub entry."""
+    # Only terminals forward this platform.
+    await async_setup_terminal_buttons(hass, entry, async_add_entities)

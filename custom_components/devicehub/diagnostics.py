@@ -4,11 +4,15 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from .families import DevicehubConfigEntry, family_for
+from .door.diagnostics import async_get_door_diagnostics
+from .kinds import DevicehubConfigEntry, is_terminal_entry
+from .terminal.diagnostics import async_get_terminal_diagnostics
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: DevicehubConfigEntry
 ) -> dict[str, Any]:
     """Return the diagnostics of the family that owns the entry."""
-    return await family_for(entry).async_get_diagnostics(hass, entry)
+    if is_terminal_entry(entry):
+        return await async_get_terminal_diagnostics(hass, entry)
+    return await async_get_door_diagnostics(hass, entry)

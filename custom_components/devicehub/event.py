@@ -1,10 +1,11 @@
 """Event entities: punches and strangers."""
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .families import DevicehubConfigEntry, async_setup_platform
+from .door.event import async_setup_event as async_setup_door_events
+from .kinds import DevicehubConfigEntry, is_terminal_entry
+from .terminal.event import async_setup_event as async_setup_terminal_events
 
 PARALLEL_UPDATES = 0
 
@@ -14,5 +15,8 @@ async def async_setup_entry(
     entry: DevicehubConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up event entities for a devicehub entry."""
-    await async_setup_platform(Platform.EVENT, hass, entry, async_add_entities)
+    """Add the event entities of a devicehub entry."""
+    if is_terminal_entry(entry):
+        await async_setup_terminal_events(hass, entry, async_add_entities)
+    else:
+        await async_setup_door_events(hass, entry, async_add_entities)

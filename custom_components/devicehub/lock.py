@@ -1,10 +1,11 @@
 """Locks: the door relay of a terminal and the lock of an MQTT door."""
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .families import DevicehubConfigEntry, async_setup_platform
+from .door.lock import async_setup_lock as async_setup_door_locks
+from .kinds import DevicehubConfigEntry, is_terminal_entry
+from .terminal.lock import async_setup_lock as async_setup_terminal_locks
 
 PARALLEL_UPDATES = 1
 
@@ -14,5 +15,8 @@ async def async_setup_entry(
     entry: DevicehubConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up lock entities for a devicehub entry."""
-    await async_setup_platform(Platform.LOCK, hass, entry, async_add_entities)
+    """Add the lock entities of a devicehub entry."""
+    if is_terminal_entry(entry):
+        await async_setup_terminal_locks(hass, entry, async_add_entities)
+    else:
+        await async_setup_door_locks(hass, entry, async_add_entities)

@@ -1,10 +1,11 @@
 """Sensors: terminal counters and clock, door data points."""
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .families import DevicehubConfigEntry, async_setup_platform
+from .door.sensor import async_setup_sensor as async_setup_door_sensors
+from .kinds import DevicehubConfigEntry, is_terminal_entry
+from .terminal.sensor import async_setup_sensor as async_setup_terminal_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -14,5 +15,8 @@ async def async_setup_entry(
     entry: DevicehubConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up sensor entities for a devicehub entry."""
-    await async_setup_platform(Platform.SENSOR, hass, entry, async_add_entities)
+    """Add the sensor entities of a devicehub entry."""
+    if is_terminal_entry(entry):
+        await async_setup_terminal_sensors(hass, entry, async_add_entities)
+    else:
+        await async_setup_door_sensors(hass, entry, async_add_entities)

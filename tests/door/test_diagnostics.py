@@ -1,7 +1,5 @@
 """Diagnostics and entity snapshots of a door."""
 
-import dataclasses
-
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import image as image_component
 from homeassistant.const import Platform
@@ -15,9 +13,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, MqttMockHAClient
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.devicehub import families
-from custom_components.devicehub.const import DeviceKind
-from custom_components.devicehub.door import DOOR_FAMILY
+from custom_components.devicehub import door as door_family
 from custom_components.devicehub.door.const import CONF_COMMAND_TIMEOUT, CONF_UNLOCK_CODE
 
 from .conftest import Fire
@@ -76,8 +72,7 @@ async def test_entities(
     platform: Platform,
 ) -> None:
     """Snapshot every entity of one platform after the door's usual messages."""
-    only = dataclasses.replace(DOOR_FAMILY, platforms={platform: DOOR_FAMILY.platforms[platform]})
-    monkeypatch.setitem(families._FAMILIES, DeviceKind.MQTT_DOOR, only)
+    monkeypatch.setattr(door_family, "PLATFORMS", (platform,))
     # A fixed image access token keeps the image snapshot stable.
     monkeypatch.setattr(image_component._RND, "getrandbits", lambda bits: 0xC0FFEE)
     door_entry.add_to_hass(hass)

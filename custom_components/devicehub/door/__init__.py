@@ -1,7 +1,5 @@
 """Home Assistant glue for MQTT doors."""
 
-from typing import Any
-
 from homeassistant.components import mqtt
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -9,32 +7,38 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
 
 from ..const import DOMAIN
-from ..family import DeviceFamily
-from .binary_sensor import async_setup_binary_sensor
-from .diagnostics import async_get_door_diagnostics
-from .event import async_setup_event
-from .image import async_setup_image
-from .lock import async_setup_lock
 from .pictures import async_remove_saved_picture
-from .runtime import DoorRuntime
-from .sensor import async_setup_sensor
+from .runtime import DoorConfigEntry, DoorRuntime
+
+PLATFORMS = (
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.IMAGE,
+    Platform.LOCK,
+    Platform.SENSOR,
+)
 
 
-async def _async_setup_entry(hass: HomeAssistant, entry: Any) -> None:
-    """Wait for MQTT, then follow the door's topics."""
+async def async_setup_entry(hass: HomeAssistant, entry: DoorConfigEntry) -> bool:
+    """Wait for MQTT, follow the door's topics, then add its entities."""
     if not await mqtt.async_wait_for_mqtt_client(hass):
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="mqtt_not_available")
     runtime = DoorRuntime(hass, entry)
     entry.async_on_unload(runtime.async_stop)
     await runtime.async_start()
     entry.runtime_data = runtime
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
 
 
-async def _async_unload_entry(hass: HomeAssistant, entry: Any) -> None:
-    """Nothing beyond what async_on_unload releases."""
+async def async_unload_entry(hass: HomeAssistant, entry: DoorConfigEntry) -> bool:
+    """Remove the entities; async_on_unload stops following the door."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
-async def _async_remove_device(hass: HomeAssistant, entry: Any, device: dr.DeviceEntry) -> bool:
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: DoorConfigEntry, device: dr.DeviceEntry
+) -> bool:
     """Let the user remove a stale door: one that is offline, silent or unregistered.
 
     The entry has no other device, so removing the door's device removes the entry too.
@@ -48,22 +52,6 @@ async def _async_remove_device(hass: HomeAssistant, entry: Any, device: dr.Devic
     return True
 
 
-async def _async_remove_entry(hass: HomeAssistant, entry: Any) -> None:
+async def async_remove_entry(hass: HomeAssistant, entry: DoorConfigEntry) -> None:
     """Forget the removed door's stranger picture."""
     await async_remove_saved_picture(hass, entry.entry_id)
-
-
-DOOR_FAMILY = DeviceFamily(
-    platforms={
-        Platform.BINARY_SENSOR: async_setup_binary_sensor,
-        Platform.EVENT: async_setup_event,
-        Platform.IMAGE: async_setup_image,
-        Platform.LOCK: async_setup_lock,
-        Platform.SENSOR: async_setup_sensor,
-    },
-    async_setup_entry=_async_setup_entry,
-    async_unload_entry=_async_unload_entry,
-    async_get_diagnostics=async_get_door_diagnostics,
-    async_remove_device=_async_remove_device,
-    async_remove_entry=_async_remove_entry,
-)

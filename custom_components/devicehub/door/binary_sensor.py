@@ -1,7 +1,6 @@
 """Problem binary sensors for the alarms a door declares (structured thresholds)."""
 
 from datetime import datetime
-from typing import Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -14,14 +13,14 @@ from homeassistant.helpers.event import async_call_later
 
 from ..mqtt_door.models import Alarm, DataPointValue
 from .entity import DoorEntity
-from .runtime import DoorRuntime
+from .runtime import DoorConfigEntry, DoorRuntime
 
 
 async def async_setup_binary_sensor(
-    hass: HomeAssistant, entry: Any, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: DoorConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add one problem sensor per declared alarm."""
-    runtime: DoorRuntime = entry.runtime_data
+    runtime = entry.runtime_data
     async_add_entities(AlarmBinarySensor(runtime, alarm) for alarm in runtime.hand_shake.alarms)
 
 

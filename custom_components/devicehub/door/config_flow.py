@@ -1,6 +1,6 @@
 """Config flow steps for MQTT doors: discovery, manual add, reconfigure, options."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
@@ -16,11 +16,6 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
-
-if TYPE_CHECKING:  # Home Assistant 2026.x types its schemas with probatio
-    import probatio as vol
-else:  # the voluptuous shim at run time, on older Home Assistant versions too
-    import voluptuous as vol
 
 from ..const import CONF_KIND, DeviceKind
 from ..mqtt_door.errors import PayloadError
@@ -39,6 +34,7 @@ from ..mqtt_door.topics import (
     is_valid_prefix,
     parse_topic,
 )
+from ..schema import vol
 from .const import (
     CONF_COMMAND_TIMEOUT,
     CONF_DEVICE_ID,

@@ -7,7 +7,7 @@ from homeassistant.core import HomeAssistant
 
 from ..mqtt_door.handshake import hand_shake_to_object
 from .const import CONF_UNLOCK_CODE
-from .runtime import DoorRuntime
+from .runtime import DoorConfigEntry
 
 TO_REDACT = {CONF_UNLOCK_CODE}
 
@@ -16,9 +16,9 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-async def async_get_door_diagnostics(hass: HomeAssistant, entry: Any) -> dict[str, Any]:
+async def async_get_door_diagnostics(hass: HomeAssistant, entry: DoorConfigEntry) -> dict[str, Any]:
     """Return the door's configuration, declaration, liveness and drop counters."""
-    runtime: DoorRuntime = entry.runtime_data
+    runtime = entry.runtime_data
     liveness = runtime.liveness
     picture = runtime.pictures.latest
     return {

@@ -1,7 +1,5 @@
 """Event entities of a door: strangers and attendance punches."""
 
-from typing import Any
-
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -17,7 +15,7 @@ from ..punch import (
 )
 from .const import ATTR_EVENT_ID, ATTR_PICTURE_URL, ATTR_TS, EVENT_TYPE_STRANGER
 from .entity import DoorEntity
-from .runtime import DoorRuntime
+from .runtime import DoorConfigEntry, DoorRuntime
 
 STRANGER_DESCRIPTION = EventEntityDescription(
     key="stranger", translation_key="stranger", event_types=[EVENT_TYPE_STRANGER]
@@ -29,10 +27,10 @@ ATTENDANCE_DESCRIPTION = EventEntityDescription(
 
 
 async def async_setup_event(
-    hass: HomeAssistant, entry: Any, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: DoorConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the event entities of the declared features."""
-    runtime: DoorRuntime = entry.runtime_data
+    runtime = entry.runtime_data
     features = runtime.hand_shake.features
     entities: list[EventEntity] = []
     if DoorFeature.STRANGER in features:

@@ -1,7 +1,5 @@
 """The latest stranger picture of a door, served by Home Assistant behind its auth."""
 
-from typing import Any
-
 from homeassistant.components.image import ImageEntity, ImageEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -9,7 +7,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..mqtt_door.models import DoorFeature
 from .entity import DoorEntity
 from .pictures import Picture
-from .runtime import DoorRuntime
+from .runtime import DoorConfigEntry, DoorRuntime
 
 STRANGER_PICTURE_DESCRIPTION = ImageEntityDescription(
     key="stranger_picture", translation_key="stranger_picture"
@@ -17,10 +15,10 @@ STRANGER_PICTURE_DESCRIPTION = ImageEntityDescription(
 
 
 async def async_setup_image(
-    hass: HomeAssistant, entry: Any, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: DoorConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the picture of a door that declares strangers."""
-    runtime: DoorRuntime = entry.runtime_data
+    runtime = entry.runtime_data
     if DoorFeature.STRANGER in runtime.hand_shake.features:
         async_add_entities([StrangerPicture(runtime)])
 

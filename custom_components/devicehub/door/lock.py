@@ -22,7 +22,7 @@ from ..const import DOMAIN
 from ..mqtt_door.models import DoorCommand, DoorFeature, LockState
 from .const import CONF_COMMAND_TIMEOUT, CONF_UNLOCK_CODE, DEFAULT_COMMAND_TIMEOUT
 from .entity import DoorEntity
-from .runtime import DoorRuntime
+from .runtime import DoorConfigEntry, DoorRuntime
 
 # command -> (the state that confirms it, the state shown until then)
 _COMMAND_STATES = {
@@ -59,10 +59,10 @@ class _Pending:
 
 
 async def async_setup_lock(
-    hass: HomeAssistant, entry: Any, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: DoorConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the lock of a door that declares lock or open."""
-    runtime: DoorRuntime = entry.runtime_data
+    runtime = entry.runtime_data
     if runtime.hand_shake.has_lock:
         async_add_entities([DoorLock(runtime)])
 

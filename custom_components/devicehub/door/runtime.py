@@ -12,7 +12,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from ..const import CONF_KIND, DOMAIN, DeviceKind
+from ..const import DOMAIN
 from ..mqtt_door.errors import DropReason, PayloadError
 from ..mqtt_door.handshake import (
     hand_shake_from_object,
@@ -76,10 +76,13 @@ def entity_keys(hand_shake: HandShake) -> set[str]:
     return keys
 
 
+type DoorConfigEntry = ConfigEntry[DoorRuntime]
+
+
 class DoorRuntime:
     """Everything one door's entities, actions and diagnostics read from."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: DoorConfigEntry) -> None:
         """Start from the declaration kept in the config entry."""
         self.hass = hass
         self.entry = entry
@@ -306,8 +309,3 @@ class DoorRuntime:
         for entity in er.async_entries_for_config_entry(registry, self.entry.entry_id):
             if entity.unique_id not in expected:
                 registry.async_remove(entity.entity_id)
-
-
-def is_door_entry(entry: ConfigEntry) -> bool:
-    """Tell whether a config entry is an MQTT door."""
-    return entry.domain == DOMAIN and entry.data.get(CONF_KIND) == DeviceKind.MQTT_DOOR

@@ -15,7 +15,7 @@ from homeassistant.helpers.typing import StateType
 
 from ..mqtt_door.models import DataPoint, DataPointType, DataPointValue
 from .entity import DoorEntity
-from .runtime import DoorRuntime
+from .runtime import DoorConfigEntry, DoorRuntime
 
 # Device classes whose state is not a number: a declared number could not be shown with them.
 _NOT_NUMERIC = {SensorDeviceClass.DATE, SensorDeviceClass.ENUM, SensorDeviceClass.TIMESTAMP}
@@ -59,10 +59,10 @@ def describe(point: DataPoint) -> SensorEntityDescription:
 
 
 async def async_setup_sensor(
-    hass: HomeAssistant, entry: Any, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: DoorConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add one sensor per declared data point."""
-    runtime: DoorRuntime = entry.runtime_data
+    runtime = entry.runtime_data
     async_add_entities(DataPointSensor(runtime, point) for point in runtime.hand_shake.datapoints)
 
 

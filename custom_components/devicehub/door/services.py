@@ -1,7 +1,7 @@
 """Actions of doors: `devicehub.call` sends a declared command and returns its result."""
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
@@ -14,13 +14,10 @@ from homeassistant.core import (
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 
-if TYPE_CHECKING:  # Home Assistant 2026.x types its schemas with probatio
-    import probatio as vol
-else:  # the voluptuous shim at run time, on older Home Assistant versions too
-    import voluptuous as vol
-
 from ..const import DOMAIN
+from ..kinds import is_door_entry
 from ..mqtt_door.payloads import MAX_TEXT_BYTES
+from ..schema import vol
 from .const import (
     ATTR_ARGS,
     ATTR_COMMAND,
@@ -30,7 +27,7 @@ from .const import (
     MAX_CALL_TIMEOUT,
     SERVICE_CALL,
 )
-from .runtime import DoorRuntime, is_door_entry
+from .runtime import DoorRuntime
 
 CALL_SCHEMA = vol.Schema(
     {

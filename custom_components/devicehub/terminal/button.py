@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import TerminalEntity
 from .helpers import terminal_action
-from .runtime import TerminalRuntime
+from .runtime import TerminalConfigEntry, TerminalRuntime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,10 +39,12 @@ BUTTONS: tuple[TerminalButtonEntityDescription, ...] = (
 
 
 async def async_setup_button(
-    hass: HomeAssistant, entry: Any, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant,
+    entry: TerminalConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the buttons of a terminal."""
-    runtime: TerminalRuntime = entry.runtime_data
+    runtime = entry.runtime_data
     async_add_entities(TerminalButton(runtime, description) for description in BUTTONS)
 
 

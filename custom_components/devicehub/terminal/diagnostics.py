@@ -8,14 +8,16 @@ from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_CODE
-from .runtime import TerminalRuntime
+from .runtime import TerminalConfigEntry
 
 TO_REDACT = {CONF_PASSWORD, CONF_CODE}
 
 
-async def async_get_terminal_diagnostics(hass: HomeAssistant, entry: Any) -> dict[str, Any]:
+async def async_get_terminal_diagnostics(
+    hass: HomeAssistant, entry: TerminalConfigEntry
+) -> dict[str, Any]:
     """What a bug report about a terminal needs."""
-    runtime: TerminalRuntime = entry.runtime_data
+    runtime = entry.runtime_data
     coordinator = runtime.coordinator
     data = coordinator.data
     return {

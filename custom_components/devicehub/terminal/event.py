@@ -1,6 +1,6 @@
 """Punches at a terminal, as an event entity: one event per punch, exactly once."""
 
-from typing import Any, override
+from typing import override
 
 from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
@@ -17,13 +17,15 @@ from ..punch import (
 )
 from .delivery import Punch
 from .entity import TerminalPunchEntity
-from .runtime import TerminalRuntime
+from .runtime import TerminalConfigEntry, TerminalRuntime
 
 ATTR_SERIAL_NUMBER = "serial_number"
 
 
 async def async_setup_event(
-    hass: HomeAssistant, entry: Any, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant,
+    entry: TerminalConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the punch event entity of a terminal."""
     async_add_entities([TerminalPunchEvent(entry.runtime_data)])

@@ -2,15 +2,11 @@
 
 from dataclasses import dataclass
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_TIMEOUT
 
-if TYPE_CHECKING:  # Home Assistant 2026.x types its schemas with probatio
-    import probatio as vol
-else:  # the voluptuous shim at run time, on older Home Assistant versions too
-    import voluptuous as vol
-
+from ..schema import vol
 from .const import DEFAULT_PASSWORD, DEFAULT_PORT, DEFAULT_TIMEOUT, MAX_COMM_KEY
 
 

@@ -21,11 +21,13 @@ from .const import CHANGED_BY_HOME_ASSISTANT, LOGGER
 from .delivery import Punch
 from .entity import TerminalEntity
 from .helpers import terminal_action
-from .runtime import TerminalRuntime
+from .runtime import TerminalConfigEntry, TerminalRuntime
 
 
 async def async_setup_lock(
-    hass: HomeAssistant, entry: Any, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant,
+    entry: TerminalConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the door lock of a terminal."""
     async_add_entities([TerminalLock(entry.runtime_data)])

@@ -1,7 +1,7 @@
 """Options of a terminal: unlock pulse, code, name encoding, time zone, live capture."""
 
 import codecs
-from typing import TYPE_CHECKING, Any
+from typing import Any
 import zoneinfo
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
@@ -18,11 +18,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-if TYPE_CHECKING:  # Home Assistant 2026.x types its schemas with probatio
-    import probatio as vol
-else:  # the voluptuous shim at run time, on older Home Assistant versions too
-    import voluptuous as vol
-
+from ..schema import vol
 from .const import (
     CONF_CODE,
     CONF_ENCODING,

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, override
+from typing import override
 
 from homeassistant.components.sensor import (
     RestoreSensor,
@@ -20,7 +20,7 @@ from ..punch import ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY
 from .coordinator import TerminalCoordinator, TerminalData
 from .delivery import Punch
 from .entity import TerminalEntity, TerminalPunchEntity
-from .runtime import TerminalRuntime
+from .runtime import TerminalConfigEntry, TerminalRuntime
 
 ATTR_PUNCH = "punch"
 
@@ -33,8 +33,9 @@ class TerminalSensorEntityDescription(SensorEntityDescription):
 
 
 def _capacity_used(data: TerminalData) -> float | None:
-    capacity = data.counts.records_capacity
-    return round(100 * data.counts.records / capacity, 2) if capacity else None
+    capacity, records = data.counts.records_capacity, data.counts.records
+    # Unknown (None) on firmware whose counters reply carries no counts.
+    return round(100 * records / capacity, 2) if capacity and records is not None else None
 
 
 SENSORS: tuple[TerminalSensorEntityDescription, ...] = (
@@ -91,10 +92,12 @@ SENSORS: tuple[TerminalSensorEntityDescription, ...] = (
 
 
 async def async_setup_sensor(
-    hass: HomeAssistant, entry: Any, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant,
+    entry: TerminalConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors of a terminal."""
-    runtime: TerminalRuntime = entry.runtime_data
+    runtime = entry.runtime_data
     async_add_entities(
         [
             TerminalLastPunchSensor(runtime),
