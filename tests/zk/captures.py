@@ -9,21 +9,12 @@ from datetime import datetime, timedelta
 import json
 from typing import Any
 
-import pytest
 from zk import ZK
 
 from custom_components.devicehub.zk import LiveCapture, LiveEvent, TerminalClient, TerminalConfig
 from tests.zk.replay import ReplayTerminal, fixture_names, load_fixture
 
-# Cases of issue 11 that the client decodes wrongly until the new record parser lands.
-NEEDS_PARSER = pytest.mark.xfail(strict=True, reason="needs the record parser of issue 11")
-
 ATTENDANCE = [
-    pytest.param("pyzk-99-zem500-attendance-8", marks=NEEDS_PARSER),
-    pytest.param("pyzk-92-ma300-attendance-8", marks=NEEDS_PARSER),
-    "adrobinoga-f19-attendance-40",
-]
-ATTENDANCE_NAMES = [
     "pyzk-99-zem500-attendance-8",
     "pyzk-92-ma300-attendance-8",
     "adrobinoga-f19-attendance-40",

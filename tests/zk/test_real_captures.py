@@ -16,8 +16,6 @@ import pytest
 from custom_components.devicehub.zk import AsyncTerminal, TerminalConfig, TerminalError
 from tests.zk.captures import (
     ATTENDANCE,
-    ATTENDANCE_NAMES,
-    NEEDS_PARSER,
     USERS,
     client_for,
     decoded_attendance,
@@ -132,7 +130,6 @@ def test_users_decode_as_the_source_states(replay: ReplayTerminal) -> None:
     assert not replay.log.errors
 
 
-@NEEDS_PARSER
 @pytest.mark.parametrize("replay", ["adrobinoga-f19-user-72"], indirect=True)
 def test_72_byte_user_group_is_the_byte_at_offset_39(replay: ReplayTerminal) -> None:
     (stated,) = replay.fixture["expected"]["users"]
@@ -140,13 +137,12 @@ def test_72_byte_user_group_is_the_byte_at_offset_39(replay: ReplayTerminal) -> 
     assert user.group_id == str(stated["group"])
 
 
-@NEEDS_PARSER
 @pytest.mark.parametrize("replay", ["adrobinoga-f19-user-72"], indirect=True)
 def test_72_byte_user_time_zones_are_bytes_40_to_47(replay: ReplayTerminal) -> None:
     """Ned uses his own time zones 1 and 2: kept as the terminal stores them."""
     (stated,) = replay.fixture["expected"]["users"]
     (user,) = client_for(replay).get_users()
-    assert getattr(user, "time_zones", None) == bytes.fromhex(stated["time_zone_bytes"])
+    assert user.time_zones == bytes.fromhex(stated["time_zone_bytes"])
 
 
 @pytest.mark.parametrize("replay", ["pyzk-test-users-72-direct"], indirect=True)
@@ -156,7 +152,6 @@ def test_counters_of_the_pyzk_capture(replay: ReplayTerminal) -> None:
         assert getattr(counts, key) == value, key
 
 
-@NEEDS_PARSER
 @pytest.mark.parametrize("replay", ["adrobinoga-zkaccess-user-write-72"], indirect=True)
 def test_user_written_like_zkaccess_writes_it(replay: ReplayTerminal) -> None:
     """Group at offset 39 and the time-zone bytes 40..47 as the vendor software writes them."""
@@ -174,7 +169,6 @@ def test_user_written_like_zkaccess_writes_it(replay: ReplayTerminal) -> None:
         assert written[start:end] == captured[start:end], field_name
 
 
-@NEEDS_PARSER
 @pytest.mark.parametrize("replay", ["adrobinoga-f19-user-72"], indirect=True)
 def test_rewriting_a_72_byte_user_keeps_every_byte_but_the_password_tail(
     replay: ReplayTerminal,
@@ -196,7 +190,6 @@ def test_rewriting_a_72_byte_user_keeps_every_byte_but_the_password_tail(
     assert written[3:11] == stated["password"].encode().ljust(8, b"\0")
 
 
-@NEEDS_PARSER
 @pytest.mark.parametrize("replay", ["pyzk-41-ak3750-counters-4"], indirect=True)
 def test_4_byte_counters_still_read_the_log(replay: ReplayTerminal) -> None:
     """pyzk reads the 4-byte counters reply as 0 records and never asks for the log."""
@@ -208,7 +201,6 @@ def test_4_byte_counters_still_read_the_log(replay: ReplayTerminal) -> None:
     assert 9 in datasets  # CMD_USERTEMP_RRQ: and the users
 
 
-@NEEDS_PARSER
 @pytest.mark.parametrize("replay", ["pyzk-41-ak3750-counters-4"], indirect=True)
 def test_4_byte_counters_leave_the_record_count_unknown(replay: ReplayTerminal) -> None:
     counts = client_for(replay).get_counts()
@@ -222,8 +214,7 @@ def test_info_of_the_d2_terminal(replay: ReplayTerminal) -> None:
         assert getattr(info, key) == value, key
 
 
-@NEEDS_PARSER
-@pytest.mark.parametrize("name", [*ATTENDANCE_NAMES, *USERS])
+@pytest.mark.parametrize("name", [*ATTENDANCE, *USERS])
 def test_without_a_count_real_records_read_right_or_are_refused(name: str) -> None:
     """With the D2's 4-byte counters reply in place of the real one, only the bytes tell
     the layout: the client reads what the source states, or refuses; never anything else."""
