@@ -8,12 +8,14 @@ events and futures, never with sleeps.
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -24,8 +26,9 @@ from custom_components.devicehub.push.const import (
     CONF_SERIAL_NUMBER,
     CONF_TIME_ZONE,
 )
+from custom_components.devicehub.push.punches import Punch
 from custom_components.devicehub.push.runtime import PushRuntime
-from tools.admssim import PushTerminalSimulator, SimUser, SimulatorConfig
+from tools.admssim import PushTerminalSimulator, SimulatorConfig, SimUser
 
 SERIAL = "CQZ7232560025"
 TITLE = "Gate"
@@ -41,9 +44,13 @@ USERS = (
 )
 
 
+ADDED_AGO = timedelta(days=1)
+
+
 def push_entry(serial: str = SERIAL, **options: Any) -> MockConfigEntry:
-    """A push terminal entry; the terminal's clock runs in UTC, as the simulator's does."""
-    return MockConfigEntry(
+    """A push terminal entry added a day ago; the terminal's clock runs in UTC, as the
+    simulator's does by default."""
+    entry = MockConfigEntry(
         domain=DOMAIN,
         title=TITLE,
         unique_id=serial,
@@ -54,6 +61,9 @@ def push_entry(serial: str = SERIAL, **options: Any) -> MockConfigEntry:
         },
         options={CONF_DELAY: DELAY, **options},
     )
+    # Punches before an entry was added are history, not news: tests need a past.
+    entry.created_at = dt_util.utcnow() - ADDED_AGO
+    return entry
 
 
 @pytest.fixture
@@ -83,7 +93,9 @@ def entry(hass: HomeAssistant) -> MockConfigEntry:
 async def loaded_entry(
     hass: HomeAssistant, entry: MockConfigEntry, http_client: TestClient
 ) -> MockConfigEntry:
-    """The push terminal entry, loaded (setting devicehub up for the HTTP server did)."""
+    """The push terminal entry, loaded (by devicehub's setup if it was added before)."""
+    if entry.state is ConfigEntryState.NOT_LOADED:
+        assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     return entry
@@ -123,6 +135,20 @@ async def sim(loaded_entry: MockConfigEntry, make_sim: SimFactory) -> PushTermin
     terminal.add_users(USERS)
     assert await terminal.handshake()
     return terminal
+
+
+class PunchRecorder:
+    """Every punch delivered by a runtime (what the entities receive), in order."""
+
+    def __init__(self, runtime: PushRuntime) -> None:
+        """Listen to the runtime's deliveries."""
+        self.punches: list[Punch] = []
+        runtime.punches.async_add_listener(self.punches.append)
+
+    @property
+    def keys(self) -> list[tuple[str, str, str]]:
+        """(user, time, punch type) of each delivered punch."""
+        return [(p.user_id, p.timestamp.isoformat(), p.punch_type) for p in self.punches]
 
 
 class EventRecorder:

@@ -13,7 +13,7 @@ a failed write leaves memory as it was and the terminal's resend is taken in ful
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple, TypedDict
+from typing import NamedTuple, TypedDict
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
@@ -33,12 +33,23 @@ class PunchKey(NamedTuple):
     timestamp: datetime
     status: int
 
+    def stored(self) -> str:
+        """The key as written to storage: user, time and status, tab-separated (user ids
+        are letters and digits only)."""
+        return f"{self.user_id}\t{self.timestamp.isoformat()}\t{self.status}"
+
+    @classmethod
+    def from_stored(cls, text: str) -> PunchKey:
+        """Read a stored key; raises ValueError when it is not one."""
+        user_id, stamp, status = text.split("\t")
+        return cls(user_id, datetime.fromisoformat(stamp), int(status))
+
 
 class StoredLedger(TypedDict):
     """The ledger as written to storage."""
 
     floor: str | None
-    recent: list[list[Any]]
+    recent: list[str]
     stamps: dict[str, str]
     users: dict[str, str]
     device: dict[str, str]
@@ -46,7 +57,8 @@ class StoredLedger(TypedDict):
 
 @dataclass(slots=True)
 class _State:
-    recent: dict[PunchKey, None] = field(default_factory=dict)
+    # Each key with its stored form, oldest first; the stored form is made once per key.
+    recent: dict[PunchKey, str] = field(default_factory=dict)
     floor: datetime | None = None
 
 
@@ -86,15 +98,12 @@ class PunchLedger:
             return
         self.is_new = False
         try:
-            recent = {
-                PunchKey(str(user), datetime.fromisoformat(stamp), int(status)): None
-                for user, stamp, status in stored["recent"]
-            }
+            recent = {PunchKey.from_stored(text): text for text in stored["recent"]}
             floor = datetime.fromisoformat(stored["floor"]) if stored["floor"] else None
             self.stamps = {str(k): str(v) for k, v in stored.get("stamps", {}).items()}
             self.users = {str(k): str(v) for k, v in stored.get("users", {}).items()}
             self.device = {str(k): str(v) for k, v in stored.get("device", {}).items()}
-        except (KeyError, TypeError, ValueError) as err:
+        except (AttributeError, KeyError, TypeError, ValueError) as err:
             LOGGER.warning("Stored punch ledger unreadable, starting afresh: %s", err)
             return
         self._state = _State(recent, floor)
@@ -123,7 +132,7 @@ class PunchLedger:
     async def async_record(self, keys: list[PunchKey], stamps: Mapping[str, str]) -> None:
         """Write the keys (and the batch's stamps) as delivered; raises if storage fails."""
         recent = dict(self._state.recent)
-        recent.update(dict.fromkeys(keys))
+        recent.update((key, key.stored()) for key in keys)
         floor = self._state.floor
         excess = len(recent) - self._capacity
         if excess > 0:
@@ -167,12 +176,12 @@ class PunchLedger:
         return self._serialize(self._state.recent, self._state.floor, self.stamps)
 
     def _serialize(
-        self, recent: Mapping[PunchKey, None], floor: datetime | None, stamps: Mapping[str, str]
+        self, recent: Mapping[PunchKey, str], floor: datetime | None, stamps: Mapping[str, str]
     ) -> StoredLedger:
         # New containers: the store writes them in a worker thread.
         return {
             "floor": floor.isoformat() if floor else None,
-            "recent": [[key.user_id, key.timestamp.isoformat(), key.status] for key in recent],
+            "recent": list(recent.values()),
             "stamps": dict(stamps),
             "users": dict(self.users),
             "device": dict(self.device),
