@@ -30,6 +30,8 @@ class SimulatorConfig:
     push_version: PushVersion = PushVersion.V2
     access_control: bool = True  # CONTROL DEVICE opens the lock; otherwise -1002
     doors: int = 1
+    lock_seconds: int = 5  # the terminal's own lock time, used by AC_UNLOCK
+    sync_clock: bool = True  # set the clock from each reply's Date header and TimeZone
     delay: float = 10.0
     error_delay: float = 30.0
     batch_size: int = 1_000

@@ -15,7 +15,8 @@ from .terminal import TERMINAL_TIME, SimUser, TerminalClock, TerminalData
 
 RETURN_OK = 0
 RETURN_UNSUPPORTED = -1002
-RETURN_NO_DATA = -1
+RETURN_NO_DATA = -1  # real firmware: nothing to send
+RETURN_PARAMETER = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,21 +47,6 @@ def _fields(text: str) -> dict[str, str]:
         if sep:
             values[key.strip()] = value
     return values
-
-
-def _decode_compact_time(value: int) -> datetime:
-    """Inverse of ZKTeco's compact time number (12 months of 31 days a year)."""
-    seconds = value % 60
-    value //= 60
-    minutes = value % 60
-    value //= 60
-    hours = value % 24
-    value //= 24
-    day = value % 31 + 1
-    value //= 31
-    month = value % 12 + 1
-    year = value // 12 + 2000
-    return datetime(year, month, day, hours, minutes, seconds)
 
 
 def _user_command(text: str, data: TerminalData, clock: TerminalClock) -> Outcome:
@@ -134,8 +120,12 @@ def execute(
         return Outcome(RETURN_OK, "REBOOT", reboot=True)
     if text == "INFO":
         return Outcome(RETURN_OK, "INFO", data=info_lines(config, data))
-    if text == "CHECK":
-        return Outcome(RETURN_OK, "CHECK", upload_now=True)
+    if text in ("CHECK", "LOG"):
+        return Outcome(RETURN_OK, text, upload_now=True)
+    if text == "AC_UNLOCK":
+        if not config.access_control:
+            return Outcome(RETURN_UNSUPPORTED, "AC_UNLOCK")
+        return Outcome(RETURN_OK, "AC_UNLOCK", unlock=Unlock(1, config.lock_seconds, clock.now()))
     if text.startswith("DATA "):
         return _user_command(text, data, clock)
     if text.startswith("CONTROL DEVICE "):
@@ -147,10 +137,6 @@ def execute(
             return Outcome(RETURN_NO_DATA, "GET OPTION")
         return Outcome(RETURN_OK, "GET OPTION", data=[f"{key}={facts[key]}"])
     if text.startswith("SET OPTION "):
-        key, _, value = text.removeprefix("SET OPTION ").partition("=")
-        if key == "DateTime":
-            if not value.isdigit():
-                return Outcome(RETURN_UNSUPPORTED, "SET OPTION")
-            clock.set(_decode_compact_time(int(value)))
-        return Outcome(RETURN_OK, "SET OPTION")
+        key, sep, _ = text.removeprefix("SET OPTION ").partition("=")
+        return Outcome(RETURN_OK if sep and key else RETURN_PARAMETER, "SET OPTION")
     return Outcome(RETURN_UNSUPPORTED, text.split(" ", 1)[0][:16])

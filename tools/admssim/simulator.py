@@ -15,7 +15,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 import logging
 import random
@@ -88,6 +89,7 @@ class PushTerminalSimulator:
         self.unlocks: list[Unlock] = []
         self.commands: list[ExecutedCommand] = []
         self.reboots = 0
+        self.clock_syncs = 0
         self.exchanges: deque[Exchange] = deque(maxlen=500)
         self._session = session
         self._owns_session = session is None
@@ -215,12 +217,27 @@ class PushTerminalSimulator:
             ) as response:
                 reply = await response.text(errors="replace")
                 status = response.status
+                date = response.headers.get("Date")
         except (aiohttp.ClientError, TimeoutError) as err:
             _LOGGER.debug("%s %s: no answer (%s)", method, endpoint, type(err).__name__)
             self.exchanges.append(Exchange(method, endpoint, 0, "", table, lines))
             return 0, ""
         self.exchanges.append(Exchange(method, endpoint, status, reply[:200], table, lines))
+        if date and status == 200 and self.config.sync_clock:
+            self._sync_clock(date)
         return status, reply
+
+    def _sync_clock(self, date_header: str) -> None:
+        """Set the clock from a reply's Date (GMT) and the handshake's TimeZone, as the
+        specification has terminals do on every reply."""
+        try:
+            moment = parsedate_to_datetime(date_header)
+        except TypeError, ValueError:
+            return
+        zone = _time_zone(self.server_options.get("TimeZone"))
+        offset = self.config.utc_offset if zone is None else zone
+        self.clock.set((moment.astimezone(UTC) + offset).replace(tzinfo=None))
+        self.clock_syncs += 1
 
     async def handshake(self) -> bool:
         """``GET /iclock/cdata?options=all``; adopt Delay, ErrorDelay and Realtime. v3 then
@@ -414,6 +431,17 @@ class PushTerminalSimulator:
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+
+
+def _time_zone(value: str | None) -> timedelta | None:
+    """The handshake's TimeZone: hours when -12 < v < 12, otherwise minutes."""
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return timedelta(hours=number) if -12 < number < 12 else timedelta(minutes=number)
 
 
 def _key_values(reply: str) -> dict[str, str]:

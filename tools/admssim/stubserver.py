@@ -8,7 +8,9 @@ commands, and counts every refusal. It stores nothing on disk.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -48,8 +50,8 @@ class TerminalRecord:
     keys: set[tuple[str, datetime, int]] = field(default_factory=set)
     duplicates: int = 0
     malformed: int = 0
-    queue: list[tuple[int, Command]] = field(default_factory=list)
-    results: dict[int, CommandResult] = field(default_factory=dict)
+    queue: list[tuple[int | str, Command]] = field(default_factory=list)
+    results: dict[str, CommandResult] = field(default_factory=dict)
     users_seen: dict[str, str] = field(default_factory=dict)
     polls: int = 0
     handshakes: int = 0
@@ -74,6 +76,7 @@ class StubPushServer:
         self._next_id = 0
         self._host, self._port = host, port
         self._runner: web.AppRunner | None = None
+        self._changed = asyncio.Event()
         self.url = ""
 
     async def start(self) -> str:
@@ -96,17 +99,30 @@ class StubPushServer:
             await self._runner.cleanup()
             self._runner = None
 
-    def queue(self, serial: str, command: Command) -> int:
+    async def wait_until(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
+        """Wait until predicate holds, checked after every request; TimeoutError if not."""
+        async with asyncio.timeout(within):
+            while not predicate():
+                self._changed.clear()
+                await self._changed.wait()
+
+    def queue(self, serial: str, command: Command) -> str:
         """Queue a command for the terminal's next poll; return its id."""
         self._next_id += 1
         self.terminals[serial].queue.append((self._next_id, command))
-        return self._next_id
+        return str(self._next_id)
 
     def punches(self, serial: str) -> list[AttendanceLine]:
         """Punches stored for a terminal, each once, in arrival order."""
         return self.terminals[serial].punches
 
     async def _handle(self, request: web.Request) -> web.Response:
+        try:
+            return await self._respond(request)
+        finally:
+            self._changed.set()
+
+    async def _respond(self, request: web.Request) -> web.Response:
         try:
             parsed = parse_request(request.method, request.path, request.query)
         except AdmsRequestError as err:

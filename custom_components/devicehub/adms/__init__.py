@@ -13,7 +13,8 @@ Requests
 Replies
     ``handshake_reply(serial, HandshakeOptions)`` (the option lines), ``reply_ok(count)``
     (``OK: <n>``, the only answer that makes a terminal drop an uploaded batch: answer it
-    after the lines are stored), ``REPLY_NOTHING`` (``OK``: no command queued), and for
+    after the lines are stored; an ATTPHOTO upload is answered ``REPLY_NOTHING``),
+    ``REPLY_NOTHING`` (``OK``: no command queued, results taken), and for
     push v3 ``push_reply(PushOptions)`` and ``registry_reply(code)``.
 
 Uploads (``POST /iclock/cdata?table=...``)
@@ -34,32 +35,39 @@ Caps (``limits``)
     a malformed line.
 
 Commands
-    Typed commands ``Reboot``, ``Info``, ``Check``, ``SetUser``, ``DeleteUser``,
-    ``QueryUsers``, ``ControlDevice(door, seconds)``, ``GetOption``, ``SetOption`` (a
-    short allow-list of keys), ``SetTime``; ``encode_commands([(id, command), ...])``
+    Typed commands ``Reboot``, ``Info``, ``Check``, ``Log``, ``SetUser``, ``DeleteUser``,
+    ``QueryUsers``, ``AcUnlock`` (attendance protocol: the terminal's own lock time),
+    ``ControlDevice(door, seconds)`` (security protocol, access models), ``GetOption``,
+    ``SetOption`` (a short allow-list of keys); ``encode_commands([(id, command), ...])``
     gives the ``C:<id>:<text>`` lines of a getrequest answer. Fields are validated
     (``CommandFieldError``); nothing can encode ``SHELL`` or any command running code.
     ``parse_command_results(body) -> ParsedLines[CommandResult]`` reads devicecmd bodies
     (``ID=..&Return=..&CMD=..``, several a body); ``CommandResult.meaning`` maps the
-    return code (0 success, -1 not supported/no data, -2 file error, -1002 unsupported
-    command, -1004 unsupported table, other negatives error).
+    return code (``ReturnMeaning``: 0 success, -1002 unsupported, the specification's
+    other negative codes, any other negative is ``ERROR``).
+
+Clock
+    There is no "set time" command in the specification: the terminal sets its clock
+    from the ``Date`` header (GMT) of every reply, shifted by the handshake's
+    ``TimeZone``. A view must therefore send ``Date`` (aiohttp does) and the handshake
+    the terminal's zone (``HandshakeOptions.time_zone_minutes``).
 """
 
 from .commands import (
+    AcUnlock,
     Check,
     Command,
     ControlDevice,
     DeleteUser,
     GetOption,
     Info,
+    Log,
     QueryUsers,
     Reboot,
     SetOption,
-    SetTime,
     SetUser,
     encode_command,
     encode_commands,
-    encode_terminal_time,
 )
 from .errors import (
     AdmsError,
@@ -101,6 +109,7 @@ __all__ = [
     "MAX_LINE_LENGTH",
     "MAX_PHOTO_BYTES",
     "REPLY_NOTHING",
+    "AcUnlock",
     "AdmsError",
     "AdmsRequest",
     "AdmsRequestError",
@@ -117,6 +126,7 @@ __all__ = [
     "GetOption",
     "HandshakeOptions",
     "Info",
+    "Log",
     "MalformedBodyError",
     "OperLog",
     "ParsedLines",
@@ -128,13 +138,11 @@ __all__ = [
     "RequestKind",
     "ReturnMeaning",
     "SetOption",
-    "SetTime",
     "SetUser",
     "Table",
     "UserLine",
     "encode_command",
     "encode_commands",
-    "encode_terminal_time",
     "handshake_reply",
     "is_valid_serial",
     "parse_attlog",

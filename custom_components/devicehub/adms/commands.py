@@ -10,14 +10,14 @@ the classes below, and none of them can produce such text.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 import re
 from typing import Final
 
 from .errors import CommandFieldError
 from .fields import is_valid_user_id
 
-MAX_COMMAND_ID: Final = 2**31 - 1
+# Command ids are the server's choice: letters and digits, at most 16 (specification §12).
+_COMMAND_ID: Final = re.compile(r"[A-Za-z0-9]{1,16}")
 MAX_NAME_LENGTH: Final = 64
 MAX_UNLOCK_SECONDS: Final = 254  # 255 means "stay open" in CONTROL DEVICE: never sent
 MAX_DOORS: Final = 4
@@ -25,10 +25,7 @@ _OPTION_KEY: Final = re.compile(r"[A-Za-z][A-Za-z0-9]{0,31}")
 _OPTION_VALUE: Final = re.compile(r"[A-Za-z0-9 .:_/-]{0,64}")
 _PASSWORD: Final = re.compile(r"[0-9]{0,8}")
 _CARD: Final = re.compile(r"[0-9]{0,20}")
-# Options a SET OPTION may change: none of them runs code or moves the terminal's server.
-SETTABLE_OPTIONS: Final = frozenset(
-    {"DateTime", "Delay", "ErrorDelay", "Realtime", "TransInterval"}
-)
+SETTABLE_OPTIONS: Final = frozenset({"Delay", "ErrorDelay", "Realtime", "TransInterval"})
 _FORBIDDEN_NAME_CHARACTERS: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -57,11 +54,29 @@ class Info:
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """Ask the terminal to check in (and upload what it has not)."""
+    """Ask the terminal to read its options again and upload by its stamps."""
 
     def encode(self) -> str:
         """The command text."""
         return "CHECK"
+
+
+@dataclass(frozen=True, slots=True)
+class Log:
+    """Ask the terminal to upload new records now."""
+
+    def encode(self) -> str:
+        """The command text."""
+        return "LOG"
+
+
+@dataclass(frozen=True, slots=True)
+class AcUnlock:
+    """Pulse the lock output for the terminal's own lock time (attendance protocol)."""
+
+    def encode(self) -> str:
+        """The command text."""
+        return "AC_UNLOCK"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,7 +142,8 @@ class QueryUsers:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ControlDevice:
-    """Open a door's lock for some seconds (access models): ``CONTROL DEVICE 01 DD 01 SS``.
+    """Open a door's lock for some seconds (security protocol, access models):
+    ``CONTROL DEVICE 01 DD 01 SS``.
 
     Bytes as hex pairs: operation 01 (output), the door, address type 01 (door lock),
     the seconds (1..254; 0 would close and 255 hold it open, neither is sent).
@@ -160,7 +176,8 @@ class GetOption:
 
 @dataclass(frozen=True, slots=True)
 class SetOption:
-    """Change one harmless option: ``SET OPTION <key>=<value>`` (keys in SETTABLE_OPTIONS)."""
+    """Change one upload option: ``SET OPTION <key>=<value>`` (keys in SETTABLE_OPTIONS,
+    none of which runs code or moves the terminal to another server)."""
 
     key: str
     value: str
@@ -174,28 +191,6 @@ class SetOption:
         return f"SET OPTION {self.key}={self.value}"
 
 
-def encode_terminal_time(moment: datetime) -> int:
-    """ZKTeco's compact time number (seconds in a calendar of 12 months of 31 days)."""
-    if not 2000 <= moment.year <= 2099:
-        raise CommandFieldError("time must be in 2000..2099")
-    days = ((moment.year % 100) * 12 + moment.month - 1) * 31 + moment.day - 1
-    return days * 86_400 + moment.hour * 3_600 + moment.minute * 60 + moment.second
-
-
-@dataclass(frozen=True, slots=True)
-class SetTime:
-    """Set the terminal's clock: ``SET OPTION DateTime=<compact time number>``.
-
-    ``moment`` is naive, in the terminal's local time.
-    """
-
-    moment: datetime
-
-    def encode(self) -> str:
-        """The command text."""
-        return SetOption("DateTime", str(encode_terminal_time(self.moment))).encode()
-
-
 type Command = (
     Reboot
     | Info
@@ -206,7 +201,8 @@ type Command = (
     | ControlDevice
     | GetOption
     | SetOption
-    | SetTime
+    | AcUnlock
+    | Log
 )
 COMMAND_TYPES: Final = (
     Reboot,
@@ -218,23 +214,24 @@ COMMAND_TYPES: Final = (
     ControlDevice,
     GetOption,
     SetOption,
-    SetTime,
+    AcUnlock,
+    Log,
 )
 
 
-def encode_command(command_id: int, command: Command) -> str:
-    """One ``C:<id>:<text>`` line (without its line end)."""
+def encode_command(command_id: int | str, command: Command) -> str:
+    """One ``C:<id>:<text>`` line (without its line end); ids are 1-16 letters and digits."""
     if not isinstance(command, COMMAND_TYPES):
         raise CommandFieldError(f"{type(command).__name__} is not a push command")
-    if isinstance(command_id, bool) or not 1 <= command_id <= MAX_COMMAND_ID:
-        raise CommandFieldError(f"command id must be 1..{MAX_COMMAND_ID}")
+    if isinstance(command_id, bool) or _COMMAND_ID.fullmatch(str(command_id)) is None:
+        raise CommandFieldError("command id must be 1-16 ASCII letters and digits")
     text = command.encode()
     if _FORBIDDEN_NAME_CHARACTERS.search(text.replace("\t", "")):
         raise CommandFieldError("control character in a command")
     return f"C:{command_id}:{text}"
 
 
-def encode_commands(commands: Iterable[tuple[int, Command]]) -> str:
+def encode_commands(commands: Iterable[tuple[int | str, Command]]) -> str:
     """The answer to a ``getrequest``: one ``C:<id>:<text>`` line per command.
 
     An empty list gives the empty string; a view answers ``OK`` (REPLY_NOTHING) then.

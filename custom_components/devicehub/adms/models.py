@@ -67,7 +67,8 @@ class HandshakeOptions:
     ``error_delay`` the retry interval after a failed request, ``realtime`` asks for each
     punch at once (otherwise at ``trans_interval`` minutes and the ``trans_times``).
     Stamps are the terminal's own upload markers; ``None`` (the text) asks for everything.
-    ``time_zone_minutes`` is the terminal's offset from UTC; None leaves its zone alone.
+    ``time_zone_minutes`` is the offset from UTC the terminal applies to the ``Date``
+    header of every reply to set its clock; None leaves the terminal's own zone alone.
     """
 
     delay: int = 10
@@ -82,6 +83,7 @@ class HandshakeOptions:
     time_zone_minutes: int | None = None
     encrypt: int = 0
     server_version: str = "2.4.1"
+    push_protocol_version: str = "2.4.1"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -224,21 +226,41 @@ class PollInfo:
 
 
 class ReturnMeaning(StrEnum):
-    """What a command's ``Return=`` code means (codes confirmed on real firmware)."""
+    """What a command's ``Return=`` code means (the specification's appendix 1)."""
 
     SUCCESS = "success"  # 0 (and positive counts)
-    NOT_SUPPORTED_OR_NO_DATA = "not_supported_or_no_data"  # -1
-    FILE_ERROR = "file_error"  # -2
-    UNSUPPORTED_COMMAND = "unsupported_command"  # -1002: unknown command or syntax
-    UNSUPPORTED_TABLE = "unsupported_table"  # -1004: table or feature not on this model
+    BAD_PARAMETER = "bad_parameter"  # -1; real firmware also answers -1 for "no data"
+    SIZE_MISMATCH = "size_mismatch"  # -2 photo, -9 template data not matching Size
+    READ_WRITE_ERROR = "read_write_error"  # -3
+    USER_NOT_FOUND = "user_not_found"  # -10
+    BAD_TEMPLATE = "bad_template"  # -11, -12
+    CAPACITY = "capacity"  # -1001
+    UNSUPPORTED = "unsupported"  # -1002: the device does not support the command
+    TIMEOUT = "timeout"  # -1003
+    NOT_CONFIGURED = "not_configured"  # -1004: data does not fit the device configuration
+    BUSY = "busy"  # -1005
+    TOO_LONG = "too_long"  # -1006
+    MEMORY_ERROR = "memory_error"  # -1007
+    SERVER_DATA_FAILED = "server_data_failed"  # -1008
     ERROR = "error"  # any other negative code
 
 
 _MEANINGS: dict[int, ReturnMeaning] = {
-    -1: ReturnMeaning.NOT_SUPPORTED_OR_NO_DATA,
-    -2: ReturnMeaning.FILE_ERROR,
-    -1002: ReturnMeaning.UNSUPPORTED_COMMAND,
-    -1004: ReturnMeaning.UNSUPPORTED_TABLE,
+    -1: ReturnMeaning.BAD_PARAMETER,
+    -2: ReturnMeaning.SIZE_MISMATCH,
+    -3: ReturnMeaning.READ_WRITE_ERROR,
+    -9: ReturnMeaning.SIZE_MISMATCH,
+    -10: ReturnMeaning.USER_NOT_FOUND,
+    -11: ReturnMeaning.BAD_TEMPLATE,
+    -12: ReturnMeaning.BAD_TEMPLATE,
+    -1001: ReturnMeaning.CAPACITY,
+    -1002: ReturnMeaning.UNSUPPORTED,
+    -1003: ReturnMeaning.TIMEOUT,
+    -1004: ReturnMeaning.NOT_CONFIGURED,
+    -1005: ReturnMeaning.BUSY,
+    -1006: ReturnMeaning.TOO_LONG,
+    -1007: ReturnMeaning.MEMORY_ERROR,
+    -1008: ReturnMeaning.SERVER_DATA_FAILED,
 }
 
 
@@ -252,9 +274,10 @@ def return_meaning(code: int) -> ReturnMeaning:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CommandResult:
     """One ``ID=..&Return=..&CMD=..`` result; ``data`` holds key=value lines that follow it
-    (an INFO result carries the device facts there)."""
+    (an INFO result carries the device facts there). ``command_id`` is the id the server
+    gave the command (letters and digits, up to 16)."""
 
-    command_id: int
+    command_id: str
     return_code: int
     command: str = ""
     data: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))

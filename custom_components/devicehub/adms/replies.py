@@ -10,7 +10,7 @@ from .errors import CommandFieldError
 from .models import HandshakeOptions, PushOptions
 from .request import is_valid_serial
 
-REPLY_NOTHING: Final = "OK"  # getrequest with no command queued, and other plain acks
+REPLY_NOTHING: Final = "OK"  # no command queued; results, photos and options taken
 _TIME_OF_DAY: Final = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 _STAMP: Final = re.compile(r"None|\d{1,20}")
 _TOKEN: Final = re.compile(r"[A-Za-z0-9 ._-]{1,32}")
@@ -29,18 +29,25 @@ def _check_token(name: str, value: str) -> None:
 
 
 def reply_ok(count: int) -> str:
-    """Acknowledge an upload of ``count`` lines; only this makes the terminal move on."""
+    """Acknowledge an upload of ``count`` records (``OK:<n>``, as the specification's
+    examples write it); only an OK makes the terminal drop the batch."""
     if count < 0:
         raise CommandFieldError("count must not be negative")
-    return f"OK: {count}"
+    return f"OK:{count}"
+
+
+def time_zone_value(minutes: int) -> str | None:
+    """The handshake's ``TimeZone``: whole hours when -12 < h < 12, otherwise minutes
+    (which must then be beyond +-60); None when the offset cannot be written."""
+    if minutes % 60 == 0 and -12 < minutes // 60 < 12:
+        return str(minutes // 60)
+    if abs(minutes) > 60:
+        return str(minutes)
+    return None
 
 
 def handshake_reply(serial: str, options: HandshakeOptions) -> str:
-    """The option lines answering ``GET /iclock/cdata?SN=..&options=all``.
-
-    ``TimeZone`` is sent in whole hours only: terminals read it as hours, so a half-hour
-    zone would be truncated; such a zone is left out (the terminal keeps its own).
-    """
+    """The option lines answering ``GET /iclock/cdata?SN=..&options=all``."""
     if not is_valid_serial(serial):
         raise CommandFieldError("serial must be 1-32 ASCII letters and digits")
     _check_range("delay", options.delay, 1, MAX_DELAY_SECONDS)
@@ -55,6 +62,7 @@ def handshake_reply(serial: str, options: HandshakeOptions) -> str:
     for flag in options.trans_flag:
         _check_token("trans_flag", flag)
     _check_token("server_version", options.server_version)
+    _check_token("push_protocol_version", options.push_protocol_version)
     lines = [
         f"GET OPTION FROM: {serial}",
         f"ATTLOGStamp={options.attlog_stamp}",
@@ -69,12 +77,14 @@ def handshake_reply(serial: str, options: HandshakeOptions) -> str:
     minutes = options.time_zone_minutes
     if minutes is not None:
         _check_range("time_zone_minutes", minutes, -12 * 60, 14 * 60)
-        if minutes % 60 == 0:
-            lines.append(f"TimeZone={minutes // 60}")
+        zone = time_zone_value(minutes)
+        if zone is not None:
+            lines.append(f"TimeZone={zone}")
     lines += [
         f"Realtime={int(options.realtime)}",
         f"Encrypt={options.encrypt}",
         f"ServerVer={options.server_version}",
+        f"PushProtVer={options.push_protocol_version}",
     ]
     return "\n".join(lines) + "\n"
 

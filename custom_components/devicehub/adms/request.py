@@ -16,6 +16,7 @@ MAX_QUERY_VALUE_LENGTH: Final = 1_024
 
 _ENDPOINTS: Final = {
     "cdata": {"GET": RequestKind.HANDSHAKE, "POST": RequestKind.UPLOAD},
+    "fdata": {"POST": RequestKind.UPLOAD},  # the specification's other ATTPHOTO address
     "getrequest": {"GET": RequestKind.POLL},
     "devicecmd": {"POST": RequestKind.COMMAND_RESULT},
     "registry": {"POST": RequestKind.REGISTRY, "GET": RequestKind.REGISTRY},

@@ -6,6 +6,7 @@ line) and a multi-line form (``ID=32`` / ``Return=0`` / ``CMD=..`` each on its o
 """
 
 from dataclasses import dataclass, field
+import re
 from types import MappingProxyType
 from typing import Final
 
@@ -14,7 +15,7 @@ from .limits import MAX_LINE_LENGTH, body_lines
 from .models import CommandResult, ParsedLines
 
 MAX_RESULT_DATA_KEYS: Final = 512
-MAX_COMMAND_ID: Final = 2**31 - 1
+_COMMAND_ID: Final = re.compile(r"[A-Za-z0-9]{1,16}")
 
 
 @dataclass(slots=True)
@@ -24,7 +25,9 @@ class _Pending:
 
 
 def _finish(pending: _Pending) -> CommandResult:
-    command_id = small_int(pending.values.get("ID", ""), 1, MAX_COMMAND_ID)
+    command_id = pending.values.get("ID", "").strip()
+    if _COMMAND_ID.fullmatch(command_id) is None:
+        raise ValueError("bad ID")
     return_code = small_int(pending.values.get("Return", ""))
     return CommandResult(
         command_id=command_id,
