@@ -1,8 +1,10 @@
-"""The door of a push terminal (access models), opened by a queued CONTROL DEVICE command.
+"""The door of a push terminal, opened by a queued command.
 
-The command waits for the terminal's next poll, so the lock shows `unlocking` until the
-terminal confirms it; then unlocked (or open) for the configured seconds, then locked. The
-relay re-locks by itself, so locking is a no-op.
+Access control models (they register as such) get `CONTROL DEVICE` with the configured
+seconds; attendance models with a lock output get `AC_UNLOCK`, which opens it for the
+terminal's own lock time. The command waits for the terminal's next poll, so the lock shows
+`unlocking` until the terminal confirms it; then unlocked (or open) for the configured
+seconds, then locked. The relay re-locks by itself, so locking is a no-op.
 """
 
 from datetime import datetime
@@ -17,7 +19,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 
-from ..adms import ControlDevice
+from ..adms import AcUnlock, Command, ControlDevice
 from ..const import DOMAIN
 from .const import CHANGED_BY_HOME_ASSISTANT, LOGGER
 from .entity import PushOnlineEntity
@@ -92,10 +94,13 @@ class PushLock(PushOnlineEntity, LockEntity):
         self.async_write_ha_state()
         seconds = self._runtime.settings.unlock_seconds
         try:
+            command: Command = (
+                ControlDevice(door=1, seconds=seconds)
+                if self._runtime.is_access_model
+                else AcUnlock()
+            )
             await async_run_command(
-                self._runtime,
-                ControlDevice(door=1, seconds=seconds),
-                not_confirmed_key="unlock_not_confirmed",
+                self._runtime, command, not_confirmed_key="unlock_not_confirmed"
             )
         except BaseException:
             self._busy = False

@@ -21,11 +21,11 @@ from ..adms import (
     CommandResult,
     DeviceInfo,
     HandshakeOptions,
+    Info,
     ParsedLines,
     PollInfo,
     PushOptions,
     QueryUsers,
-    SetTime,
     UserLine,
     encode_commands,
     handshake_reply,
@@ -47,6 +47,8 @@ FACT_PLATFORM = "platform"
 FACT_MAC = "mac"
 FACT_IP = "ip_address"
 FACT_PUSH_VERSION = "push_version"
+# "acc" for access control models (security protocol), "att" for attendance ones.
+FACT_DEVICE_TYPE = "device_type"
 FACT_USERS = "users"
 FACT_RECORDS = "records"
 # What a terminal answers to a query with nothing to return.
@@ -209,6 +211,7 @@ class PushRuntime:
                 FACT_FIRMWARE: info.firmware or "",
                 FACT_PLATFORM: info.platform or "",
                 FACT_MAC: info.mac or "",
+                FACT_DEVICE_TYPE: info.get("DeviceType") or "",
                 FACT_USERS: str(count) if (count := info.count("UserCount")) is not None else "",
                 FACT_RECORDS: str(n)
                 if (n := info.count("TransactionCount", "AttLogCount"))
@@ -230,10 +233,6 @@ class PushRuntime:
         taken = self.commands.take(COMMANDS_PER_POLL)
         if not taken:
             return REPLY_NOTHING
-        for pending in taken:
-            if isinstance(pending.command, SetTime):
-                # The clock is set to the time it is fetched, not when it was asked for.
-                pending.command = SetTime(self.terminal_now())
         self.counters["commands_sent"] += len(taken)
         return encode_commands((pending.command_id, pending.command) for pending in taken)
 
@@ -261,14 +260,20 @@ class PushRuntime:
         )
 
     async def async_sync_clock(self) -> tuple[datetime, CommandOutcome]:
-        """Set the terminal's clock to Home Assistant's time, as of when it is fetched.
+        """Make the terminal set its clock to Home Assistant's time now.
 
-        Returns the time sent (aware) and the terminal's result.
+        The push protocol has no command to set the time: a terminal sets its clock from
+        the Date header of every reply, in the time zone the handshake told it. So an INFO
+        command is queued (it also refreshes the terminal's facts) and its result's reply
+        carries the time. Returns that time, in the terminal's zone, and the result.
         """
-        pending = self.commands.enqueue("SetTime", SetTime(self.terminal_now()))
-        outcome = await self._async_confirmed(pending)
-        assert isinstance(pending.command, SetTime)
-        return pending.command.moment.replace(tzinfo=self.settings.time_zone), outcome
+        outcome = await self.async_run(Info())
+        return dt_util.now(self.settings.time_zone).replace(microsecond=0), outcome
+
+    @property
+    def is_access_model(self) -> bool:
+        """Access control models open doors with CONTROL DEVICE; others with AC_UNLOCK."""
+        return self.ledger.device.get(FACT_DEVICE_TYPE) == "acc"
 
     def _note_facts(self, facts: Mapping[str, str]) -> None:
         before = dict(self.ledger.device)
@@ -286,7 +291,3 @@ class PushRuntime:
         self.liveness.async_stop()
         self.commands.clear()
         await self.ledger.async_flush()
-
-    def terminal_now(self) -> datetime:
-        """Home Assistant's time in the terminal's time zone, naive, to the second."""
-        return dt_util.now(self.settings.time_zone).replace(microsecond=0, tzinfo=None)
