@@ -2,12 +2,14 @@
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
 from .gateway import async_get_gateway
 from .ledger import PunchLedger
+from .listener import async_acquire_listener, async_release_listener
 from .runtime import PushConfigEntry, PushRuntime
 from .settings import PushSettings
 from .views import async_register_views
@@ -35,6 +37,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: PushConfigEntry) -> bool
     await ledger.async_load()
     created = dt_util.as_local(entry.created_at).astimezone(settings.time_zone)
     ledger.start_at(created.replace(microsecond=0, tzinfo=None))
+    if settings.listen is not None:
+        host, port = settings.listen
+        try:
+            await async_acquire_listener(hass, entry.entry_id, host, port)
+        except OSError as err:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="listener_failed",
+                translation_placeholders={"address": f"{host}:{port}", "error": str(err)},
+            ) from err
     runtime = PushRuntime(hass, entry, settings, ledger)
     entry.runtime_data = runtime
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -51,6 +63,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: PushConfigEntry) -> boo
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await runtime.async_stop()
+        await async_release_listener(hass, entry.entry_id)
     else:
         gateway.async_add(runtime)
     return unloaded

@@ -5,6 +5,7 @@ records its serial number (the entry's unique id), a name and its time zone; the
 served from its next call on.
 """
 
+from ipaddress import ip_address
 from typing import Any
 import zoneinfo
 
@@ -29,6 +30,8 @@ from ..schema import vol
 from .const import (
     CONF_CODE,
     CONF_DELAY,
+    CONF_LISTEN_ADDRESS,
+    CONF_LISTEN_PORT,
     CONF_REALTIME,
     CONF_SERIAL_NUMBER,
     CONF_TIME_ZONE,
@@ -42,6 +45,14 @@ from .const import (
 )
 
 CONF_HOST = "host"
+
+
+def _is_ip_address(text: str) -> bool:
+    try:
+        ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def default_title(serial: str) -> str:
@@ -175,15 +186,24 @@ class PushOptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and save the options."""
+        errors: dict[str, str] = {}
         if user_input is not None:
             options = {
                 **user_input,
                 CONF_DELAY: int(user_input[CONF_DELAY]),
                 CONF_UNLOCK_SECONDS: int(user_input[CONF_UNLOCK_SECONDS]),
             }
-            if not options.get(CONF_CODE):
-                options.pop(CONF_CODE, None)
-            return self.async_create_entry(data=options)
+            options[CONF_LISTEN_ADDRESS] = str(options.get(CONF_LISTEN_ADDRESS, "")).strip()
+            for optional in (CONF_CODE, CONF_LISTEN_ADDRESS, CONF_LISTEN_PORT):
+                if not options.get(optional):
+                    options.pop(optional, None)
+            if CONF_LISTEN_PORT in options:
+                options[CONF_LISTEN_PORT] = int(options[CONF_LISTEN_PORT])
+            address = options.get(CONF_LISTEN_ADDRESS)
+            if address and not _is_ip_address(address):
+                errors[CONF_LISTEN_ADDRESS] = "invalid_listen_address"
+            if not errors:
+                return self.async_create_entry(data=options)
         schema = vol.Schema(
             {
                 vol.Required(CONF_DELAY, default=DEFAULT_DELAY): _seconds(MIN_DELAY, MAX_DELAY),
@@ -194,9 +214,16 @@ class PushOptionsFlow(OptionsFlowWithReload):
                 vol.Optional(CONF_CODE): TextSelector(
                     TextSelectorConfig(type=TextSelectorType.PASSWORD)
                 ),
+                vol.Optional(CONF_LISTEN_ADDRESS): TextSelector(),
+                vol.Optional(CONF_LISTEN_PORT): NumberSelector(
+                    NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+                ),
             }
         )
         return self.async_show_form(
             step_id="push_options",
-            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self.config_entry.options
+            ),
+            errors=errors,
         )

@@ -17,6 +17,10 @@ CONF_DELAY: Final = "delay"
 CONF_REALTIME: Final = "realtime"
 CONF_UNLOCK_SECONDS: Final = "unlock_seconds"
 CONF_CODE: Final = "code"
+# Optional plain-HTTP listener of our own (for a Home Assistant served over HTTPS only).
+CONF_LISTEN_ADDRESS: Final = "listen_address"
+CONF_LISTEN_PORT: Final = "listen_port"
+DEFAULT_LISTEN_ADDRESS: Final = "0.0.0.0"  # noqa: S104 - the user asks for it, on their network
 
 DEFAULT_DELAY: Final = 10
 MIN_DELAY: Final = 2

@@ -11,11 +11,14 @@ from .const import (
     COMMAND_MARGIN,
     CONF_CODE,
     CONF_DELAY,
+    CONF_LISTEN_ADDRESS,
+    CONF_LISTEN_PORT,
     CONF_REALTIME,
     CONF_SERIAL_NUMBER,
     CONF_TIME_ZONE,
     CONF_UNLOCK_SECONDS,
     DEFAULT_DELAY,
+    DEFAULT_LISTEN_ADDRESS,
     DEFAULT_REALTIME,
     DEFAULT_UNLOCK_SECONDS,
     ONLINE_MARGIN,
@@ -32,6 +35,8 @@ class PushSettings:
     realtime: bool
     unlock_seconds: int
     code: str | None
+    # The plain-HTTP listener of our own, if the user asked for one.
+    listen: tuple[str, int] | None = None
 
     @classmethod
     async def async_from_entry(cls, hass: HomeAssistant, entry: ConfigEntry) -> PushSettings:
@@ -47,6 +52,11 @@ class PushSettings:
             realtime=bool(options.get(CONF_REALTIME, DEFAULT_REALTIME)),
             unlock_seconds=int(options.get(CONF_UNLOCK_SECONDS, DEFAULT_UNLOCK_SECONDS)),
             code=options.get(CONF_CODE) or None,
+            listen=(
+                (str(options.get(CONF_LISTEN_ADDRESS) or DEFAULT_LISTEN_ADDRESS), int(port))
+                if (port := options.get(CONF_LISTEN_PORT))
+                else None
+            ),
         )
 
     @property
