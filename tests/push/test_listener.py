@@ -102,12 +102,14 @@ async def test_listener_options(hass: HomeAssistant, listening_entry: MockConfig
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_LISTEN_ADDRESS: "invalid_listen_address"}
+    port = free_port()
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**base, CONF_LISTEN_ADDRESS: " 127.0.0.1 ", CONF_LISTEN_PORT: 8081.0}
+        result["flow_id"],
+        {**base, CONF_LISTEN_ADDRESS: " 127.0.0.1 ", CONF_LISTEN_PORT: float(port)},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert listening_entry.options[CONF_LISTEN_ADDRESS] == "127.0.0.1"
-    assert listening_entry.options[CONF_LISTEN_PORT] == 8081
+    assert listening_entry.options[CONF_LISTEN_PORT] == port
     await hass.async_block_till_done()
     result = await hass.config_entries.options.async_init(listening_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
