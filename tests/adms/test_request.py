@@ -70,6 +70,11 @@ def test_upload_fields() -> None:
     assert parse_request("GET", "/iclock/getrequest", {"SN": "ABC123"}).known_table is None
 
 
+def test_remote_attendance_is_not_a_handshake() -> None:
+    query = {"SN": "0316144680030", "table": "RemoteAtt", "PIN": "1"}
+    assert parse_request("GET", "/iclock/cdata", query).kind is RequestKind.UNKNOWN
+
+
 def test_poll_keeps_info() -> None:
     query = {"SN": "0316144680030", "INFO": sample("spec_getrequest_info.txt").decode().strip()}
     assert parse_request("GET", "/iclock/getrequest", query).info == query["INFO"]

@@ -1,5 +1,6 @@
 """ATTLOG, OPERLOG and user uploads: records, malformed lines, caps."""
 
+import asyncio
 from datetime import datetime
 import random
 
@@ -12,10 +13,12 @@ from custom_components.devicehub.adms import (
     BodyTooLargeError,
     RefusalReason,
     parse_attlog,
+    parse_attlog_stepwise,
     parse_operlog,
     parse_userinfo,
     reply_ok,
 )
+from custom_components.devicehub.adms.uploads import STEP_LINES
 
 from .samples import sample
 
@@ -44,7 +47,7 @@ def test_the_specification_attlog_example() -> None:
     )
     assert (last.user_id, last.time) == ("8965", datetime(2015, 7, 30, 15, 16, 37))
     assert len({record.key for record in parsed.records}) == 9
-    assert first.key == ("1452", datetime(2015, 7, 30, 15, 16, 28), 0)
+    assert first.key == "1452\t2015-07-30 15:16:28\t0"
 
 
 def test_optional_fields_and_line_ends() -> None:
@@ -65,6 +68,7 @@ def test_optional_fields_and_line_ends() -> None:
     ("line", "reason"),
     [
         (b"1\t2020-02-30 08:00:00\t0\t1", "must be in range|day is out of range"),
+        (b"1\t2020-13-01 08:00:00\t0\t1", "month must be in 1..12|month"),
         (b"1\t2020-01-01\t0\t1", "does not match"),
         (b"1\t2020-01-01 08:00:00\t0", "3 fields"),
         (b"garbage", "1 fields"),
@@ -73,7 +77,11 @@ def test_optional_fields_and_line_ends() -> None:
         (b"A" * 25 + b"\t2020-01-01 08:00:00\t0\t1", "bad user id"),
         (b"1\t2020-01-01 08:00:00\t256\t1", "out of range"),
         (b"1\t2020-01-01 08:00:00\t-1\t1", "out of range"),
-        (b"1\t2020-01-01 08:00:00\tx\t1", "invalid literal"),
+        (b"1\t2020-01-01 08:00:00\tx\t1", "invalid integer"),
+        ("1\t2020-01-01 08:00:00\t\u0663\t1".encode(), "invalid integer"),  # Arabic-Indic 3
+        ("1\t\u0662020-01-01 08:00:00\t0\t1".encode(), "does not match"),
+        (b"1\t2020-01-01 08:00:00\t1_0\t1", "invalid integer"),
+        (b"1\t2020-01-01T08:00:00\t0\t1", "does not match"),
         (b"1\t2020-01-01 08:00:00\t0\t1\t" + b"9" * 33, "work code"),
         (b"\xff\xfe\t2020-01-01 08:00:00\t0\t1", "bad user id"),
     ],
@@ -179,3 +187,26 @@ def test_userinfo_query_answer() -> None:
         ("1", "Alice", 14, "secret", "00112233"),
         ("2", "Bob", 0, None, ""),
     ]
+
+
+async def test_stepwise_parsing_gives_the_same_and_lets_the_loop_run() -> None:
+    body = sample("spec_attlog_upload.txt") * 3 + b"bad line\n" + GOOD
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    running = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    before = ticks
+    stepwise = await parse_attlog_stepwise(body, step=4)
+    running.cancel()
+    assert stepwise == parse_attlog(body)
+    assert (len(stepwise.records), stepwise.malformed) == (28, 1)
+    assert stepwise.first_malformed_reason == "line 28: 1 fields, need at least 4"
+    assert ticks - before >= 6  # 29 lines in steps of 4: the ticker ran between the steps
+    assert STEP_LINES == 250
+    assert await parse_attlog_stepwise(b"") == parse_attlog(b"")

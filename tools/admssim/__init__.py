@@ -5,14 +5,9 @@ Written from the push protocol specification on the terminal's side; see README.
 
 from .config import PushVersion, SimulatorConfig
 from .execute import Unlock
-from .simulator import (
-    Exchange,
-    ExecutedCommand,
-    PushTerminalSimulator,
-    UploadResult,
-    make_fleet,
-)
+from .simulator import PushTerminalSimulator
 from .terminal import Punch, SimUser, TerminalClock
+from .wire import Exchange, ExecutedCommand, UploadResult
 
 __all__ = [
     "Exchange",
@@ -25,5 +20,4 @@ __all__ = [
     "TerminalClock",
     "Unlock",
     "UploadResult",
-    "make_fleet",
 ]

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 import contextlib
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from enum import StrEnum
 import logging
 import random
 from typing import Self
@@ -27,39 +25,9 @@ import aiohttp
 from .config import PushVersion, SimulatorConfig
 from .execute import Outcome, Unlock, execute
 from .terminal import Punch, SimUser, TerminalClock, TerminalData
+from .wire import Exchange, ExecutedCommand, UploadResult, key_values, time_zone
 
 _LOGGER = logging.getLogger(__name__)
-
-
-class UploadResult(StrEnum):
-    """What one upload attempt came to."""
-
-    ACCEPTED = "accepted"  # the server answered OK: the batch is delivered
-    REFUSED = "refused"  # any other answer: the batch is sent again later
-    UNREACHABLE = "unreachable"  # no answer at all
-    OFFLINE = "offline"  # the terminal is in an offline spell: nothing sent
-    NOTHING = "nothing"  # nothing to upload
-
-
-@dataclass(frozen=True, slots=True)
-class Exchange:
-    """One request the terminal made and the answer it got (status 0 = no answer)."""
-
-    method: str
-    endpoint: str
-    status: int
-    reply: str
-    table: str | None = None
-    lines: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class ExecutedCommand:
-    """A command the terminal received and what it answered."""
-
-    command_id: str
-    text: str
-    return_code: int
 
 
 class PushTerminalSimulator:
@@ -166,7 +134,8 @@ class PushTerminalSimulator:
     def resend_history(self) -> int:
         """Queue every acknowledged punch again (a terminal whose upload stamps were reset);
         return how many. The server must drop them all as duplicates."""
-        again = [punch for punch in self.punches_sent if punch not in self.data.pending_punches]
+        queued = {punch.seq for punch in self.data.pending_punches}
+        again = [punch for punch in self.punches_sent if punch.seq not in queued]
         self.data.pending_punches[:0] = again
         self._wake.set()
         return len(again)
@@ -234,7 +203,7 @@ class PushTerminalSimulator:
             moment = parsedate_to_datetime(date_header)
         except TypeError, ValueError:
             return
-        zone = _time_zone(self.server_options.get("TimeZone"))
+        zone = time_zone(self.server_options.get("TimeZone"))
         offset = self.config.utc_offset if zone is None else zone
         self.clock.set((moment.astimezone(UTC) + offset).replace(tzinfo=None))
         self.clock_syncs += 1
@@ -251,7 +220,7 @@ class PushTerminalSimulator:
             "language": "69",
         }
         status, reply = await self._request("GET", "cdata", query)
-        options = _key_values(reply)
+        options = key_values(reply)
         if status != 200 or not reply.startswith("GET OPTION FROM"):
             return False
         self._adopt(options, delay_key="Delay")
@@ -271,14 +240,14 @@ class PushTerminalSimulator:
             )
         ).encode()
         status, reply = await self._request("POST", "registry", {"SN": self.serial}, body)
-        code = _key_values(reply).get("RegistryCode")
+        code = key_values(reply).get("RegistryCode")
         if status != 200 or not code:
             return False
         self.registry_code = code
         status, reply = await self._request("POST", "push", {"SN": self.serial}, b"")
         if status != 200:
             return False
-        self._adopt(_key_values(reply), delay_key="RequestDelay")
+        self._adopt(key_values(reply), delay_key="RequestDelay")
         return True
 
     def _adopt(self, options: dict[str, str], delay_key: str) -> None:
@@ -431,34 +400,3 @@ class PushTerminalSimulator:
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-
-
-def _time_zone(value: str | None) -> timedelta | None:
-    """The handshake's TimeZone: hours when -12 < v < 12, otherwise minutes."""
-    if value is None:
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        return None
-    return timedelta(hours=number) if -12 < number < 12 else timedelta(minutes=number)
-
-
-def _key_values(reply: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for line in reply.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            values[key.strip()] = value.strip()
-    return values
-
-
-def make_fleet(
-    count: int, server: str, factory: Callable[[int], SimulatorConfig] | None = None
-) -> list[PushTerminalSimulator]:
-    """``count`` terminals with serials SIM000001, SIM000002... sharing nothing."""
-    configs = [
-        factory(index) if factory else SimulatorConfig(server=server, serial=f"SIM{index:06d}")
-        for index in range(1, count + 1)
-    ]
-    return [PushTerminalSimulator(config) for config in configs]

@@ -12,7 +12,6 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from aiohttp import web
 
@@ -25,12 +24,14 @@ from custom_components.devicehub.adms import (
     Command,
     CommandResult,
     HandshakeOptions,
+    ParsedLines,
     PushOptions,
     RequestKind,
     Table,
     encode_commands,
     handshake_reply,
     parse_attlog,
+    parse_attlog_stepwise,
     parse_command_results,
     parse_operlog,
     parse_registry,
@@ -47,7 +48,7 @@ class TerminalRecord:
     """What the stub server knows of one configured terminal."""
 
     punches: list[AttendanceLine] = field(default_factory=list)
-    keys: set[tuple[str, datetime, int]] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
     duplicates: int = 0
     malformed: int = 0
     queue: list[tuple[int | str, Command]] = field(default_factory=list)
@@ -67,8 +68,30 @@ class StubPushServer:
         options: HandshakeOptions | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        on_stored: Callable[[str, AttendanceLine], None] | None = None,
+        keep_punches: bool = True,
+        parse_in_executor: bool = False,
+        parse_stepwise: bool = False,
+        uploads_at_once: int | None = None,
     ) -> None:
-        """Nothing listens until ``start()``."""
+        """Nothing listens until ``start()``; ``on_stored`` sees each punch stored.
+
+        ``keep_punches=False`` keeps only the duplicate keys (plain tuples, which the
+        garbage collector stops tracking), not the punch objects: for benchmarks.
+        ``parse_in_executor=True`` reads ATTLOG bodies in a worker thread (the parser is
+        pure); ``parse_stepwise=True`` reads them with ``parse_attlog_stepwise``, pausing
+        for the loop every few hundred lines. ``uploads_at_once`` bounds how many ATTLOG
+        bodies are parsed at the same time (the others wait their turn, off the loop's
+        ready queue).
+        """
+        self._upload_turns = (
+            asyncio.Semaphore(uploads_at_once) if uploads_at_once is not None else None
+        )
+        self.parse_in_executor = parse_in_executor
+        self.parse_stepwise = parse_stepwise
+        self.on_stored = on_stored
+        self.keep_punches = keep_punches
+        self.stored = 0
         self.terminals = {serial: TerminalRecord() for serial in serials}
         self.options = options or HandshakeOptions(delay=1, error_delay=1)
         self.refused: Counter[str] = Counter()
@@ -81,7 +104,7 @@ class StubPushServer:
 
     async def start(self) -> str:
         """Listen; return the base URL terminals are given."""
-        app = web.Application(client_max_size=MAX_BODY_BYTES + 1)
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_route("*", "/iclock/{endpoint}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -142,11 +165,27 @@ class StubPushServer:
             self.refused["body_too_large"] += 1
             return web.Response(status=413, text="ERROR")
         try:
-            reply = self._answer(parsed, body, terminal)
+            if parsed.known_table is Table.ATTLOG and self._upload_turns is not None:
+                async with self._upload_turns:
+                    reply = await self._attlog(parsed, body, terminal)
+            elif parsed.known_table is Table.ATTLOG:
+                reply = await self._attlog(parsed, body, terminal)
+            else:
+                reply = self._answer(parsed, body, terminal)
         except AdmsError as err:
             self.refused[err.reason.value] += 1
             return web.Response(status=400, text="ERROR")
         return web.Response(text=reply)
+
+    async def _attlog(self, parsed: AdmsRequest, body: bytes, terminal: TerminalRecord) -> str:
+        if self.parse_in_executor:
+            loop = asyncio.get_running_loop()
+            return self._store(
+                parsed.serial, await loop.run_in_executor(None, parse_attlog, body), terminal
+            )
+        if self.parse_stepwise:
+            return self._store(parsed.serial, await parse_attlog_stepwise(body), terminal)
+        return self._store(parsed.serial, parse_attlog(body), terminal)
 
     def _answer(self, parsed: AdmsRequest, body: bytes, terminal: TerminalRecord) -> str:
         serial = parsed.serial
@@ -168,21 +207,13 @@ class StubPushServer:
                     terminal.results[result.command_id] = result
                 return REPLY_NOTHING
             case RequestKind.UPLOAD:
-                return self._upload(parsed.known_table, body, terminal)
+                return self._upload(parsed.serial, parsed.known_table, body, terminal)
             case _:
                 return REPLY_NOTHING
 
-    def _upload(self, table: Table | None, body: bytes, terminal: TerminalRecord) -> str:
-        if table is Table.ATTLOG:
-            parsed = parse_attlog(body)
-            terminal.malformed += parsed.malformed
-            for line in parsed.records:
-                if line.key in terminal.keys:
-                    terminal.duplicates += 1
-                    continue
-                terminal.keys.add(line.key)
-                terminal.punches.append(line)
-            return reply_ok(parsed.total)
+    def _upload(
+        self, serial: str, table: Table | None, body: bytes, terminal: TerminalRecord
+    ) -> str:
         if table is Table.OPERLOG:
             operlog = parse_operlog(body)
             terminal.malformed += operlog.malformed
@@ -190,3 +221,20 @@ class StubPushServer:
                 terminal.users_seen[user.user_id] = user.name
             return reply_ok(operlog.total)
         return reply_ok(0)
+
+    def _store(
+        self, serial: str, parsed: ParsedLines[AttendanceLine], terminal: TerminalRecord
+    ) -> str:
+        """Keep new punches, drop the ones seen before; then (only then) OK."""
+        terminal.malformed += parsed.malformed
+        for line in parsed.records:
+            if line.key in terminal.keys:
+                terminal.duplicates += 1
+                continue
+            terminal.keys.add(line.key)
+            if self.keep_punches:
+                terminal.punches.append(line)
+            self.stored += 1
+            if self.on_stored is not None:
+                self.on_stored(serial, line)
+        return reply_ok(parsed.total)

@@ -19,7 +19,10 @@ Replies
 
 Uploads (``POST /iclock/cdata?table=...``)
     ``parse_attlog(body) -> ParsedLines[AttendanceLine]`` (user_id, naive local time,
-    status, verify, work_code; ``AttendanceLine.key`` is the duplicate key),
+    status, verify, work_code; ``AttendanceLine.key`` / ``punch_key`` is the duplicate
+    key, a string: (user, time, status)),
+    ``await parse_attlog_stepwise(body)`` (the same, pausing for the event loop every 250
+    lines: use it in a view, a backlog is tens of thousands of lines),
     ``parse_operlog(body) -> OperLog`` (``UserLine`` users, operation count),
     ``parse_userinfo(body) -> ParsedLines[UserLine]``, ``parse_attphoto(body) ->
     AttendancePhoto`` (raises ``MalformedBodyError`` when the layout does not fit),
@@ -31,6 +34,7 @@ Uploads (``POST /iclock/cdata?table=...``)
 Caps (``limits``)
     ``MAX_BODY_BYTES`` = 4 MiB, ``MAX_LINES`` = 50,000, ``MAX_LINE_LENGTH`` = 4,096
     characters, ``MAX_PHOTO_BYTES`` = 2 MiB. A body over a cap raises ``BodyTooLargeError``
+    (also named ``BodyTooLarge``)
     (whole body refused: answer non-OK, the terminal keeps the batch); an overlong line is
     a malformed line.
 
@@ -72,6 +76,7 @@ from .commands import (
 from .errors import (
     AdmsError,
     AdmsRequestError,
+    BodyTooLarge,
     BodyTooLargeError,
     CommandFieldError,
     MalformedBodyError,
@@ -94,13 +99,14 @@ from .models import (
     ReturnMeaning,
     Table,
     UserLine,
+    punch_key,
     return_meaning,
 )
 from .photo import parse_attphoto
 from .replies import REPLY_NOTHING, handshake_reply, push_reply, registry_reply, reply_ok
 from .request import ENDPOINT_NAMES, is_valid_serial, parse_request
 from .results import parse_command_results
-from .uploads import parse_attlog, parse_operlog, parse_userinfo
+from .uploads import parse_attlog, parse_attlog_stepwise, parse_operlog, parse_userinfo
 
 __all__ = [
     "ENDPOINT_NAMES",
@@ -115,6 +121,7 @@ __all__ = [
     "AdmsRequestError",
     "AttendanceLine",
     "AttendancePhoto",
+    "BodyTooLarge",
     "BodyTooLargeError",
     "Check",
     "Command",
@@ -146,6 +153,7 @@ __all__ = [
     "handshake_reply",
     "is_valid_serial",
     "parse_attlog",
+    "parse_attlog_stepwise",
     "parse_attphoto",
     "parse_command_results",
     "parse_device_info",
@@ -154,6 +162,7 @@ __all__ = [
     "parse_registry",
     "parse_request",
     "parse_userinfo",
+    "punch_key",
     "push_reply",
     "registry_reply",
     "reply_ok",

@@ -41,6 +41,10 @@ class BodyTooLargeError(AdmsError):
         super().__init__(reason, detail)
 
 
+# The name the push terminal work was first planned with.
+BodyTooLarge = BodyTooLargeError
+
+
 class MalformedBodyError(AdmsError):
     """A body that cannot be read at all (a photo upload without its header)."""
 

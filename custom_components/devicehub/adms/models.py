@@ -113,9 +113,16 @@ class AttendanceLine:
     work_code: str = "0"
 
     @property
-    def key(self) -> tuple[str, datetime, int]:
-        """What makes a punch unique: a resent batch repeats the same keys."""
-        return (self.user_id, self.time, self.status)
+    def key(self) -> str:
+        """What makes a punch unique (user, time, status): a resent batch repeats the
+        same keys. A string, so a set of a whole backlog's keys costs the garbage
+        collector nothing (tuples of them would be tracked and promoted)."""
+        return punch_key(self.user_id, self.time, self.status)
+
+
+def punch_key(user_id: str, time: datetime, status: int) -> str:
+    """The duplicate key of a punch: ``<user>\t<yyyy-mm-dd hh:mm:ss>\t<status>``."""
+    return f"{user_id}\t{time.isoformat(sep=' ')}\t{status}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -58,6 +58,8 @@ def parse_request(method: str, path: str, query: Mapping[str, str]) -> AdmsReque
         raise AdmsRequestError(RefusalReason.BAD_QUERY, "query value too long")
     kind = _ENDPOINTS[name].get(method.upper(), RequestKind.UNKNOWN)
     table = query.get("table")
+    if kind is RequestKind.HANDSHAKE and table:
+        kind = RequestKind.UNKNOWN  # e.g. table=RemoteAtt (remote attendance): not served
     if kind is RequestKind.UPLOAD and not table:
         raise AdmsRequestError(RefusalReason.MISSING_TABLE)
     return AdmsRequest(
