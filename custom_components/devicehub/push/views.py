@@ -23,6 +23,7 @@ from ..adms import (
     RequestKind,
     Table,
     parse_attlog,
+    parse_attlog_stepwise,
     parse_command_results,
     parse_operlog,
     parse_poll_info,
@@ -41,8 +42,9 @@ from .gateway import (
 from .runtime import PushRuntime
 
 READ_CHUNK = 64 * 1024
-# Bodies bigger than this (backlogs) are parsed in a worker thread, off the event loop.
-PARSE_IN_EXECUTOR_BYTES = 64 * 1024
+# Bodies bigger than this (backlogs) are parsed stepwise, letting the event loop run
+# every few hundred lines.
+PARSE_STEPWISE_BYTES = 64 * 1024
 
 
 async def read_capped(request: web.BaseRequest, limit: int = MAX_BODY_BYTES) -> bytes:
@@ -126,8 +128,8 @@ async def _async_upload(
 ) -> web.Response:
     table = request.known_table
     if table is Table.ATTLOG:
-        if len(body) > PARSE_IN_EXECUTOR_BYTES:
-            punches = await runtime.hass.async_add_executor_job(parse_attlog, body)
+        if len(body) > PARSE_STEPWISE_BYTES:
+            punches = await parse_attlog_stepwise(body)
         else:
             punches = parse_attlog(body)
         try:
