@@ -201,6 +201,13 @@ async def test_other_tables_and_v3_endpoints(
     status, reply = await sim.post_raw("cdata", b"a\nb\n", {"table": "rtlog", "Stamp": "3"})
     assert (status, reply) == (200, "OK:2")
     status, reply = await sim.post_raw(
+        "cdata",
+        b"PIN=1_20260101.jpg\nSN=X\nsize=3\nCMD=uploadphoto\x00\xff\xd8\xff",
+        {"table": "ATTPHOTO", "Stamp": "5"},
+    )
+    assert (status, reply) == (200, "OK")
+    assert runtime_of(loaded_entry).ledger.stamps["ATTPHOTO"] == "5"
+    status, reply = await sim.post_raw(
         "cdata", b"~DeviceName=MB560-VL,FWVersion=Ver 6.60", {"table": "options"}
     )
     assert status == 200

@@ -156,6 +156,9 @@ async def _async_upload(
     # Photos, templates and door logs are not used yet: taken, so not sent again.
     runtime.counters[f"ignored_table_{(request.table or '').lower()[:16]}"] += 1
     runtime.take_table_stamp(request.table or "", request.stamp)
+    if table is Table.ATTPHOTO:
+        # One binary picture a request: acknowledged without a line count.
+        return _text(REPLY_NOTHING)
     lines = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
     return _text(reply_ok(lines))
 
