@@ -1,13 +1,15 @@
-"""A ZKTeco push terminal calling in, discovered and added in Home Assistant's own UI.
+"""ZKTeco push terminals in Home Assistant's own UI: the first added by its serial number,
+the next one discovered when it calls in and confirmed.
 
 The simulated push terminal (tools/admssim) runs in a thread with its own event loop and
 calls the real Home Assistant process over loopback HTTP, as a terminal on the network does.
 """
 
 import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 import threading
+import time
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -23,12 +25,16 @@ from .test_user_journey import (
     access_token,
     devicehub_entries,
     onboard,
+    open_add_device_menu,
     wait_for_state,
 )
 
+FIRST_SERIAL = "PUSHA0000001"
+FIRST_NAME = "Gate"
 SERIAL = "PUSHB0000001"
-NAME = "Gate"
+NAME = "Lobby"
 SIM_TIMEOUT = 20.0
+DISCOVERY_TIMEOUT = 60.0
 # Home Assistant's first start on a busy machine (two cores shared) can take minutes.
 START_TIMEOUT = 240.0
 
@@ -82,35 +88,85 @@ def hass_server(
 
 
 @pytest.fixture
-def push_terminal(hass_server: HomeAssistantProcess) -> Iterator[SimulatorThread]:
-    """A push terminal calling the Home Assistant under test every 2 seconds."""
-    terminal = SimulatorThread(
-        SimulatorConfig(
-            server=hass_server.url, serial=SERIAL, delay=2, error_delay=2, request_timeout=10
+def push_terminal_factory(
+    hass_server: HomeAssistantProcess,
+) -> Iterator[Callable[[str], SimulatorThread]]:
+    """Starts push terminals calling the Home Assistant under test every 2 seconds."""
+    terminals: list[SimulatorThread] = []
+
+    def start(serial: str) -> SimulatorThread:
+        terminal = SimulatorThread(
+            SimulatorConfig(
+                server=hass_server.url, serial=serial, delay=2, error_delay=2, request_timeout=10
+            )
         )
-    )
-    yield terminal
-    terminal.stop()
+        terminals.append(terminal)
+        return terminal
+
+    yield start
+    for terminal in terminals:
+        terminal.stop()
+
+
+FLOWS_IN_PROGRESS = """() => document.querySelector('home-assistant').hass.connection
+  .sendMessagePromise({type: 'config_entries/flow/progress'})"""
+
+
+def wait_for_discovery(page: Page, terminal: SimulatorThread) -> None:
+    """Wait until Home Assistant has a discovery flow for the terminal's serial number."""
+    serial = terminal.sim.serial
+    deadline = time.monotonic() + DISCOVERY_TIMEOUT
+    while time.monotonic() < deadline:
+        flows = page.evaluate(FLOWS_IN_PROGRESS)
+        if any(flow["context"].get("unique_id") == serial for flow in flows):
+            return
+        page.wait_for_timeout(500)
+    exchanges = list(terminal.sim.exchanges)[-5:]
+    raise AssertionError(f"no discovery flow; the terminal's last exchanges: {exchanges}")
 
 
 @pytest.mark.timeout(420)
-def test_push_terminal_discovered_and_added(
+def test_push_terminals_added_by_hand_and_by_discovery(
     page: Page,
     screenshots: Screenshots,
     hass_server: HomeAssistantProcess,
-    push_terminal: SimulatorThread,
+    push_terminal_factory: Callable[[str], SimulatorThread],
 ) -> None:
     url = hass_server.url
     onboard(page, url)
     api = RestApi(url, access_token(page))
 
-    # The terminal calls in: refused, and offered under Discovered.
+    # The first push terminal, by its serial number: Home Assistant loads devicehub (and so
+    # serves /iclock/) once it has a devicehub entry.
+    flow = open_add_device_menu(page, url)
+    flow.get_by_text("ZKTeco push terminal").click()
+    flow.locator("input[name='serial_number']").fill(FIRST_SERIAL)
+    flow.locator("input[name='name']").fill(FIRST_NAME)
+    screenshots.take("push-form")
+    flow.get_by_role("button", name="Submit").click()
+    expect(flow.locator("step-flow-create-entry")).to_be_visible()
+    flow.get_by_role("button", name="Skip and finish").click()
+    expect(flow).to_be_hidden()
+    assert devicehub_entries(api) == {FIRST_NAME: "loaded"}
+
+    # It calls in: online, and its punches arrive.
+    first = push_terminal_factory(FIRST_SERIAL)
+    wait_for_state(page, "binary_sensor.gate_connectivity", "on")
+    first.punch("7")
+    wait_for_state(page, "sensor.gate_last_punch", "7")
+    punch = api.state("event.gate_punch")["attributes"]
+    assert (punch["event_type"], punch["user_id"], punch["late"]) == ("check_in", "7", False)
+    assert punch["serial_number"] == FIRST_SERIAL
+    wait_for_state(page, "lock.gate", "locked")
+
+    # A second terminal calls in: refused, and offered under Discovered.
+    second = push_terminal_factory(SERIAL)
+    wait_for_discovery(page, second)
     page.goto(f"{url}/config/integrations/dashboard")
     page.get_by_placeholder("Search integrations").fill("devicehub")
     discovered = page.locator("ha-config-flow-card").filter(has_text=f"SN {SERIAL}")
     expect(discovered).to_be_visible()
     screenshots.take("push-discovered")
-    assert devicehub_entries(api) == {}
     discovered.get_by_role("button", name="Add").click()
     flow = page.locator("dialog-data-entry-flow")
     question = f"A ZKTeco push terminal SN {SERIAL} is calling in from 127.0.0.1: add it?"
@@ -121,14 +177,10 @@ def test_push_terminal_discovered_and_added(
     expect(flow.locator("step-flow-create-entry")).to_be_visible()
     flow.get_by_role("button", name="Skip and finish").click()
     expect(flow).to_be_hidden()
-    assert devicehub_entries(api) == {NAME: "loaded"}
+    assert devicehub_entries(api) == {FIRST_NAME: "loaded", NAME: "loaded"}
 
-    # Served from its next call: online, and its punches arrive.
-    wait_for_state(page, "binary_sensor.gate_connectivity", "on")
-    push_terminal.punch("7")
-    wait_for_state(page, "sensor.gate_last_punch", "7")
-    punch = api.state("event.gate_punch")["attributes"]
-    assert (punch["event_type"], punch["user_id"], punch["late"]) == ("check_in", "7", False)
-    assert punch["serial_number"] == SERIAL
-    wait_for_state(page, "lock.gate", "locked")
-    assert screenshots.taken == ["push-discovered", "push-confirm"]
+    # Served from its next call.
+    wait_for_state(page, "binary_sensor.lobby_connectivity", "on")
+    second.punch("7")
+    wait_for_state(page, "sensor.lobby_last_punch", "7")
+    assert screenshots.taken == ["push-form", "push-discovered", "push-confirm"]
