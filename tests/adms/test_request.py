@@ -48,7 +48,9 @@ def test_the_specification_handshake_request() -> None:
     ],
 )
 def test_kinds(method: str, path: str, kind: RequestKind) -> None:
-    query = {"SN": "CQZ7232560025", "table": "ATTLOG"}
+    query = {"SN": "CQZ7232560025"}
+    if method == "POST":
+        query["table"] = "ATTLOG"
     assert parse_request(method, path, query).kind is kind
 
 

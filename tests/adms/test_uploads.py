@@ -208,5 +208,5 @@ async def test_stepwise_parsing_gives_the_same_and_lets_the_loop_run() -> None:
     assert (len(stepwise.records), stepwise.malformed) == (28, 1)
     assert stepwise.first_malformed_reason == "line 28: 1 fields, need at least 4"
     assert ticks - before >= 6  # 29 lines in steps of 4: the ticker ran between the steps
-    assert STEP_LINES == 250
+    assert STEP_LINES == 100
     assert await parse_attlog_stepwise(b"") == parse_attlog(b"")

@@ -21,7 +21,7 @@ Uploads (``POST /iclock/cdata?table=...``)
     ``parse_attlog(body) -> ParsedLines[AttendanceLine]`` (user_id, naive local time,
     status, verify, work_code; ``AttendanceLine.key`` / ``punch_key`` is the duplicate
     key, a string: (user, time, status)),
-    ``await parse_attlog_stepwise(body)`` (the same, pausing for the event loop every 250
+    ``await parse_attlog_stepwise(body)`` (the same, pausing for the event loop every 100
     lines: use it in a view, a backlog is tens of thousands of lines),
     ``parse_operlog(body) -> OperLog`` (``UserLine`` users, operation count),
     ``parse_userinfo(body) -> ParsedLines[UserLine]``, ``parse_attphoto(body) ->
