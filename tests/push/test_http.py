@@ -35,7 +35,7 @@ async def test_unknown_serial_discovered_once_then_confirmed(
     assert not await sim.handshake()
     assert sim.exchanges[-1].status == 403
     assert not await sim.handshake()
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     flows = _discoveries(hass)
     assert len(flows) == 1
     assert flows[0]["context"]["unique_id"] == "NEWSN0001"
@@ -48,7 +48,7 @@ async def test_unknown_serial_discovered_once_then_confirmed(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Lobby"
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert await sim.handshake()
     sim.inject_punch("1")
     assert await sim.upload_once() is UploadResult.ACCEPTED
@@ -62,7 +62,7 @@ async def test_pending_discoveries_capped(
     for index in range(7):
         sim = await make_sim(f"UNKNOWN{index}")
         assert not await sim.handshake()
-        await hass.async_block_till_done()
+        await hass.async_block_till_done(wait_background_tasks=True)
     assert len(_discoveries(hass)) == 5
     refused = async_get_gateway(hass).refused
     assert refused["UNKNOWN5"]["discovery_cap"] == 1
@@ -80,7 +80,7 @@ async def test_ignored_and_unloaded_serials_refused(
     for serial in ("IGNORED1", "UNLOADED1"):
         sim = await make_sim(serial)
         assert not await sim.handshake()
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert _discoveries(hass) == []
     refused = async_get_gateway(hass).refused
     assert refused["IGNORED1"] == {"ignored": 1}
@@ -227,3 +227,15 @@ async def test_other_tables_and_v3_endpoints(
     )
     assert status == 200
     assert runtime_of(loaded_entry).ledger.users["8"] == "Yan"
+
+
+async def test_discovery_cap_holds_in_a_burst(hass: HomeAssistant, http_client: TestClient) -> None:
+    """Unknown serials calling all at once, before any flow is listed, start at most 5."""
+    gateway = async_get_gateway(hass)
+    for index in range(8):
+        gateway.async_refuse_unserved(f"BURST{index}", "127.0.0.1")
+        gateway.async_refuse_unserved(f"BURST{index}", "127.0.0.1")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert gateway.discoveries_started == 5
+    assert len(_discoveries(hass)) == 5
+    assert sum(counts["discovery_cap"] for counts in gateway.refused.values()) == 6

@@ -6,6 +6,7 @@ number and logged once per serial and reason, never with what the terminal sent.
 """
 
 from collections import Counter
+from time import monotonic
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_INTEGRATION_DISCOVERY
@@ -27,6 +28,8 @@ REFUSED_DISCOVERY_CAP = "discovery_cap"
 REFUSED_METHOD = "method_not_allowed"
 REFUSED_STORAGE = "storage_failed"
 INVALID_SERIAL = "invalid"
+# Seconds a started discovery flow counts as pending before Home Assistant lists it.
+DISCOVERY_START_GRACE = 30.0
 
 
 class PushGateway:
@@ -39,6 +42,7 @@ class PushGateway:
         self.refused: dict[str, Counter[str]] = {}
         self._logged: set[tuple[str, str]] = set()
         self.discoveries_started = 0
+        self._offered: dict[str, float] = {}
 
     @callback
     def async_add(self, runtime: PushRuntime) -> None:
@@ -82,16 +86,13 @@ class PushGateway:
             self.async_refuse(serial, reason)
             return
         self.async_refuse(serial, REFUSED_UNKNOWN_SERIAL)
-        flows = self._hass.config_entries.flow.async_progress_by_handler(
-            DOMAIN,
-            include_uninitialized=True,
-            match_context={"source": SOURCE_INTEGRATION_DISCOVERY},
-        )
-        if any(flow["context"].get("unique_id") == serial for flow in flows):
+        pending = self._pending_discoveries()
+        if serial in pending:
             return
-        if len(flows) >= MAX_PENDING_DISCOVERIES:
+        if len(pending) >= MAX_PENDING_DISCOVERIES:
             self.async_refuse(serial, REFUSED_DISCOVERY_CAP)
             return
+        self._offered[serial] = monotonic()
         self.discoveries_started += 1
         data: dict[str, Any] = {"serial_number": serial, "host": host or ""}
         discovery_flow.async_create_flow(
@@ -101,6 +102,22 @@ class PushGateway:
             data=data,
             discovery_key=discovery_flow.DiscoveryKey(domain=DOMAIN, key=serial, version=1),
         )
+
+    def _pending_discoveries(self) -> set[str]:
+        """Serial numbers with a discovery flow open, or started moments ago (a flow starts
+        in the background, so a burst of calls must not see it missing)."""
+        flows = self._hass.config_entries.flow.async_progress_by_handler(
+            DOMAIN,
+            include_uninitialized=True,
+            match_context={"source": SOURCE_INTEGRATION_DISCOVERY},
+        )
+        now = monotonic()
+        self._offered = {
+            serial: started
+            for serial, started in self._offered.items()
+            if now - started < DISCOVERY_START_GRACE
+        }
+        return {str(flow["context"].get("unique_id")) for flow in flows} | set(self._offered)
 
     def as_dict(self) -> dict[str, Any]:
         """The refusal counters, for diagnostics."""
