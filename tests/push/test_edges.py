@@ -115,3 +115,17 @@ async def test_set_user_bad_group(
             return_response=True,
         )
     assert runtime_of(loaded_entry).commands.waiting == 0
+
+
+async def test_last_twenty_command_results_kept(hass: HomeAssistant) -> None:
+    """Diagnostics keep the last 20 command results."""
+    from custom_components.devicehub.adms import Info
+    from custom_components.devicehub.push.commands import CommandQueue
+
+    queue: CommandQueue[Info] = CommandQueue()
+    for _ in range(25):
+        pending = queue.enqueue("Info", Info())
+        assert queue.take(10) == [pending]
+        assert queue.resolve(pending.command_id, 0, {})
+    assert len(queue.results) == 20
+    assert queue.results[-1].command_id == pending.command_id
