@@ -1,4 +1,4 @@
-"""Home Assistant in this process, with devicehub loadable and MQTT on a real broker.
+"""The benchmarks' Home Assistant: in this process, devicehub loadable, MQTT on a real broker.
 
 Built on pytest-homeassistant-custom-component's `async_test_home_assistant` (registries in
 memory, a temporary config directory), on Home Assistant's own event loop and executor
@@ -8,6 +8,7 @@ memory, a temporary config directory), on Home Assistant's own event loop and ex
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
@@ -38,9 +39,11 @@ from custom_components.devicehub.door.const import (
     CONF_REGISTERED,
 )
 from custom_components.devicehub.terminal.const import CONF_UNLOCK_SECONDS
+from tests.mosquitto import async_setup_mqtt_entry
 from tools.mqttdoor import DoorConfig
+from tools.mqttdoor.broker import HOST, free_port
 
-from .broker import HOST, free_port
+from .report import Figures, json_line
 
 TIMEOUT = 60.0
 # Entities whose state is a value the device reports: "ready" waits for them to have one
@@ -52,6 +55,15 @@ NO_VALUE_YET = "_last_punch"
 def run[T](main: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine on Home Assistant's production event loop configuration."""
     return asyncio.run(main, loop_factory=create_event_loop)
+
+
+def run_alone(name: str, description: str, run_bench: Callable[[bool], Figures]) -> None:
+    """`python -m bench.<name> [--quick]`: run one benchmark alone, print its JSON line."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    quick = parser.parse_args().quick
+    quiet_logs()
+    print(json_line(name, run_bench(quick)), flush=True)
 
 
 def quiet_logs() -> None:
@@ -81,33 +93,11 @@ async def home_assistant(
                 http = {"server_host": [HOST], "server_port": free_port()}
                 assert await async_setup_component(hass, "http", {"http": http})
                 if broker_port is not None:
-                    await async_setup_mqtt(hass, broker_port)
+                    await async_setup_mqtt_entry(hass, HOST, broker_port, TIMEOUT)
                 yield hass
             finally:
                 await async_unload_all(hass)
                 await hass.async_stop(force=True)
-
-
-async def async_setup_mqtt(hass: HomeAssistant, port: int) -> None:
-    """Home Assistant's MQTT integration (MQTT 5), connected to the broker on port."""
-    entry = MockConfigEntry(
-        domain=mqtt.DOMAIN, data={"broker": HOST, "port": port, "protocol": "5"}
-    )
-    entry.add_to_hass(hass)
-    connected = hass.loop.create_future()
-
-    @callback
-    def changed(is_connected: bool) -> None:
-        if is_connected and not connected.done():
-            connected.set_result(None)
-
-    unsubscribe = mqtt.async_subscribe_connection_status(hass, changed)
-    try:
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        async with asyncio.timeout(TIMEOUT):
-            await connected
-    finally:
-        unsubscribe()
 
 
 async def async_unload_all(hass: HomeAssistant) -> None:
@@ -156,6 +146,32 @@ def door_entry(prefix: str, device_id: str) -> MockConfigEntry:
             CONF_REGISTERED: True,
         },
     )
+
+
+async def async_confirm_discovered_doors(hass: HomeAssistant, count: int) -> None:
+    """Confirm `count` devicehub discovery flows as they appear (doors publish hand_shakes)."""
+    added = asyncio.Event()
+
+    @callback
+    def flow_changed(change: str, flow_id: str) -> None:
+        if change == "added":
+            added.set()
+
+    unsubscribe = hass.config_entries.flow.async_subscribe_flow(flow_changed)
+    confirmed = 0
+    try:
+        async with asyncio.timeout(TIMEOUT + count * 0.5):
+            while confirmed < count:
+                added.clear()  # before looking, so a flow added meanwhile wakes us up
+                flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+                pending = [flow for flow in flows if flow["step_id"] == "door_confirm"]
+                for flow in pending:
+                    await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+                    confirmed += 1
+                if not pending:
+                    await added.wait()
+    finally:
+        unsubscribe()
 
 
 def add_entries(hass: HomeAssistant, entries: Iterable[MockConfigEntry]) -> list[ConfigEntry]:

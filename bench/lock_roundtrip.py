@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from contextlib import ExitStack
 import time
@@ -21,10 +20,10 @@ from typing import Any
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
 
 from custom_components.devicehub.const import DOMAIN
+from tests.states import async_wait_for_state_value
 
 from . import stats
 from .broker import mosquitto
@@ -35,12 +34,12 @@ from .hass import (
     door_entry,
     entry_entity_ids,
     home_assistant,
-    quiet_logs,
     run,
+    run_alone,
     terminal_entry,
 )
 from .procs import child
-from .report import Aim, Figures, Row, json_line, millis, times
+from .report import Aim, Figures, Row, millis, times
 
 TERMINALS = 20  # unlocked in turn: each relay pulse lasts 1 s
 SAMPLES = 200
@@ -70,26 +69,6 @@ async def timed_command(hass: HomeAssistant, entity_id: str, service: str, targe
         async with asyncio.timeout(TIMEOUT):
             await hass.services.async_call("lock", service, {"entity_id": entity_id}, blocking=True)
             return await reached - started
-    finally:
-        unsub()
-
-
-async def async_wait_state(hass: HomeAssistant, entity_id: str, value: str) -> None:
-    """Wait (bounded) until entity_id shows value."""
-    if (state := hass.states.get(entity_id)) is not None and state.state == value:
-        return
-    reached: asyncio.Future[None] = hass.loop.create_future()
-
-    @callback
-    def changed(event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if new is not None and new.state == value and not reached.done():
-            reached.set_result(None)
-
-    unsub = async_track_state_change_event(hass, entity_id, changed)
-    try:
-        async with asyncio.timeout(TIMEOUT):
-            await reached
     finally:
         unsub()
 
@@ -132,11 +111,12 @@ async def _measure(broker_port: int, devices: Any, samples: int) -> Figures:
             "ha_mqtt": _lock(hass, "mqtt", unique_id(BASELINE_PREFIX, DOOR, "lock")),
         }
         for lock in door_locks.values():
-            await async_wait_state(hass, lock, "locked")
+            await async_wait_for_state_value(hass, lock, "locked", TIMEOUT)
         terminal: list[float] = []
         for number in range(samples):
             lock = terminal_locks[number % TERMINALS]
-            await async_wait_state(hass, lock, "locked")  # the last pulse on it has ended
+            # The last pulse on it has ended.
+            await async_wait_for_state_value(hass, lock, "locked", TIMEOUT)
             terminal.append(await timed_command(hass, lock, "unlock", "unlocked"))
         door: dict[str, list[float]] = {side: [] for side in door_locks}
         for number in range(samples):
@@ -208,13 +188,5 @@ def aims(figures: Figures) -> list[Aim]:
     return []
 
 
-def main() -> None:
-    """Run alone: one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    quiet_logs()
-    print(json_line("lock_roundtrip", run_bench(parser.parse_args().quick)), flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone("lock_roundtrip", __doc__, run_bench)

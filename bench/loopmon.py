@@ -45,7 +45,39 @@ def overlap(start: float, end: float, intervals: list[tuple[float, float]]) -> f
     return sum(max(0.0, min(end, b) - max(start, a)) for a, b in intervals)
 
 
-class LoopMonitor:
+class LoopLag:
+    """How late the running event loop wakes a ticker task: its responsiveness, nothing else.
+
+    Light enough to run while CPU time is measured (no wrapper around every callback).
+    """
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self.interval = interval
+        self.lags: list[float] = []
+        self._ticker: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Begin measuring the running loop (forgets the lags of an earlier run)."""
+        self.lags.clear()
+        self._ticker = asyncio.get_running_loop().create_task(self._tick(), name="bench ticker")
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(self.interval)
+            self.lags.append(max(0.0, loop.time() - before - self.interval))
+
+    async def stop(self) -> None:
+        """Stop measuring (idempotent)."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
+
+
+class LoopMonitor(LoopLag):
     """Measures one event loop between start() and stop(); then read `figures()`.
 
     Garbage collections are told apart from a callback's own time by overlap in time, not
@@ -54,13 +86,11 @@ class LoopMonitor:
     """
 
     def __init__(self, interval: float = 0.005) -> None:
-        self.interval = interval
-        self.lags: list[float] = []
+        super().__init__(interval)
         self.slow: list[tuple[float, float, str]] = []  # start, end, what
         self.gc_intervals: list[tuple[float, float]] = []
         self._gc_started = 0.0
         self._original: Callable[[Handle], None] | None = None
-        self._ticker: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Begin measuring the running loop."""
@@ -77,7 +107,7 @@ class LoopMonitor:
 
         Handle._run = timed_run  # type: ignore[method-assign,assignment]
         gc.callbacks.append(self._gc_event)
-        self._ticker = asyncio.get_running_loop().create_task(self._tick(), name="bench ticker")
+        super().start()
 
     def _gc_event(self, phase: str, info: dict[str, int]) -> None:
         """Time every garbage collection (any thread): it stops every thread."""
@@ -87,24 +117,13 @@ class LoopMonitor:
             self.gc_intervals.append((self._gc_started, time.perf_counter()))
             self._gc_started = 0.0
 
-    async def _tick(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            before = loop.time()
-            await asyncio.sleep(self.interval)
-            self.lags.append(max(0.0, loop.time() - before - self.interval))
-
     async def stop(self) -> None:
         """Stop measuring (idempotent)."""
         if self._original is not None:
             Handle._run = self._original  # type: ignore[method-assign,assignment]
             self._original = None
             gc.callbacks.remove(self._gc_event)
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
-            self._ticker = None
+        await super().stop()
 
     def callbacks(self) -> list[tuple[float, float, str]]:
         """(seconds, seconds without garbage collection, what) per slow callback, slowest

@@ -1,8 +1,8 @@
 """N simulated doors in their own process, publishing state and data point messages on demand.
 
-Started by bench.mqtt_throughput; talks in lines on stdin/stdout:
+Started by bench.mqtt_throughput; talks in JSON lines on stdin/stdout:
     -> {"ready": N, "start_s": ...}                    once every door is connected
-    <- load <messages per second> <seconds>
+    <- {"op": "load", "rate": <messages per second>, "seconds": <seconds>}
     -> {"sent": n, "elapsed_s": ..., "cpu_s": ...}     when done (cpu_s: this process)
 EOF on stdin stops the doors cleanly.
 
@@ -21,20 +21,12 @@ import time
 from typing import Any
 
 from tools.mqttdoor import DoorFleet, LockState, SimulatedDoor
+from tools.mqttdoor.contract import DEFAULT_DATAPOINTS
 
 # The same two entities per door as the YAML MQTT configuration it is compared with.
 BENCH_DOOR: dict[str, Any] = {
     "features": ("lock", "state"),
-    "datapoints": (
-        {
-            "key": "temperature",
-            "type": "number",
-            "unit": "°C",
-            "device_class": "temperature",
-            "min": -20,
-            "max": 80,
-        },
-    ),
+    "datapoints": tuple(d for d in DEFAULT_DATAPOINTS if d["key"] == "temperature"),
     "datapoint_values": {"temperature": 20.0},
     "alarms": (),
     "commands": (),
@@ -98,10 +90,10 @@ def main() -> None:
     sys.stdout.flush()
     try:
         for line in sys.stdin:
-            command, *numbers = line.split()
-            if command == "load":
-                print(json.dumps(run_load(fleet, float(numbers[0]), float(numbers[1]))))
-                sys.stdout.flush()
+            command = json.loads(line)
+            if command.get("op") == "load":
+                figures = run_load(fleet, float(command["rate"]), float(command["seconds"]))
+                print(json.dumps(figures), flush=True)
     finally:
         fleet.stop(clean=True)
 

@@ -34,18 +34,12 @@ from homeassistant.setup import async_setup_component
 from paho.mqtt.client import Client, MQTTMessage
 from paho.mqtt.enums import CallbackAPIVersion
 
+from tests.states import async_wait_for_state_value
 from tools.mqttdoor import MosquittoBroker
 
-from .mqtt_ha import (
-    TIMEOUT,
-    async_confirm_discovered_doors,
-    async_connect_mqtt,
-    async_wait_for_state,
-    home_assistant,
-    percentile,
-    spawn,
-    stop_child,
-)
+from .hass import TIMEOUT, async_confirm_discovered_doors, home_assistant, quiet_logs, run
+from .procs import child
+from .stats import percentile
 
 DOOR_ID = "bench-door"
 WARMUP = 10
@@ -119,8 +113,7 @@ async def measure_home_assistant(
     broker: MosquittoBroker, rounds: int, pause: float, *, nodelay: bool
 ) -> list[float]:
     """nodelay=True sets TCP_NODELAY on HA's MQTT socket (HA does not): what it would gain."""
-    async with home_assistant() as hass:
-        await async_connect_mqtt(hass, broker.host, broker.port)
+    async with home_assistant(broker.port) as hass:
         if nodelay:
             sock = hass.data[DATA_MQTT].client._mqttc.socket()
             assert isinstance(sock, socket.socket)
@@ -130,7 +123,7 @@ async def measure_home_assistant(
         await hass.async_block_till_done()
         lock = er.async_get(hass).async_get_entity_id("lock", "devicehub", f"{DOOR_ID}_lock")
         assert lock is not None, "devicehub created no lock for the door"
-        await async_wait_for_state(hass, lock, lambda state: state.state == "locked")
+        await async_wait_for_state_value(hass, lock, "locked", TIMEOUT)
         samples: list[float] = []
         for number in range(WARMUP + rounds):
             service = "unlock" if number % 2 == 0 else "lock"
@@ -150,18 +143,16 @@ def main() -> None:
         "--pause", type=float, default=0.05, help="idle seconds between round trips (not timed)"
     )
     args = parser.parse_args()
-    with MosquittoBroker() as broker:
-        door_args = ["--delay", "0", "--heartbeat", "0"]
-        door = spawn("tools.mqttdoor", "--port", str(broker.port), "--id", DOOR_ID, *door_args)
-        try:
-            paho = measure_paho(broker, args.rounds, args.pause, nodelay=False)
-            paho_nodelay = measure_paho(broker, args.rounds, args.pause, nodelay=True)
-            ha = asyncio.run(measure_home_assistant(broker, args.rounds, args.pause, nodelay=False))
-            ha_nodelay = asyncio.run(
-                measure_home_assistant(broker, args.rounds, args.pause, nodelay=True)
-            )
-        finally:
-            stop_child(door)
+    quiet_logs()
+    door_args = ["--id", DOOR_ID, "--delay", "0", "--heartbeat", "0"]
+    with (
+        MosquittoBroker() as broker,
+        child("tools.mqttdoor", "--port", str(broker.port), *door_args),
+    ):
+        paho = measure_paho(broker, args.rounds, args.pause, nodelay=False)
+        paho_nodelay = measure_paho(broker, args.rounds, args.pause, nodelay=True)
+        ha = run(measure_home_assistant(broker, args.rounds, args.pause, nodelay=False))
+        ha_nodelay = run(measure_home_assistant(broker, args.rounds, args.pause, nodelay=True))
     figures = {
         "ha": summary(ha),
         "ha_tcp_nodelay": summary(ha_nodelay),

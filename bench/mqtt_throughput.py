@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
 import time
 from typing import Any
@@ -29,24 +28,20 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 
+from tests.states import async_wait_for_state
 from tools.mqttdoor import MosquittoBroker
 
-from .mqtt_ha import (
-    LoopLagProbe,
-    async_confirm_discovered_doors,
-    async_connect_mqtt,
-    async_wait_for_state,
-    home_assistant,
-    percentile,
-    spawn,
-    stop_child,
-)
+from .hass import async_confirm_discovered_doors, home_assistant, quiet_logs, run
+from .loopmon import LoopLag
 from .mqtt_load import door_id
+from .procs import Child
+from .stats import percentile
 
 MODES = ("devicehub", "mqtt_yaml")
 # HA's MQTT lock expects upper case by default; the contract's payloads are lower case.
 LOCK_STATES = ("locked", "unlocked", "locking", "unlocking", "jammed", "open", "opening")
 STALL = 10.0  # seconds without a new state change: Home Assistant has absorbed all it will
+CHILD_TIMEOUT = 600.0  # seconds for a child to set up or finish a window and answer
 
 
 def mqtt_yaml(count: int) -> str:
@@ -122,23 +117,21 @@ class StateChangeCounter:
         self._unsubscribe()
 
 
-async def run_home_assistant(mode: str, host: str, port: int, count: int) -> None:
+async def run_home_assistant(mode: str, port: int, count: int) -> None:
     """The HA process: set up, then measure windows as the orchestrator asks (stdin lines)."""
     started = time.perf_counter()
-    async with home_assistant(mqtt_yaml(count) if mode == "mqtt_yaml" else "") as hass:
-        await async_connect_mqtt(hass, host, port)
+    async with home_assistant(port, mqtt_yaml(count) if mode == "mqtt_yaml" else "") as hass:
         entities = await async_entities(hass, mode, count)
         reply({"entities": len(entities), "setup_s": round(time.perf_counter() - started, 2)})
-        loop = asyncio.get_running_loop()
-        while line := await loop.run_in_executor(None, sys.stdin.readline):
-            if line.strip() != "start":
+        while (command := await async_read_command()) is not None:
+            if command.get("op") != "start":
                 continue
             counter = StateChangeCounter(hass, entities)
-            probe = LoopLagProbe()
+            probe = LoopLag(0.01)
             probe.start()
             cpu_before, window_start = time.process_time(), time.perf_counter()
             reply({"started": True})
-            expected = int((await loop.run_in_executor(None, sys.stdin.readline)).split()[1])
+            expected = int((await async_read_command() or {}).get("sent", 0))
             while counter.count < expected:
                 if time.perf_counter() - max(counter.last, window_start) > STALL:
                     break  # nothing new for a while: what is missing will not come
@@ -154,8 +147,8 @@ async def run_home_assistant(mode: str, host: str, port: int, count: int) -> Non
                     "absorbed_per_s": round(counter.count / window, 1),
                     "cpu_s_per_10k": round(cpu / max(counter.count, 1) * 10_000, 3),
                     "loop_lag_ms": {
-                        "p50": round(percentile(lags_ms, 0.5), 2),
-                        "p99": round(percentile(lags_ms, 0.99), 2),
+                        "p50": round(percentile(lags_ms or [0.0], 0.5), 2),
+                        "p99": round(percentile(lags_ms or [0.0], 0.99), 2),
                         "max": round(max(lags_ms, default=0), 2),
                     },
                 }
@@ -166,48 +159,45 @@ def reply(message: dict[str, Any]) -> None:
     print(json.dumps(message), flush=True)
 
 
-def ask(process: subprocess.Popen[str], line: str | None = None) -> dict[str, Any]:
-    """Send a line (if any) to a child and return its next JSON line."""
-    assert process.stdin is not None and process.stdout is not None
-    if line is not None:
-        process.stdin.write(line + "\n")
-        process.stdin.flush()
-    while answer := process.stdout.readline():
-        if answer.startswith("{"):
-            parsed: dict[str, Any] = json.loads(answer)
-            return parsed
-    msg = f"child exited with {process.wait()}"
-    raise RuntimeError(msg)
+async def async_read_command() -> dict[str, Any] | None:
+    """The orchestrator's next JSON line on stdin; None once it closed stdin."""
+    line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    return json.loads(line) if line else None
+
+
+def measure_mode(mode: str, port: int, fleet: Child, args: argparse.Namespace) -> dict[str, Any]:
+    """Home Assistant set up in one mode, in a process of its own: a window per offered rate."""
+    ha = Child.python(
+        "bench.mqtt_throughput",
+        *("--role", "ha", "--mode", mode, "--port", str(port), "--count", str(args.count)),
+    )
+    try:
+        setup = ha.read_json(CHILD_TIMEOUT)
+        runs = []
+        for rate in (float(r) for r in args.rates.split(",")):
+            ha.request(op="start")
+            load = fleet.request(CHILD_TIMEOUT, op="load", rate=rate, seconds=args.seconds)
+            figures = ha.request(CHILD_TIMEOUT, op="stop", sent=load["sent"])
+            fleet_cpu = round(load["cpu_s"] / load["sent"] * 10_000, 3)
+            runs.append({"offered_per_s": rate, **figures, "fleet_cpu_s_per_10k": fleet_cpu})
+    finally:
+        ha.stop(grace=60)
+    return {"setup": setup, "runs": runs}
 
 
 def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"bench": "mqtt_throughput", "doors": args.count}
     # Home Assistant may fall behind: the broker keeps (not drops) what it has not delivered.
     with MosquittoBroker(extra_config=("max_queued_messages 0",)) as broker:
-        fleet = spawn("bench.mqtt_load", "--port", str(broker.port), "--count", str(args.count))
+        fleet = Child.python(
+            "bench.mqtt_load", "--port", str(broker.port), "--count", str(args.count)
+        )
         try:
-            results["fleet_start_s"] = ask(fleet)["start_s"]
+            results["fleet_start_s"] = fleet.read_json(CHILD_TIMEOUT)["start_s"]
             for mode in args.modes.split(","):
-                ha = spawn(
-                    "bench.mqtt_throughput",
-                    *("--role", "ha", "--mode", mode, "--port", str(broker.port)),
-                    *("--count", str(args.count)),
-                )
-                try:
-                    runs = [ask(ha)]
-                    for rate in (float(r) for r in args.rates.split(",")):
-                        ask(ha, "start")
-                        load = ask(fleet, f"load {rate} {args.seconds}")
-                        figures = ask(ha, f"stop {load['sent']}")
-                        fleet_cpu = round(load["cpu_s"] / load["sent"] * 10_000, 3)
-                        runs.append(
-                            {"offered_per_s": rate, **figures, "fleet_cpu_s_per_10k": fleet_cpu}
-                        )
-                    results[mode] = {"setup": runs[0], "runs": runs[1:]}
-                finally:
-                    stop_child(ha, close_stdin=True)
+                results[mode] = measure_mode(mode, broker.port, fleet, args)
         finally:
-            stop_child(fleet, close_stdin=True)
+            fleet.stop(grace=60)  # EOF on stdin: the doors leave cleanly
     if all(mode in results for mode in MODES):
         results["cpu_ratio_devicehub_over_mqtt"] = [
             round(ours["cpu_s_per_10k"] / theirs["cpu_s_per_10k"], 2)
@@ -229,7 +219,8 @@ def main() -> None:
     parser.add_argument("--port", type=int)
     args = parser.parse_args()
     if args.role == "ha":
-        asyncio.run(run_home_assistant(args.mode, "127.0.0.1", args.port, args.count))
+        quiet_logs()
+        run(run_home_assistant(args.mode, args.port, args.count))
     else:
         print(json.dumps(orchestrate(args)))
 

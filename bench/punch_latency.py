@@ -14,7 +14,6 @@ simulator, for the 1-terminal case: the device and loopback cost without Home As
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import threading
 import time
@@ -33,12 +32,12 @@ from .hass import (
     async_wait_ready,
     entry_entity_ids,
     home_assistant,
-    quiet_logs,
     run,
+    run_alone,
     terminal_entry,
 )
 from .procs import Child, child
-from .report import Aim, Figures, Row, json_line, millis, times
+from .report import Aim, Figures, Row, millis, times
 
 PUNCHES = 500
 QUICK_PUNCHES = 100
@@ -199,13 +198,5 @@ def aims(figures: Figures) -> list[Aim]:
     return [Aim("punch latency p99, 20 terminals", figures["devicehub_20"]["p99"], 250, "ms")]
 
 
-def main() -> None:
-    """Run alone: one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    quiet_logs()
-    print(json_line("punch_latency", run_bench(parser.parse_args().quick)), flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone("punch_latency", __doc__, run_bench)

@@ -14,7 +14,6 @@ with the 200 doors alone.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from contextlib import ExitStack
 from pathlib import Path
@@ -36,14 +35,14 @@ from .hass import (
     entry_entity_ids,
     home_assistant,
     mqtt_entity_ids,
-    quiet_logs,
     run,
+    run_alone,
     terminal_entry,
 )
 from .loopmon import LoopMonitor
 from .procs import child
 from .profiling import profiled
-from .report import Aim, Figures, Row, json_line, millis, seconds, times
+from .report import Aim, Figures, Row, millis, seconds, times
 
 TERMINALS = 50
 DOORS = 200
@@ -215,13 +214,5 @@ def aims(figures: Figures) -> list[Aim]:
     ]
 
 
-def main() -> None:
-    """Run alone: one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    quiet_logs()
-    print(json_line("setup_scale", run_bench(parser.parse_args().quick)), flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone("setup_scale", __doc__, run_bench)

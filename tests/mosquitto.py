@@ -1,4 +1,5 @@
-"""A real Mosquitto broker (Debian's package) for tests, and a plain paho client to probe it.
+"""A real Mosquitto broker (Debian's package) for tests, a plain paho client to probe it, and
+Home Assistant's MQTT integration connected to it (also used by the benchmarks).
 
 Import the fixtures in a conftest.py:
 
@@ -8,6 +9,7 @@ Tests that use them connect to 127.0.0.1, which the Home Assistant test plugin o
 tests taking `socket_enabled`; the broker fixture takes it for them.
 """
 
+import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 import itertools
@@ -16,9 +18,14 @@ from pathlib import Path
 import threading
 from typing import Any
 
+from homeassistant.components import mqtt
+from homeassistant.core import HomeAssistant, callback
 from paho.mqtt.client import Client, MQTTMessage
 from paho.mqtt.enums import CallbackAPIVersion
 import pytest
+from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
+    MockConfigEntry,
+)
 
 from tools.mqttdoor.broker import MosquittoBroker, find_mosquitto
 
@@ -26,6 +33,7 @@ __all__ = [
     "MosquittoBroker",
     "MqttProbe",
     "ReceivedMessage",
+    "async_setup_mqtt_entry",
     "mosquitto",
     "mosquitto_broker",
     "mosquitto_executable",
@@ -148,3 +156,31 @@ def mqtt_probe(mosquitto: tuple[str, int]) -> Iterator[MqttProbe]:
     probe = MqttProbe(*mosquitto)
     yield probe
     probe.close()
+
+
+async def async_setup_mqtt_entry(
+    hass: HomeAssistant,
+    host: str,
+    port: int,
+    timeout: float = 10.0,  # noqa: ASYNC109 - a bound on waiting, applied with asyncio.timeout
+) -> MockConfigEntry:
+    """Home Assistant's MQTT integration (MQTT 5) set up for the broker; returns once connected."""
+    entry = MockConfigEntry(
+        domain=mqtt.DOMAIN, data={"broker": host, "port": port, "protocol": "5"}
+    )
+    entry.add_to_hass(hass)
+    connected = hass.loop.create_future()
+
+    @callback
+    def connection_changed(is_connected: bool) -> None:
+        if is_connected and not connected.done():
+            connected.set_result(None)
+
+    unsubscribe = mqtt.async_subscribe_connection_status(hass, connection_changed)
+    try:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        async with asyncio.timeout(timeout):
+            await connected
+    finally:
+        unsubscribe()
+    return entry

@@ -5,7 +5,6 @@ not), and must do what it says when it runs on the entities devicehub really cre
 terminal on the zksim simulator, and a door on Home Assistant's mocked MQTT.
 """
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 import copy
 from datetime import datetime, time
@@ -17,9 +16,7 @@ from typing import Any
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint.errors import InvalidBlueprint
 from homeassistant.components.blueprint.models import Blueprint
-from homeassistant.const import EVENT_CALL_SERVICE
-from homeassistant.core import Event, HomeAssistant, State, callback
-from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.core import HomeAssistant, State
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util, yaml as yaml_util
 from homeassistant.util.yaml import load_yaml_dict
@@ -42,8 +39,8 @@ from custom_components.devicehub.punch import (
     ATTR_VERIFY,
     PUNCH_TYPES,
 )
+from tests.states import ServiceCalls, async_wait_for_state
 from tests.terminal.conftest import (
-    TIMEOUT,
     async_setup_entry,
     async_wait_live,
     entry_data,
@@ -171,35 +168,6 @@ async def async_use_blueprint(
     return entity_id
 
 
-class ServiceCalls:
-    """Every call of some domain's actions; await `wait(n)` until there are n."""
-
-    def __init__(self, hass: HomeAssistant, domain: str) -> None:
-        self.calls: list[dict[str, Any]] = []
-        self._domain = domain
-        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
-        self._unsub = hass.bus.async_listen(EVENT_CALL_SERVICE, self._called)
-
-    @callback
-    def _called(self, event: Event) -> None:
-        if event.data["domain"] != self._domain:
-            return
-        self.calls.append({"action": event.data["service"], **event.data["service_data"]})
-        for count, future in self._waiters:
-            if len(self.calls) >= count and not future.done():
-                future.set_result(None)
-
-    async def wait(self, count: int) -> list[dict[str, Any]]:
-        if len(self.calls) < count:
-            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiters.append((count, future))
-            await asyncio.wait_for(future, TIMEOUT)
-        return self.calls
-
-    def stop(self) -> None:
-        self._unsub()
-
-
 @pytest.fixture
 def service_calls(hass: HomeAssistant) -> Iterator[Callable[[str], ServiceCalls]]:
     """Factory of action call recorders, stopped at teardown."""
@@ -213,27 +181,6 @@ def service_calls(hass: HomeAssistant) -> Iterator[Callable[[str], ServiceCalls]
     yield make
     for recorder in recorders:
         recorder.stop()
-
-
-async def async_wait_for_state(
-    hass: HomeAssistant, entity_id: str, matches: Callable[[State], bool]
-) -> State:
-    """The entity's state once `matches` holds, now or after a state change."""
-    if (state := hass.states.get(entity_id)) is not None and matches(state):
-        return state
-    reached: asyncio.Future[State] = hass.loop.create_future()
-
-    @callback
-    def changed(event: Event[Any]) -> None:
-        new = event.data["new_state"]
-        if new is not None and matches(new) and not reached.done():
-            reached.set_result(new)
-
-    unsub = async_track_state_change_event(hass, entity_id, changed)
-    try:
-        return await asyncio.wait_for(reached, TIMEOUT)
-    finally:
-        unsub()
 
 
 def punch_by(user_id: str) -> Callable[[State], bool]:

@@ -8,7 +8,9 @@ from .kinds import DevicehubConfigEntry, is_push_entry, is_terminal_entry
 from .push.lock import async_setup_lock as async_setup_push_locks
 from .terminal.lock import async_setup_lock as async_setup_terminal_locks
 
-PARALLEL_UPDATES = 1
+# Each family keeps its own commands in order: a terminal runs one call at a time, a
+# door's lock holds an asyncio.Lock (and must see every action as it is asked for).
+PARALLEL_UPDATES = 0
 
 
 async def async_setup_entry(

@@ -9,21 +9,34 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from homeassistant.components import mqtt
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
-from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.config_entries import SOURCE_MQTT, ConfigEntry, ConfigEntryState
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.devicehub.const import CONF_KIND, DOMAIN
 from tests.mosquitto import (  # noqa: F401 - fixtures used by the tests here
     MosquittoBroker,
+    async_setup_mqtt_entry,
     mosquitto,
     mosquitto_broker,
     mosquitto_executable,
 )
+from tests.states import TIMEOUT, async_wait_for_state_value
 from tools.mqttdoor import DoorConfig, SimulatedDoor
 
-TIMEOUT = 10.0  # seconds for anything that crosses the broker
+DOOR_ID = "front-door"
+DOOR_NAME = "Front Door"
+# A short alarm delay and transitions keep the tests quick; the contract allows any.
+FAST_DOOR = {
+    "name": DOOR_NAME,
+    "transition_delay": 0.05,
+    "alarms": ({"key": "overheat", "datapoint": "temperature", "above": 50, "delay": 0.2},),
+}
 
 
 @pytest.fixture
@@ -33,25 +46,9 @@ async def mqtt_entry(
     mock_hass_config: None,
 ) -> AsyncIterator[MockConfigEntry]:
     """Home Assistant's MQTT integration, connected to the test broker."""
-    entry = MockConfigEntry(
-        domain=mqtt.DOMAIN,
-        data={"broker": mosquitto_broker.host, "port": mosquitto_broker.port, "protocol": "5"},
+    entry = await async_setup_mqtt_entry(
+        hass, mosquitto_broker.host, mosquitto_broker.port, TIMEOUT
     )
-    entry.add_to_hass(hass)
-    connected = hass.loop.create_future()
-
-    @callback
-    def connection_changed(is_connected: bool) -> None:
-        if is_connected and not connected.done():
-            connected.set_result(None)
-
-    unsubscribe = mqtt.async_subscribe_connection_status(hass, connection_changed)
-    try:
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        async with asyncio.timeout(TIMEOUT):
-            await connected
-    finally:
-        unsubscribe()
     yield entry
     # Unloading closes the MQTT socket (and its periodic timer) before the test ends.
     if entry.state is ConfigEntryState.LOADED:
@@ -84,60 +81,6 @@ async def door_factory(
         await hass.async_add_executor_job(door.stop, False)
 
 
-async def async_wait_for_state(
-    hass: HomeAssistant,
-    entity_id: str,
-    matches: Callable[[State], bool],
-    timeout: float = TIMEOUT,  # noqa: ASYNC109 - a bound on waiting, applied with asyncio.timeout
-) -> State:
-    """Return the entity's state once `matches(state)` holds (now or after a state change)."""
-    if (state := hass.states.get(entity_id)) is not None and matches(state):
-        return state
-    reached: asyncio.Future[State] = hass.loop.create_future()
-
-    @callback
-    def changed(event: Event[EventStateChangedData]) -> None:
-        new_state = event.data["new_state"]
-        if new_state is not None and matches(new_state) and not reached.done():
-            reached.set_result(new_state)
-
-    unsubscribe = async_track_state_change_event(hass, entity_id, changed)
-    try:
-        async with asyncio.timeout(timeout):
-            return await reached
-    except TimeoutError:
-        current = hass.states.get(entity_id)
-        msg = f"{entity_id} did not reach the expected state; it is {current}"
-        raise AssertionError(msg) from None
-    finally:
-        unsubscribe()
-
-
-async def async_wait_for_state_value(
-    hass: HomeAssistant,
-    entity_id: str,
-    value: str,
-    timeout: float = TIMEOUT,  # noqa: ASYNC109
-) -> State:
-    return await async_wait_for_state(hass, entity_id, lambda s: s.state == value, timeout)
-
-
-class StateRecorder:
-    """Every state an entity goes through, for asserting on transitions."""
-
-    def __init__(self, hass: HomeAssistant, entity_id: str) -> None:
-        self.states: list[str] = []
-        self._unsubscribe = async_track_state_change_event(hass, entity_id, self._changed)
-
-    @callback
-    def _changed(self, event: Event[EventStateChangedData]) -> None:
-        if (new_state := event.data["new_state"]) is not None:
-            self.states.append(new_state.state)
-
-    def close(self) -> None:
-        self._unsubscribe()
-
-
 class MqttConnection:
     """Follows Home Assistant's MQTT connection, to wait for it to drop or come back."""
 
@@ -164,3 +107,79 @@ class MqttConnection:
 
     def close(self) -> None:
         self._unsubscribe()
+
+
+def entity_id(hass: HomeAssistant, platform: Platform, key: str, door_id: str = DOOR_ID) -> str:
+    """The entity id of one of the door's entities, found by its unique id."""
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{door_id}_{key}")
+    assert found, f"no {platform} entity with unique id {door_id}_{key}"
+    return found
+
+
+async def async_next_flow(hass: HomeAssistant) -> asyncio.Future[str]:
+    """A future for the id of the next devicehub discovery flow that shows a form."""
+    added: asyncio.Future[str] = hass.loop.create_future()
+
+    @callback
+    def flow_changed(change: str, flow_id: str) -> None:
+        if change != "added" or added.done():
+            return
+        if hass.config_entries.flow.async_get(flow_id)["handler"] == DOMAIN:
+            added.set_result(flow_id)
+
+    unsubscribe = hass.config_entries.flow.async_subscribe_flow(flow_changed)
+    added.add_done_callback(lambda _: unsubscribe())
+    return added
+
+
+async def async_discover_and_configure(
+    hass: HomeAssistant, door_factory: DoorFactory, door_id: str = DOOR_ID, **config: object
+) -> tuple[SimulatedDoor, ConfigEntry]:
+    """Start a door, let MQTT discovery offer it, confirm it; return the door and its entry."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    next_flow = await async_next_flow(hass)
+    door = await door_factory(door_id, **(FAST_DOOR | config))
+    async with asyncio.timeout(TIMEOUT):
+        flow_id = await next_flow
+
+    flow = hass.config_entries.flow.async_get(flow_id)
+    assert flow["context"]["source"] == SOURCE_MQTT
+    assert flow["context"]["unique_id"] == door_id
+    assert flow["step_id"] == "door_confirm"
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    entry = result["result"]
+    assert entry.title == door.config.display_name
+    assert entry.data[CONF_KIND] == "mqtt_door"
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    return door, entry
+
+
+async def async_start_locked_door(
+    hass: HomeAssistant, door_factory: DoorFactory, **config: object
+) -> tuple[SimulatedDoor, ConfigEntry, str]:
+    """The door start-up of most tests: discovered, configured, its lock showing `locked`.
+
+    Returns the door, its entry and its lock's entity id.
+    """
+    door, entry = await async_discover_and_configure(hass, door_factory, **config)
+    lock = entity_id(hass, Platform.LOCK, "lock")
+    await async_wait_for_state_value(hass, lock, "locked")  # the retained `state`
+    return door, entry, lock
+
+
+async def async_set_command_timeout(hass: HomeAssistant, entry: ConfigEntry, seconds: int) -> None:
+    """Change the door's command timeout through its options flow; the entry reloads."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"command_timeout": seconds}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the entry reloads with the new option
+
+
+async def async_lock_action(hass: HomeAssistant, service: str, lock: str) -> None:
+    """`lock.<service>` on the lock, returning once the door confirmed (bounded)."""
+    async with asyncio.timeout(TIMEOUT):
+        await hass.services.async_call("lock", service, {"entity_id": lock}, blocking=True)

@@ -8,50 +8,43 @@ import asyncio
 from http import HTTPStatus
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_MQTT, ConfigEntry, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.devicehub.const import (
-    CONF_KIND,
     DOMAIN,
     EVENT_DEVICE_REGISTERED,
     EVENT_DEVICE_UNREGISTERED,
 )
 from tests.mosquitto import MosquittoBroker
-from tools.mqttdoor import DoorMode, SimulatedDoor, make_png
-
-from .conftest import (
+from tests.states import (
     TIMEOUT,
-    DoorFactory,
-    MqttConnection,
-    StateRecorder,
+    StateValueRecorder,
     async_wait_for_state,
     async_wait_for_state_value,
 )
+from tools.mqttdoor import DoorMode, make_png
 
-DOOR_ID = "front-door"
-DOOR_NAME = "Front Door"
-# A short alarm delay and transitions keep the tests quick; the contract allows any.
-FAST_DOOR = {
-    "name": DOOR_NAME,
-    "transition_delay": 0.05,
-    "alarms": ({"key": "overheat", "datapoint": "temperature", "above": 50, "delay": 0.2},),
-}
+from .conftest import (
+    DOOR_ID,
+    DOOR_NAME,
+    FAST_DOOR,
+    DoorFactory,
+    MqttConnection,
+    async_discover_and_configure,
+    async_lock_action,
+    async_set_command_timeout,
+    async_start_locked_door,
+    entity_id,
+)
 
-
-def entity_id(hass: HomeAssistant, platform: Platform, key: str, door_id: str = DOOR_ID) -> str:
-    """The entity id of one of the door's entities, found by its unique id."""
-    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{door_id}_{key}")
-    assert found, f"no {platform} entity with unique id {door_id}_{key}"
-    return found
+# Every test here runs with Home Assistant's MQTT integration connected to a real broker.
+pytestmark = pytest.mark.usefixtures("socket_enabled", "mqtt_entry")
 
 
 def state_of(hass: HomeAssistant, entity_id: str) -> str:
@@ -60,50 +53,8 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     return state.state
 
 
-async def async_next_flow(hass: HomeAssistant) -> asyncio.Future[str]:
-    """A future for the id of the next devicehub discovery flow that shows a form."""
-    added: asyncio.Future[str] = hass.loop.create_future()
-
-    @callback
-    def flow_changed(change: str, flow_id: str) -> None:
-        if change != "added" or added.done():
-            return
-        if hass.config_entries.flow.async_get(flow_id)["handler"] == DOMAIN:
-            added.set_result(flow_id)
-
-    unsubscribe = hass.config_entries.flow.async_subscribe_flow(flow_changed)
-    added.add_done_callback(lambda _: unsubscribe())
-    return added
-
-
-async def async_discover_and_configure(
-    hass: HomeAssistant, door_factory: DoorFactory, door_id: str = DOOR_ID, **config: object
-) -> tuple[SimulatedDoor, ConfigEntry]:
-    """Start a door, let MQTT discovery offer it, confirm it; return the door and its entry."""
-    assert await async_setup_component(hass, DOMAIN, {})
-    next_flow = await async_next_flow(hass)
-    door = await door_factory(door_id, **(FAST_DOOR | config))
-    async with asyncio.timeout(TIMEOUT):
-        flow_id = await next_flow
-
-    flow = hass.config_entries.flow.async_get(flow_id)
-    assert flow["context"]["source"] == SOURCE_MQTT
-    assert flow["context"]["unique_id"] == door_id
-    assert flow["step_id"] == "door_confirm"
-    result = await hass.config_entries.flow.async_configure(flow_id, {})
-    assert result["type"] is FlowResultType.CREATE_ENTRY, result
-    entry = result["result"]
-    assert entry.title == door.config.display_name
-    assert entry.data[CONF_KIND] == "mqtt_door"
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-    return door, entry
-
-
 async def test_door_from_discovery_to_last_will(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
     hass_client: ClientSessionGenerator,
 ) -> None:
@@ -122,7 +73,7 @@ async def test_door_from_discovery_to_last_will(
     assert {entity.entity_id for entity in entities} == {
         "lock.front_door",  # the main entity carries the device's name
         "event.front_door_stranger",
-        "event.front_door_attendance",
+        "event.front_door_punch",
         "image.front_door_stranger_picture",
         "sensor.front_door_temperature",
         "sensor.front_door_mode",
@@ -134,14 +85,12 @@ async def test_door_from_discovery_to_last_will(
     assert state.attributes["friendly_name"] == DOOR_NAME
 
     # Unlock: the action returns once the door confirms; HA shows `unlocking` meanwhile.
-    transitions = StateRecorder(hass, lock)
-    async with asyncio.timeout(TIMEOUT):
-        await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
+    transitions = StateValueRecorder(hass, lock)
+    await async_lock_action(hass, "unlock", lock)
     assert state_of(hass, lock) == "unlocked"
     assert transitions.states[-2:] == ["unlocking", "unlocked"]
     assert door.received_commands == ["unlock"]
-    async with asyncio.timeout(TIMEOUT):
-        await hass.services.async_call("lock", "lock", {"entity_id": lock}, blocking=True)
+    await async_lock_action(hass, "lock", lock)
     assert state_of(hass, lock) == "locked"
     transitions.close()
     assert door.received_commands == ["unlock", "lock"]
@@ -177,26 +126,19 @@ async def test_door_from_discovery_to_last_will(
 
 async def test_jammed_door_fails_the_action(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
-    door, _ = await async_discover_and_configure(hass, door_factory)
-    lock = entity_id(hass, Platform.LOCK, "lock")
-    await async_wait_for_state_value(hass, lock, "locked")
+    door, _, lock = await async_start_locked_door(hass, door_factory)
 
     door.set_mode(DoorMode.JAM)
     with pytest.raises(HomeAssistantError) as raised:
-        async with asyncio.timeout(TIMEOUT):
-            await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
+        await async_lock_action(hass, "unlock", lock)
     assert raised.value.translation_key == "door_jammed"
     assert state_of(hass, lock) == "jammed"
 
 
 async def test_datapoints_alarm_and_punches(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     door, _ = await async_discover_and_configure(hass, door_factory)
@@ -230,8 +172,6 @@ async def test_datapoints_alarm_and_punches(
 
 async def test_call_action_round_trip(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     door, entry = await async_discover_and_configure(hass, door_factory)
@@ -247,7 +187,7 @@ async def test_call_action_round_trip(
             return await hass.services.async_call(
                 DOMAIN,
                 "call",
-                {"device": device.id, "command": command, "args": args},
+                {"device_id": device.id, "command": command, "args": args},
                 blocking=True,
                 return_response=True,
             )
@@ -265,13 +205,9 @@ async def test_call_action_round_trip(
 
 async def test_unregister_and_register_again(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
-    door, entry = await async_discover_and_configure(hass, door_factory)
-    lock = entity_id(hass, Platform.LOCK, "lock")
-    await async_wait_for_state_value(hass, lock, "locked")
+    door, entry, lock = await async_start_locked_door(hass, door_factory)
     bus_events: list[Event] = []
 
     @callback
@@ -295,8 +231,6 @@ async def test_unregister_and_register_again(
 
 async def test_door_is_acknowledged_once_configured(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     """The contract: `hand_shake/ack` {accepted: true} once the door is configured."""
@@ -307,15 +241,11 @@ async def test_door_is_acknowledged_once_configured(
 
 async def test_broker_restart(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
     mosquitto_broker: MosquittoBroker,
 ) -> None:
     """The broker restarts empty (no persistence): both sides reconnect, the door re-publishes."""
-    door, _ = await async_discover_and_configure(hass, door_factory)
-    lock = entity_id(hass, Platform.LOCK, "lock")
-    await async_wait_for_state_value(hass, lock, "locked")
+    door, _, lock = await async_start_locked_door(hass, door_factory)
     connection = MqttConnection(hass)
 
     # Home Assistant retries every 10 s; a shorter interval keeps the test short.
@@ -331,31 +261,22 @@ async def test_broker_restart(
         await async_wait_for_state_value(hass, lock, "locked")
     connection.close()
 
-    async with asyncio.timeout(TIMEOUT):
-        await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
+    await async_lock_action(hass, "unlock", lock)
     assert state_of(hass, lock) == "unlocked"
 
 
 async def test_silent_door_is_not_confirmed(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     """A door that never answers: the action fails after the configured timeout."""
     door, entry = await async_discover_and_configure(hass, door_factory, mode=DoorMode.SILENT)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"command_timeout": 1}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()  # the entry reloads with the new option
+    await async_set_command_timeout(hass, entry, 1)
     lock = entity_id(hass, Platform.LOCK, "lock")
     await async_wait_for_state_value(hass, lock, "locked")
 
     with pytest.raises(HomeAssistantError) as raised:
-        async with asyncio.timeout(TIMEOUT):
-            await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
+        await async_lock_action(hass, "unlock", lock)
     assert raised.value.translation_key == "command_not_confirmed"
     assert door.received_commands == ["unlock"]
     assert state_of(hass, lock) == "locked"  # what the door last said

@@ -305,7 +305,8 @@ async def test_pull_terminal_actions_untouched(
             blocking=True,
             return_response=True,
         )
-    assert err.value.translation_key == "unknown_config_entry"
+    # Home Assistant's own target resolution answers it, as for every terminal action.
+    assert err.value.translation_key == "service_config_entry_not_found"
 
 
 async def test_action_on_unloaded_push_terminal(

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_MQTT, SOURCE_USER
+from homeassistant.config_entries import SOURCE_MQTT, SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
@@ -56,19 +56,26 @@ BAD_IDS = [
 BAD_PREFIXES = ["", "site/+", "#", "$SYS", "a//b", "/a", "a/", "a\x00b", "x" * 129, "+/doors"]
 
 
+async def async_add_door_manually(
+    hass: HomeAssistant, device_id: str, prefix: str
+) -> ConfigFlowResult:
+    """The manual add form filled in for a lock door: the flow's answer."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "door"}
+    )
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_DEVICE_ID: device_id, CONF_PREFIX: prefix, CONF_FEATURES: ["lock"]},
+    )
+
+
 @pytest.mark.parametrize("device_id", BAD_IDS)
 async def test_manual_door_refuses_bad_ids(
     hass: HomeAssistant, mqtt_mock: MqttMockHAClient, device_id: str
 ) -> None:
     """The manual add form refuses an id that would not be one topic level of the contract."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "door"}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_DEVICE_ID: device_id, CONF_PREFIX: "devicehub", CONF_FEATURES: ["lock"]},
-    )
+    result = await async_add_door_manually(hass, device_id, "devicehub")
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_DEVICE_ID: "invalid_device_id"}
     assert hass.config_entries.async_entries(DOMAIN) == []
@@ -79,14 +86,7 @@ async def test_manual_door_refuses_bad_prefixes(
     hass: HomeAssistant, mqtt_mock: MqttMockHAClient, prefix: str
 ) -> None:
     """A prefix with wildcards, empty levels or `$` is refused."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "door"}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_DEVICE_ID: "door1", CONF_PREFIX: prefix, CONF_FEATURES: ["lock"]},
-    )
+    result = await async_add_door_manually(hass, "door1", prefix)
     assert result["errors"] == {CONF_PREFIX: "invalid_prefix"}
 
 
@@ -151,7 +151,7 @@ async def test_call_refuses_undeclared_commands(
         await hass.services.async_call(
             DOMAIN,
             "call",
-            {"device": setup_door.entry_id, "command": command},
+            {"config_entry_id": setup_door.entry_id, "command": command},
             blocking=True,
             return_response=True,
         )

@@ -5,29 +5,29 @@ a broker that crashes (no last wills), a broker that hangs (Home Assistant canno
 and Home Assistant restarting while the door keeps quiet (retained topics bring it all back).
 """
 
-import asyncio
 from collections.abc import Iterator
 import signal
 from unittest.mock import patch
 
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.e2e.conftest import (
-    TIMEOUT,
+    DOOR_ID,
     DoorFactory,
     MqttConnection,
-    async_wait_for_state,
-    async_wait_for_state_value,
+    async_discover_and_configure,
+    async_lock_action,
+    async_set_command_timeout,
+    async_start_locked_door,
     door_factory,
+    entity_id,
     mqtt_entry,
 )
-from tests.e2e.test_door_e2e import DOOR_ID, async_discover_and_configure, entity_id
 from tests.mosquitto import MosquittoBroker, mosquitto, mosquitto_broker, mosquitto_executable
+from tests.states import TIMEOUT, async_wait_for_state, async_wait_for_state_value
 
 __all__ = [
     "door_factory",
@@ -36,6 +36,10 @@ __all__ = [
     "mosquitto_executable",
     "mqtt_entry",
 ]
+
+
+# Every test here runs with Home Assistant's MQTT integration connected to a real broker.
+pytestmark = pytest.mark.usefixtures("socket_enabled", "mqtt_entry")
 
 
 @pytest.fixture(autouse=True)
@@ -53,22 +57,13 @@ def signal_broker(broker: MosquittoBroker, sig: signal.Signals) -> None:
         broker.stop()  # forget the dead process, keep the port
 
 
-async def unlock(hass: HomeAssistant, lock: str) -> None:
-    async with asyncio.timeout(TIMEOUT):
-        await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
-
-
 async def test_broker_crash(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
     mosquitto_broker: MosquittoBroker,
 ) -> None:
     """The broker dies (no last wills): an unlock fails clearly and is never delivered later."""
-    door, _ = await async_discover_and_configure(hass, door_factory)
-    lock = entity_id(hass, Platform.LOCK, "lock")
-    await async_wait_for_state_value(hass, lock, "locked")
+    door, _, lock = await async_start_locked_door(hass, door_factory)
     connection = MqttConnection(hass)
     try:
         await hass.async_add_executor_job(signal_broker, mosquitto_broker, signal.SIGKILL)
@@ -76,7 +71,7 @@ async def test_broker_crash(
         # The door said nothing (it could not): the lock shows what it last knew.
         assert hass.states.get(lock).state == "locked"
         with pytest.raises(HomeAssistantError) as refused:
-            await unlock(hass, lock)
+            await async_lock_action(hass, "unlock", lock)
         assert refused.value.translation_key == "mqtt_not_connected"
 
         await hass.async_add_executor_job(mosquitto_broker.start)
@@ -90,7 +85,7 @@ async def test_broker_crash(
     finally:
         connection.close()
     assert door.received_commands == []  # nothing queued during the outage arrived late
-    await unlock(hass, lock)
+    await async_lock_action(hass, "unlock", lock)
     assert hass.states.get(lock).state == "unlocked"
     assert door.received_commands == ["unlock"]
 
@@ -103,19 +98,12 @@ async def test_broker_crash(
 )
 async def test_hung_broker_delivers_no_late_unlock(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
     mosquitto_broker: MosquittoBroker,
 ) -> None:
     """The broker hangs: the unlock is not confirmed in time; it must not open the door later."""
     door, entry = await async_discover_and_configure(hass, door_factory)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"command_timeout": 1}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await async_set_command_timeout(hass, entry, 1)
     lock = entity_id(hass, Platform.LOCK, "lock")
     await async_wait_for_state_value(hass, lock, "locked")
 
@@ -126,7 +114,7 @@ async def test_hung_broker_delivers_no_late_unlock(
             patch("homeassistant.components.mqtt.client.TIMEOUT_ACK", 0.5),
             pytest.raises(HomeAssistantError) as refused,
         ):
-            await unlock(hass, lock)
+            await async_lock_action(hass, "unlock", lock)
         assert refused.value.translation_key == "command_not_confirmed"
     finally:
         await hass.async_add_executor_job(signal_broker, mosquitto_broker, signal.SIGCONT)
@@ -137,16 +125,12 @@ async def test_hung_broker_delivers_no_late_unlock(
 
 async def test_retained_state_after_home_assistant_restart(
     hass: HomeAssistant,
-    socket_enabled: None,
-    mqtt_entry: MockConfigEntry,
     door_factory: DoorFactory,
 ) -> None:
     """Home Assistant restarts, the door keeps quiet: its retained topics restore everything."""
-    door, entry = await async_discover_and_configure(hass, door_factory)
-    lock = entity_id(hass, Platform.LOCK, "lock")
+    door, entry, lock = await async_start_locked_door(hass, door_factory)
     temperature = entity_id(hass, Platform.SENSOR, "datapoint_temperature")
-    await async_wait_for_state_value(hass, lock, "locked")
-    await unlock(hass, lock)
+    await async_lock_action(hass, "unlock", lock)
     await hass.async_add_executor_job(door.publish_datapoint, "temperature", 23.5)
     await async_wait_for_state_value(hass, temperature, "23.5")
     published = len(door.published_states)

@@ -1,13 +1,12 @@
 """A terminal that reboots silently: Home Assistant notices, reconnects, and stays truthful."""
 
-import asyncio
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 import logging
 from unittest.mock import patch
 
 from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -15,9 +14,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
 from tests.terminal.conftest import (
     LOCK_ENTITY,
-    TIMEOUT,
     StateRecorder,
     async_wait_live,
+    async_wait_live_connected,
     loaded_entry,
     punches,
     record_states,
@@ -35,24 +34,6 @@ def fast_watchdog() -> Iterator[None]:
         patch("custom_components.devicehub.terminal.runtime.LIVE_HEARTBEAT_SECONDS", 0.3),
     ):
         yield
-
-
-async def async_wait_live_state(runtime: TerminalRuntime, connected: bool) -> None:
-    """Wait until the runtime learned live capture is (dis)connected."""
-    if runtime.live_connected == connected:
-        return
-    reached: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-    @callback
-    def changed() -> None:
-        if runtime.live_connected == connected and not reached.done():
-            reached.set_result(None)
-
-    unsub = runtime.async_add_live_listener(changed)
-    try:
-        await asyncio.wait_for(reached, TIMEOUT)
-    finally:
-        unsub()
 
 
 async def test_silent_reboot_keeps_entities_available(
@@ -73,8 +54,8 @@ async def test_silent_reboot_keeps_entities_available(
     await async_wait_live(hass, simulator)
     for _ in range(2):
         await hass.async_add_executor_job(simulator.reboot, 0)
-        await async_wait_live_state(runtime, False)
-        await async_wait_live_state(runtime, True)
+        await async_wait_live_connected(hass, runtime, connected=False)
+        await async_wait_live_connected(hass, runtime)
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=6))  # the next poll
         await hass.async_block_till_done(wait_background_tasks=True)
         assert runtime.coordinator.last_update_success
@@ -138,9 +119,9 @@ async def test_clock_set_back_during_an_outage(
     await punches.wait(1)
     simulator.clock.jump(timedelta(hours=-1))
     await hass.async_add_executor_job(simulator.reboot, 1.0)
-    await async_wait_live_state(runtime, False)
+    await async_wait_live_connected(hass, runtime, connected=False)
     during = await hass.async_add_executor_job(simulator.inject_punch, "1002")
-    await async_wait_live_state(runtime, True)
+    await async_wait_live_connected(hass, runtime)
     await runtime.async_catch_up()  # the whole log has been read: nothing more to wait for
     await hass.async_block_till_done()
     assert len(punches.events()) == 2

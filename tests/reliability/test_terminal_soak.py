@@ -39,7 +39,11 @@ from custom_components.devicehub.terminal.const import ISSUE_CLOCK_DRIFT
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
 from custom_components.devicehub.zk import live as live_module
 from custom_components.devicehub.zk.live import LiveCapture
-from tests.terminal.conftest import entry_data, ha_wall_clock_offset
+from tests.terminal.conftest import (
+    async_wait_live_connected,
+    entry_data,
+    ha_wall_clock_offset,
+)
 from tests.zksim_fixtures import SimulatorFactory, close_pyzk
 from tools.zksim import BusyMode, ChunkMode, GarbageKind, TerminalSimulator
 
@@ -150,22 +154,7 @@ class Soak:
 
     async def live_connected(self, connected: bool = True) -> None:
         """Wait until the runtime learned live capture is (dis)connected."""
-        runtime = self.runtime
-        if runtime.live_connected == connected:
-            return
-        reached: asyncio.Future[None] = self.hass.loop.create_future()
-
-        @callback
-        def changed() -> None:
-            if runtime.live_connected == connected and not reached.done():
-                reached.set_result(None)
-
-        unsub = runtime.async_add_live_listener(changed)
-        try:
-            async with asyncio.timeout(WAIT):
-                await reached
-        finally:
-            unsub()
+        await async_wait_live_connected(self.hass, self.runtime, connected, WAIT)
 
     async def lock_available(self) -> None:
         """Wait until the lock is available again, without moving Home Assistant's time.

@@ -16,11 +16,8 @@ from homeassistant.const import (
     CONF_PASSWORD,
     CONF_PORT,
     CONF_TIMEOUT,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
 )
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
-from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -29,8 +26,10 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
+from tests.states import StateRecorder
 from tests.zksim_fixtures import SimulatorFactory, zk_simulator
-from tools.zksim import TerminalSimulator, User
+from tools.zksim import SimulatorConfig, TerminalSimulator, User
+from tools.zksim.firmware import PROFILES
 
 __all__ = ["zk_simulator"]
 
@@ -56,10 +55,23 @@ def ha_wall_clock_offset() -> timedelta:
     return timedelta(minutes=round(offset.total_seconds() / 60))
 
 
+# Every firmware profile of the simulator, for tests that must hold on each generation.
+FIRMWARE_PROFILES = tuple(sorted(PROFILES))
+
+
 @pytest.fixture
-def simulator(hass: HomeAssistant, zk_simulator: SimulatorFactory) -> TerminalSimulator:
+def firmware() -> str:
+    """Firmware profile of the simulated terminal ("": the simulator's default, TFT)."""
+    return ""
+
+
+@pytest.fixture
+def simulator(
+    hass: HomeAssistant, zk_simulator: SimulatorFactory, firmware: str
+) -> TerminalSimulator:
     """A running terminal with three known users and an empty log, on HA's local time."""
-    sim = zk_simulator(users=0, serial=SERIAL, seed=42)
+    config = SimulatorConfig.for_firmware(firmware) if firmware else None
+    sim = zk_simulator(config, users=0, serial=SERIAL, seed=42)
     sim.add_users(USERS)
     sim.clock.offset = ha_wall_clock_offset()
     return sim
@@ -162,72 +174,28 @@ async def async_wait_live(hass: HomeAssistant, sim: TerminalSimulator, count: in
             await asyncio.wait_for(runtime.async_catch_up(), TIMEOUT)
 
 
-async def async_wait_live_connected(hass: HomeAssistant, runtime: TerminalRuntime) -> None:
-    """Wait until the runtime learned that its live capture is connected."""
-    if runtime.live_connected:
+async def async_wait_live_connected(
+    hass: HomeAssistant,
+    runtime: TerminalRuntime,
+    connected: bool = True,
+    timeout: float = TIMEOUT,  # noqa: ASYNC109 - a bound on waiting, applied with asyncio.timeout
+) -> None:
+    """Wait until the runtime learned that its live capture is connected (or not)."""
+    if runtime.live_connected == connected:
         return
-    connected: asyncio.Future[None] = hass.loop.create_future()
+    reached: asyncio.Future[None] = hass.loop.create_future()
 
     @callback
     def _changed() -> None:
-        if runtime.live_connected and not connected.done():
-            connected.set_result(None)
+        if runtime.live_connected == connected and not reached.done():
+            reached.set_result(None)
 
-    unsub = runtime.async_add_live_listener(_changed)
+    unsub = runtime.coordinator.async_add_listener(_changed)
     try:
-        await asyncio.wait_for(connected, TIMEOUT)
+        async with asyncio.timeout(timeout):
+            await reached
     finally:
         unsub()
-
-
-class StateRecorder:
-    """Records the new states of one entity; await `wait(n)` for n of them.
-
-    With punches_only, only states written by a new event are kept: not the state an event
-    entity restores when it is added again, nor unavailable/unknown ones.
-    """
-
-    def __init__(self, hass: HomeAssistant, entity_id: str, *, punches_only: bool) -> None:
-        """Start listening."""
-        self.states: list[State] = []
-        self._punches_only = punches_only
-        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
-        self._unsub = async_track_state_change_event(hass, entity_id, self._changed)
-
-    @callback
-    def _changed(self, event: Event[EventStateChangedData]) -> None:
-        new, old = event.data["new_state"], event.data["old_state"]
-        if new is None:
-            return
-        if self._punches_only and (
-            new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN)
-            or old is None
-            or old.state == STATE_UNAVAILABLE
-        ):
-            return
-        self.states.append(new)
-        for count, future in self._waiters:
-            if len(self.states) >= count and not future.done():
-                future.set_result(None)
-
-    async def wait(self, count: int) -> list[State]:
-        """Wait until count states were recorded (in total), for at most TIMEOUT seconds."""
-        if len(self.states) < count:
-            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiters.append((count, future))
-            await asyncio.wait_for(future, TIMEOUT)
-        return self.states
-
-    def events(self) -> list[dict[str, Any]]:
-        """The event type and data of each recorded punch."""
-        return [
-            {key: value for key, value in state.attributes.items() if key not in STATIC_ATTRIBUTES}
-            for state in self.states
-        ]
-
-    def stop(self) -> None:
-        """Stop listening."""
-        self._unsub()
 
 
 @pytest.fixture
@@ -272,6 +240,3 @@ def punch_data(
         "serial_number": SERIAL,
         "late": late,
     }
-
-
-STATIC_ATTRIBUTES = {"event_types", "friendly_name", "icon"}

@@ -1,17 +1,20 @@
-"""Made-up activity for the CLI and benchmarks: strangers, punches, data point values."""
+"""Made-up activity for the CLI and benchmarks: strangers, punches, data point values.
+
+The door schedules these jobs; they publish through the callables it hands them.
+"""
 
 from collections.abc import Callable
 import itertools
 import random
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .config import DoorConfig
 from .contract import PUNCH_KINDS
 from .images import make_picture
 
-if TYPE_CHECKING:
-    from .door import SimulatedDoor
-
 _USERS = (("1", "Ada Lovelace"), ("2", "Alan Turing"), ("3", "Grace Hopper"), ("4", "Linus"))
+
+type Job = Callable[[], object]
 
 
 def random_datapoint_value(declaration: dict[str, Any]) -> object:
@@ -29,29 +32,35 @@ def random_datapoint_value(declaration: dict[str, Any]) -> object:
             return {"level": random.randint(5, 100), "voltage": round(random.uniform(3.3, 4.2), 2)}
 
 
-def periodic_jobs(door: SimulatedDoor) -> list[tuple[float, Callable[[], object]]]:
-    """(interval, job) pairs for the door's configured periodic publishing."""
-    config = door.config
+def periodic_jobs(
+    config: DoorConfig,
+    *,
+    heartbeat: Job,
+    stranger: Callable[[bytes], object],
+    punch: Callable[[str, str, str], object],
+    datapoint: Callable[[str, object], object],
+) -> list[tuple[float, Job]]:
+    """(interval, job) pairs for the configured periodic publishing, through the callables."""
     pictures = itertools.count()
-    jobs: list[tuple[float, Callable[[], object]]] = []
+    jobs: list[tuple[float, Job]] = []
 
-    def stranger() -> None:
-        door.publish_stranger(make_picture(config.image_format, seed=next(pictures)))
+    def a_stranger() -> None:
+        stranger(make_picture(config.image_format, seed=next(pictures)))
 
-    def punch() -> None:
+    def a_punch() -> None:
         user_id, name = random.choice(_USERS)
-        door.publish_punch(user_id, name, random.choice(PUNCH_KINDS))
+        punch(user_id, name, random.choice(PUNCH_KINDS))
 
-    def datapoints() -> None:
+    def datapoint_values() -> None:
         for declaration in config.datapoints:
-            door.publish_datapoint(declaration["key"], random_datapoint_value(declaration))
+            datapoint(declaration["key"], random_datapoint_value(declaration))
 
     if config.heartbeat:
-        jobs.append((float(config.heartbeat), door.publish_heartbeat))
+        jobs.append((float(config.heartbeat), heartbeat))
     if config.stranger_every and "stranger" in config.features:
-        jobs.append((config.stranger_every, stranger))
+        jobs.append((config.stranger_every, a_stranger))
     if config.punch_every and "attendance" in config.features:
-        jobs.append((config.punch_every, punch))
+        jobs.append((config.punch_every, a_punch))
     if config.datapoint_every and config.datapoints:
-        jobs.append((config.datapoint_every, datapoints))
+        jobs.append((config.datapoint_every, datapoint_values))
     return jobs

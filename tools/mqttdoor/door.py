@@ -21,7 +21,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from .activity import periodic_jobs
-from .calls import CallError, CallHandler, default_call_handlers
+from .calls import CallError, CallHandler, config_report, ping, requested_volume
 from .config import DoorConfig, DoorMode
 from .contract import COMMAND_TRANSITIONS, DoorCommand, DoorTopics, LockState, command_name
 from .observed import DoorObservations
@@ -62,7 +62,11 @@ class SimulatedDoor(DoorObservations):
         self.mode = config.mode
         self.registered = True
         self.volume = 50  # what the `set_volume` call changes
-        self.call_handlers: dict[str, CallHandler] = default_call_handlers(self)
+        self.call_handlers: dict[str, CallHandler] = {
+            "ping": ping,
+            "get_config": lambda args: config_report(self.config, self.mode, self.volume),
+            "set_volume": self._set_volume,
+        }
         self._owns_scheduler = scheduler is None
         self._scheduler = scheduler or Scheduler(f"mqttdoor-{config.device_id}")
         self._periodic_jobs: list[ScheduledJob] = []
@@ -372,6 +376,10 @@ class SimulatedDoor(DoorObservations):
                 result.update(ok=False, error=str(err))
         self.publish(self.topics.result, json.dumps(result))
 
+    def _set_volume(self, args: dict[str, Any]) -> object:
+        self.volume = requested_volume(args)
+        return {"volume": self.volume}
+
     def _handle_ack(self, text: str) -> None:
         with suppress(ValueError):
             ack = json.loads(text)
@@ -379,5 +387,12 @@ class SimulatedDoor(DoorObservations):
                 self._record(lambda: self.acks.append(ack))
 
     def _schedule_periodic_jobs(self) -> None:
-        for interval, job in periodic_jobs(self):
+        jobs = periodic_jobs(
+            self.config,
+            heartbeat=self.publish_heartbeat,
+            stranger=self.publish_stranger,
+            punch=self.publish_punch,
+            datapoint=self.publish_datapoint,
+        )
+        for interval, job in jobs:
             self._periodic_jobs.append(self._scheduler.call_every(interval, job))
