@@ -1,19 +1,23 @@
-"""Binary sensors: alarms declared by MQTT doors."""
+"""Binary sensors: alarms declared by MQTT doors, push terminals' connectivity."""
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .door.binary_sensor import async_setup_binary_sensor as async_setup_door_binary_sensors
-from .door.runtime import DoorConfigEntry
+from .kinds import DevicehubConfigEntry, is_door_entry, is_push_entry
+from .push.binary_sensor import async_setup_binary_sensor as async_setup_push_binary_sensors
 
 PARALLEL_UPDATES = 0
 
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: DoorConfigEntry,
+    entry: DevicehubConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the binary sensor entities of a devicehub entry."""
-    # Only doors forward this platform.
-    await async_setup_door_binary_sensors(hass, entry, async_add_entities)
+    # Doors and push terminals forward this platform; pull terminals do not.
+    if is_push_entry(entry):
+        await async_setup_push_binary_sensors(hass, entry, async_add_entities)
+    elif is_door_entry(entry):
+        await async_setup_door_binary_sensors(hass, entry, async_add_entities)
