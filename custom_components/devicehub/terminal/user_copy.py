@@ -23,6 +23,7 @@ CHANGE_NEW = "new"
 CHANGE_CHANGED = "changed"
 CHANGE_UNCHANGED = "unchanged"
 CHANGE_NOT_ON_SOURCE = "not_on_source"
+CHANGE_UNKNOWN = "unknown"  # the target could not be read
 MAX_UID = 0xFFFF
 
 
@@ -108,7 +109,13 @@ class _TargetCopy:
         self._request = request
 
     async def run(self) -> list[UserOutcome]:
-        target = await _read(self._terminal, self._request.fingerprints)
+        try:
+            target = await _read(self._terminal, self._request.fingerprints)
+        except TerminalError as err:
+            return [
+                UserOutcome(user_id, "", CHANGE_UNKNOWN, 0, STATUS_FAILED, str(err))
+                for user_id in self._chosen
+            ]
         free_uids = self._free_uids(target)
         outcomes: list[UserOutcome] = []
         written: list[UserOutcome] = []
