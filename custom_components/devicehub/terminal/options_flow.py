@@ -133,6 +133,8 @@ class TerminalOptionsFlow(OptionsFlowWithReload):
                 errors[CONF_ENCODING] = "invalid_encoding"
             else:
                 options = {
+                    # The people links and their reset time belong to the other step.
+                    **self.config_entry.options,
                     **user_input,
                     CONF_UNLOCK_SECONDS: int(user_input[CONF_UNLOCK_SECONDS]),
                     CONF_POLL_INTERVAL: int(user_input[CONF_POLL_INTERVAL]),
