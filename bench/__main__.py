@@ -26,7 +26,7 @@ from typing import Any
 
 from homeassistant.const import __version__ as ha_version
 
-from . import attendance_sync, external, lock_roundtrip, punch_latency, setup_scale
+from . import attendance_sync, external, lock_roundtrip, punch_latency, setup_scale, user_copy
 from .broker import version as mosquitto_version
 from .hass import quiet_logs
 from .plot import plot_attendance
@@ -47,7 +47,7 @@ class Benchmark:
 BENCHMARKS = [
     *(
         Benchmark(m.__name__.rsplit(".", 1)[1], m.run_bench, m.rows, m.aims)
-        for m in (attendance_sync, punch_latency, setup_scale)
+        for m in (attendance_sync, punch_latency, setup_scale, user_copy)
     ),
     # Owned by another module of bench/ and reused as it is (see bench.external).
     Benchmark(
