@@ -385,3 +385,86 @@ async def test_presence_sensors_follow_the_links(
     await hass.async_block_till_done()
     assert loaded_entry.options["people"] == {}
     assert entity_registry.async_get(PRESENCE) is None
+
+
+async def test_people_options(
+    hass: HomeAssistant, simulator: TerminalSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Link, change and unlink users; a blank user id is refused; other options stay."""
+    flow = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    form = await hass.config_entries.options.async_configure(
+        flow["flow_id"], {"next_step_id": "people"}
+    )
+    assert form["step_id"] == "people"
+    assert form["description_placeholders"] == {
+        "links": "- 1001 · Ada Lovelace → person.ada (presence)"
+    }
+    choices = form["data_schema"].schema["user_id"].config["options"]
+    assert choices == [
+        {"value": "1001", "label": "1001 · Ada Lovelace → person.ada"},
+        {"value": "1002", "label": "1002 · Alan Turing"},
+        {"value": "1003", "label": "1003 · Grace Hopper"},
+    ]
+    form = await hass.config_entries.options.async_configure(
+        form["flow_id"], {"user_id": "  ", "presence": False, "presence_reset": "03:00:00"}
+    )
+    assert form["errors"] == {"user_id": "invalid_user_id"}
+    done = await hass.config_entries.options.async_configure(
+        form["flow_id"],
+        {
+            "user_id": "1002",
+            "person": "person.alan",
+            "presence": False,
+            "presence_reset": "22:30:00",
+        },
+    )
+    assert done["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert loaded_entry.options == {
+        "people": {
+            "1001": {"person": ADA, "presence": True},
+            "1002": {"person": "person.alan", "presence": False},
+        },
+        "presence_reset": "22:30:00",
+    }
+    assert loaded_entry.runtime_data.settings.presence_reset.hour == 22
+
+    # The terminal's own options keep the links.
+    flow = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    form = await hass.config_entries.options.async_configure(
+        flow["flow_id"], {"next_step_id": "terminal_options"}
+    )
+    await hass.config_entries.options.async_configure(
+        form["flow_id"],
+        {
+            "unlock_seconds": 4,
+            "encoding": "utf-8",
+            "time_zone": "UTC",
+            "live_capture": False,
+            "poll_interval": 60,
+        },
+    )
+    await hass.async_block_till_done()
+    assert loaded_entry.options["people"]["1002"] == {"person": "person.alan", "presence": False}
+    assert loaded_entry.options["unlock_seconds"] == 4
+
+
+@pytest.mark.usefixtures("unload_at_teardown")
+async def test_people_options_of_an_unloaded_terminal(
+    hass: HomeAssistant, simulator: TerminalSimulator
+) -> None:
+    """Without a loaded terminal no names are known: user ids are typed in."""
+    entry = MockConfigEntry(domain=DOMAIN, unique_id=SERIAL, data=entry_data(simulator))
+    entry.add_to_hass(hass)
+    flow = await hass.config_entries.options.async_init(entry.entry_id)
+    form = await hass.config_entries.options.async_configure(
+        flow["flow_id"], {"next_step_id": "people"}
+    )
+    assert form["description_placeholders"] == {"links": "-"}
+    assert form["data_schema"].schema["user_id"].config["options"] == []
+    done = await hass.config_entries.options.async_configure(
+        form["flow_id"],
+        {"user_id": "77", "person": "person.ada", "presence": True, "presence_reset": "00:00:00"},
+    )
+    assert done["type"] == "create_entry"
+    assert entry.options["people"] == {"77": {"person": "person.ada", "presence": True}}
