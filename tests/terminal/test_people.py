@@ -318,6 +318,11 @@ async def test_presence_ignores_punches_before_the_reset(
     presence = hass.states.get(PRESENCE)
     assert presence.state == "off"
     assert (presence.attributes["person"], presence.attributes["last_punch"]) == (ADA, None)
+    # A punch of no known kind says nothing about presence either.
+    now = simulator.clock.now().replace(microsecond=0)
+    await hass.async_add_executor_job(lambda: simulator.inject_punch("1001", punch=9, when=now))
+    await async_wait_for_state(hass, PUNCH, lambda s: s.attributes.get("event_type") == "other")
+    assert hass.states.get(PRESENCE).attributes["last_punch"] is None
 
 
 async def test_restore_after_restart(
@@ -468,3 +473,17 @@ async def test_people_options_of_an_unloaded_terminal(
     )
     assert done["type"] == "create_entry"
     assert entry.options["people"] == {"77": {"person": "person.ada", "presence": True}}
+
+
+async def test_restore_a_value_stored_without_attributes(
+    hass: HomeAssistant, config_entry: MockConfigEntry, unload_at_teardown: None
+) -> None:
+    """A last punch stored before its attributes were: the value comes back alone."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [(State(LAST_PUNCH, "1001"), {"native_value": "1001", "native_unit_of_measurement": None})],
+    )
+    await async_setup_entry(hass, config_entry)
+    sensor = hass.states.get(LAST_PUNCH)
+    assert sensor.state == "1001"
+    assert "punch" not in sensor.attributes
