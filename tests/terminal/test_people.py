@@ -233,6 +233,15 @@ async def test_disable_and_enable_user(
         simulator.inject_punch("1003")
     assert simulator.record_count == 0
 
+    # Updating a disabled user keeps them disabled.
+    await call(
+        hass, "set_user", device_id=device, user_id="1003", name="Grace B. Hopper", card=123456
+    )
+    renamed = simulator.user("1003")
+    assert renamed is not None
+    assert (renamed.name, renamed.privilege, renamed.card) == ("Grace B. Hopper", 1, 123456)
+    await call(hass, "set_user", device_id=device, user_id="1003", name=before.name, card=123456)
+
     result = await call(hass, "enable_user", device_id=device, user_id="1003")
     assert result["user"]["enabled"] is True
     assert simulator.user("1003") == before

@@ -8,8 +8,8 @@ from custom_components.devicehub.zk import TerminalClient, TerminalInvalidArgume
 from custom_components.devicehub.zk.errors import TerminalProtocolError
 from custom_components.devicehub.zk.models import User
 from custom_components.devicehub.zk.templates import Fingerprint, parse_templates
-from custom_components.devicehub.zk.user_record import encode_user_record, is_enabled, with_enabled
-from tools.zksim import SimulatorConfig, TerminalSimulator
+from custom_components.devicehub.zk.user_record import is_enabled, with_enabled
+from tools.zksim import SimulatorConfig, TerminalSimulator, User as SimUser
 
 from .conftest import SimulatorFactory, config_for
 
@@ -67,18 +67,25 @@ def test_enabled_flag_is_bit_zero_of_the_privilege() -> None:
     assert with_enabled(admin, True) == admin
 
 
-def test_user_records_in_both_layouts() -> None:
-    """The disabled bit and every field go where the terminal reads them."""
-    user = User(uid=7, user_id="42", name="Zoë", privilege=1, password="12", group_id="3", card=9)
-    record = encode_user_record(user, 72, "utf-8")
-    assert len(record) == 72
-    assert record[2] == 1  # privilege, disabled
-    assert record[11:15] == "Zoë".encode()
-    assert record[48:50] == b"42"
-    short = encode_user_record(user, 28, "utf-8")
-    assert len(short) == 28
-    assert struct.unpack_from("<HB", short) == (7, 1)
-    assert struct.unpack_from("<I", short, 24) == (42,)
+@pytest.mark.parametrize("user_size", [72, 28])
+def test_disabled_flag_round_trips_in_both_layouts(
+    make_simulator: SimulatorFactory, user_size: int
+) -> None:
+    """The flag is written where the terminal reads it; group and time zones stay."""
+    simulator = make_simulator(SimulatorConfig(users=0, records=0, user_size=user_size))
+    zones = b"\x01\x00\x02\x00\x03\x00\x00\x00"[: 8 if user_size == 72 else 2]
+    simulator.add_users([SimUser(uid=4, user_id="42", name="Ann", group_id="2", time_zones=zones)])
+    before = simulator.users[0]
+    client = TerminalClient(config_for(simulator))
+    client.set_user_enabled(before.user_id, False)
+    disabled = simulator.user(before.user_id)
+    assert disabled is not None
+    assert disabled.privilege == before.privilege | 1
+    assert (disabled.group_id, disabled.time_zones) == (before.group_id, before.time_zones)
+    assert [u.privilege & 1 for u in client.get_users() if u.user_id == before.user_id] == [1]
+    client.set_user_enabled(before.user_id, True)
+    assert simulator.user(before.user_id) == before
+    client.close()
 
 
 def test_disable_keeps_every_other_field(

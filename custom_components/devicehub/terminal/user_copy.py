@@ -78,6 +78,13 @@ def _snapshot(users: Iterable[User], fingerprints: Iterable[Fingerprint]) -> _Sn
     return _Snapshot({user.user_id: user for user in by_uid.values()}, fingers)
 
 
+def _zones(source: User, existing: User | None) -> bytes:
+    """The source's time-zone settings, unless the target's user has another layout of them."""
+    if existing is not None and len(existing.time_zones) != len(source.time_zones):
+        return existing.time_zones
+    return source.time_zones
+
+
 async def _read(terminal: AsyncTerminal, fingerprints: bool) -> _Snapshot:
     if fingerprints:
         return _snapshot(*await terminal.get_users_and_templates())
@@ -168,7 +175,11 @@ class _TargetCopy:
             ]
             drop = tuple(sorted(set(target.fingers.get(user_id, {})) - set(fingers)))
         try:
-            await self._terminal.put_user(replace(source_user, uid=uid), fingerprints, drop)
+            await self._terminal.put_user(
+                replace(source_user, uid=uid, time_zones=_zones(source_user, existing)),
+                fingerprints,
+                drop,
+            )
         except TerminalError as err:
             outcome.status, outcome.error = STATUS_FAILED, str(err)
         else:
