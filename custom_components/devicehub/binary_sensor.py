@@ -1,11 +1,14 @@
-"""Binary sensors: alarms declared by MQTT doors, push terminals' connectivity."""
+"""Binary sensors: door alarms, push terminals' connectivity, people's presence at terminals."""
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .door.binary_sensor import async_setup_binary_sensor as async_setup_door_binary_sensors
-from .kinds import DevicehubConfigEntry, is_door_entry, is_push_entry
+from .kinds import DevicehubConfigEntry, is_push_entry, is_terminal_entry
 from .push.binary_sensor import async_setup_binary_sensor as async_setup_push_binary_sensors
+from .terminal.binary_sensor import (
+    async_setup_binary_sensor as async_setup_terminal_binary_sensors,
+)
 
 PARALLEL_UPDATES = 0
 
@@ -16,8 +19,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the binary sensor entities of a devicehub entry."""
-    # Doors and push terminals forward this platform; pull terminals do not.
-    if is_push_entry(entry):
+    if is_terminal_entry(entry):
+        await async_setup_terminal_binary_sensors(hass, entry, async_add_entities)
+    elif is_push_entry(entry):
         await async_setup_push_binary_sensors(hass, entry, async_add_entities)
-    elif is_door_entry(entry):
+    else:
         await async_setup_door_binary_sensors(hass, entry, async_add_entities)
