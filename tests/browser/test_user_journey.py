@@ -155,7 +155,7 @@ def open_device_page(page: Page, url: str, name: str) -> None:
     expect(page.locator("ha-config-device-page").get_by_text(name).first).to_be_visible()
 
 
-@pytest.mark.timeout(175)
+@pytest.mark.timeout(420)
 def test_new_user_adds_a_terminal_and_a_door_and_opens_them(
     page: Page,
     screenshots: Screenshots,
