@@ -35,7 +35,9 @@ class DoorTags:
         if not self.enabled:
             return
         self.scanned += 1
-        device = dr.async_get(self._hass).async_get_device(identifiers={(DOMAIN, self._device_id)})
+        device = dr.async_get(self._hass).async_get_device_by_identifier(
+            (DOMAIN, self._device_id), self._entry.entry_id
+        )
         self._entry.async_create_background_task(
             self._hass,
             self._async_scan(tag_id, None if device is None else device.id),
