@@ -26,7 +26,15 @@ from typing import Any
 
 from homeassistant.const import __version__ as ha_version
 
-from . import attendance_sync, external, lock_roundtrip, punch_latency, setup_scale
+from . import (
+    attendance_sync,
+    external,
+    lock_roundtrip,
+    punch_latency,
+    push_terminals,
+    setup_scale,
+    user_copy,
+)
 from .broker import version as mosquitto_version
 from .hass import quiet_logs
 from .plot import plot_attendance
@@ -47,7 +55,7 @@ class Benchmark:
 BENCHMARKS = [
     *(
         Benchmark(m.__name__.rsplit(".", 1)[1], m.run_bench, m.rows, m.aims)
-        for m in (attendance_sync, punch_latency, setup_scale)
+        for m in (attendance_sync, punch_latency, setup_scale, user_copy)
     ),
     # Owned by another module of bench/ and reused as it is (see bench.external).
     Benchmark(
@@ -55,6 +63,7 @@ BENCHMARKS = [
     ),
     Benchmark("lock_roundtrip", lock_roundtrip.run_bench, lock_roundtrip.rows, lock_roundtrip.aims),
     Benchmark("mqtt_roundtrip", external.roundtrip, external.roundtrip_rows, external.no_aims),
+    Benchmark("push_terminals", push_terminals.run_bench, push_terminals.rows, push_terminals.aims),
 ]
 PLOT = ROOT / "docs" / "bench" / "attendance_sync.png"
 

@@ -19,7 +19,8 @@ A punch travels from the terminal's socket to the event entity in five steps:
 from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.util import dt as dt_util
 
@@ -165,9 +166,11 @@ class TerminalRuntime:
             # The terminal was away, maybe rebooted: live capture may not have noticed yet.
             self._poll_failed = False
             self.delivery.mark_gap()
+        records = self.coordinator.data.counts.records
         if self.delivery.has_gap or (
+            # A terminal that gives no record count (None) may have new punches at any poll.
             not self.live_connected
-            and self.coordinator.data.counts.records != self.delivery.records_caught_up
+            and (records is None or records != self.delivery.records_caught_up)
         ):
             self.request_catch_up()
 
@@ -223,6 +226,15 @@ async def async_setup_runtime(hass: HomeAssistant, entry: TerminalConfigEntry) -
 
     entry.async_on_unload(entry.async_on_state_change(_async_state_changed))
 
+    async def _async_hass_stopping(_: Event) -> None:
+        # Home Assistant does not unload entries when it stops: without this, Python's exit
+        # would wait on the idle worker thread (up to 10 s) and sessions would be abandoned.
+        await runtime.async_stop()
+        LOGGER.debug("%s stopped on Home Assistant's stop", entry.title)
+
+    # Not listen_once: removing a one-time listener that already ran logs an error.
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_hass_stopping))
+
 
 async def _async_connect(
     hass: HomeAssistant,
@@ -243,12 +255,12 @@ async def _async_connect(
             translation_key="cannot_connect",
             translation_placeholders={"host": settings.config.host, "error": str(err)},
         ) from err
-    if info.serial_number != entry.unique_id:
+    if info.unique_id != entry.unique_id:
         # Another terminal answers at this address (DHCP); the right one may come back.
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="wrong_terminal",
-            translation_placeholders={"host": settings.config.host, "serial": info.serial_number},
+            translation_placeholders={"host": settings.config.host, "serial": info.unique_id},
         )
     runtime = TerminalRuntime(hass, entry, settings, terminal, info)
     await runtime.cursor.async_load()
