@@ -24,9 +24,10 @@ from .conftest import DOOR_ID, DoorFactory, async_discover_and_configure, entity
 
 pytestmark = [
     pytest.mark.usefixtures("socket_enabled", "mqtt_entry"),
-    # Before the merge of the push family this ran through every step; since, on this busy
-    # machine, it did not finish within 400 s and the step it waits on is not known yet.
-    pytest.mark.skip(reason="hangs since the merge of main; to be investigated"),
+    # Its first run went through every step up to its last assertion; later runs, on a busy
+    # machine, did not finish: a 40 s timeout caught it handing the card scan to the tag
+    # integration. To be investigated before it runs again.
+    pytest.mark.skip(reason="stalls around the tag scan step; to be investigated"),
 ]
 
 ACCESS_DOOR: dict[str, Any] = {
