@@ -53,6 +53,7 @@ ENTITY_PLATFORMS = {
     "image",
     "lock",
     "sensor",
+    "switch",
 }
 QUALITY_RULES = {
     # Bronze

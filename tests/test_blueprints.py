@@ -7,7 +7,7 @@ terminal on the zksim simulator, and a door on Home Assistant's mocked MQTT.
 
 from collections.abc import AsyncIterator, Callable, Iterator
 import copy
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 import json
 from pathlib import Path
 import shutil
@@ -24,6 +24,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_mqtt_message,
+    async_fire_time_changed,
     async_mock_service,
 )
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
@@ -86,6 +87,9 @@ def blueprint_of(data: dict[str, Any], path: str | None = None) -> Blueprint:
 
 def test_the_blueprints_shipped() -> None:
     assert [path.name for path in BLUEPRINTS] == [
+        "denied_access_alert.yaml",
+        "door_left_open.yaml",
+        "doorbell_snapshot.yaml",
         "late_arrival.yaml",
         "stranger_alert.yaml",
         "unlock_on_punch.yaml",
@@ -483,3 +487,102 @@ async def test_no_blueprint_reacts_to_an_entity_coming_back(
     hass.states.async_set(PUNCH_EVENT, "unavailable", attributes)
     await hass.async_block_till_done()
     assert locks.calls == []
+
+
+# --- Access control (contract 1.1) on a door (Home Assistant's mocked MQTT) -------------------
+
+ACCESS_DOOR_ID = "gate"
+DOORBELL_EVENT = "event.gate_doorbell"
+ACCESS_EVENT = "event.gate_access"
+LEFT_OPEN = "binary_sensor.gate_left_open"
+
+
+@pytest.fixture
+async def access_door(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient
+) -> AsyncIterator[MockConfigEntry]:
+    """The MQTT door "Gate", with a doorbell, a contact and access attempts."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Gate",
+        unique_id=ACCESS_DOOR_ID,
+        data={
+            CONF_KIND: DeviceKind.MQTT_DOOR.value,
+            CONF_PREFIX: "devicehub",
+            CONF_DEVICE_ID: ACCESS_DOOR_ID,
+            CONF_HAND_SHAKE: {"name": "Gate", "features": ["contact", "doorbell", "access"]},
+        },
+        options={"left_open_delay": 30},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    yield entry
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+def fire_gate(hass: HomeAssistant, suffix: str, payload: Any) -> None:
+    """A message of the gate."""
+    text = payload if isinstance(payload, str) else json.dumps(payload)
+    async_fire_mqtt_message(hass, f"devicehub/{ACCESS_DOOR_ID}/{suffix}", text)
+
+
+async def test_doorbell_snapshot_notifies_with_the_snapshot(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    access_door: MockConfigEntry,
+    service_calls: Callable[[str], ServiceCalls],
+) -> None:
+    async_mock_service(hass, "notify", "mobile_app_phone")
+    async_mock_service(hass, "camera", "snapshot")
+    notifications = service_calls("notify")
+    snapshots = service_calls("camera")
+    await async_use_blueprint(
+        hass,
+        tmp_path,
+        "doorbell_snapshot",
+        {
+            "doorbell_event": DOORBELL_EVENT,
+            "camera": "camera.porch",
+            "notify_action": "notify.mobile_app_phone",
+        },
+    )
+    fire_gate(hass, "access/doorbell", "")
+    [call] = await notifications.wait(1)
+    [snapshot] = snapshots.calls
+    ring_state = hass.states.get(DOORBELL_EVENT)
+    assert ring_state is not None
+    name = f"doorbell_{int(dt_util.parse_datetime(ring_state.state).timestamp())}.jpg"
+    assert snapshot["action"] == "snapshot"
+    assert snapshot["entity_id"] == ["camera.porch"]
+    assert snapshot["filename"] == f"/config/www/devicehub/{name}"
+    assert call["title"] == "Someone rang the doorbell"
+    assert call["message"] == "Gate: someone is at the door."
+    assert call["data"]["image"] == f"/local/devicehub/{name}"
+
+
+async def test_door_left_open_alerts_and_tells_when_closed(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    access_door: MockConfigEntry,
+    service_calls: Callable[[str], ServiceCalls],
+) -> None:
+    async_mock_service(hass, "notify", "mobile_app_phone")
+    notifications = service_calls("notify")
+    await async_use_blueprint(
+        hass,
+        tmp_path,
+        "door_left_open",
+        {"left_open": LEFT_OPEN, "notify_action": "notify.mobile_app_phone"},
+    )
+    fire_gate(hass, "access/contact", "closed")
+    fire_gate(hass, "access/contact", "open")
+    await hass.async_block_till_done()
+    assert notifications.calls == []
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+    [opened] = await notifications.wait(1)
+    assert opened["message"] == "Gate has been left open."
+    fire_gate(hass, "access/contact", "closed")
+    calls = await notifications.wait(2)
+    assert calls[1]["message"] == "Gate is closed again."

@@ -39,6 +39,7 @@ from custom_components.devicehub.mqtt_door.payloads import (
 )
 from custom_components.devicehub.mqtt_door.topics import (
     FROM_DEVICE,
+    KEYED_KINDS,
     DoorTopic,
     TopicKind,
     build_topic,
@@ -108,7 +109,7 @@ def test_prefixes(value: Any, valid: bool) -> None:
 def test_topics_round_trip() -> None:
     """Every topic kind builds and parses back."""
     for kind in TopicKind:
-        key = "temp" if kind is TopicKind.DATAPOINT else None
+        key = "temp" if kind in KEYED_KINDS else None
         built = build_topic("site/doors", "door1", kind, key)
         assert parse_topic("site/doors", built) == DoorTopic("door1", kind, key)
     assert subscription_topics("devicehub") == (
@@ -123,11 +124,13 @@ def test_topics_round_trip() -> None:
     assert set(subscription_topics("devicehub")) == {
         f"devicehub/+/{kind.value}"
         for kind in FROM_DEVICE
-        if kind not in {TopicKind.DATAPOINT, TopicKind.STRANGER_IMAGE}
+        # Two levels deep or more: under the shared wildcard (contract 1.1 adds only such).
+        if kind not in KEYED_KINDS and "/" not in kind.value
     } | {"devicehub/+/+/+/#"}
     assert subscription_topics("devicehub", "door1")[1] == "devicehub/door1/+/+/#"
-    with pytest.raises(ValueError, match="key"):
-        build_topic("devicehub", "door1", TopicKind.DATAPOINT)
+    for kind in KEYED_KINDS:
+        with pytest.raises(ValueError, match="key"):
+            build_topic("devicehub", "door1", kind)
 
 
 @pytest.mark.parametrize(
@@ -155,7 +158,14 @@ def test_hand_shake_full() -> None:
     hand_shake = parse_hand_shake(json.dumps(HAND_SHAKE).encode())
     assert hand_shake is not None
     assert hand_shake.name == "Front Door"
-    assert hand_shake.features == frozenset(DoorFeature)
+    # Every feature of contract 1.0 (1.1's access control is tested in test_access_control).
+    assert hand_shake.features == {
+        DoorFeature.LOCK,
+        DoorFeature.OPEN,
+        DoorFeature.STATE,
+        DoorFeature.STRANGER,
+        DoorFeature.ATTENDANCE,
+    }
     assert hand_shake.heartbeat == 30
     assert hand_shake.datapoints[0] == DataPoint(
         key="temperature",

@@ -131,3 +131,66 @@ async def test_arbitrary_payloads(
     assert kinds
     assert len(kinds) == len(set(kinds))
     assert hass.config_entries.async_entries(DOMAIN)
+
+
+# Contract 1.1, access control: a door declaring every feature, fuzzed on its topics.
+ACCESS_CONTROL_HAND_SHAKE = HAND_SHAKE | {
+    "heartbeat": None,
+    "features": ["lock", "state", "contact", "doorbell", "access", "alarms", "tag", "relays"],
+    "relays": [{"key": "gate"}],
+}
+ACCESS_CONTROL_SUFFIXES = [
+    "access/contact",
+    "access/doorbell",
+    "access/attempt",
+    "access/tag",
+    "alarm/tamper",
+    "alarm/forced_open",
+    "alarm/duress",
+    "alarm/unknown",
+    "relay/gate",
+    "relay/unknown",
+    "relay_command",
+]
+ACCESS_CONTROL_PAYLOADS = st.one_of(
+    PAYLOADS,
+    st.sampled_from(["open", "closed", "on", "off", "OPEN", " on\n"]),
+    st.fixed_dictionaries(
+        {},
+        optional=dict.fromkeys(
+            ("result", "credential", "credential_id", "user_id", "name", "reason", "ts", "tag_id"),
+            FIELD_VALUES,
+        ),
+    ).map(json.dumps),
+)
+
+
+@pytest.mark.parametrize("hand_shake", [ACCESS_CONTROL_HAND_SHAKE])
+async def test_arbitrary_access_control_payloads(
+    hass: HomeAssistant, setup_door: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Random messages on the 1.1 topics: nothing raises or logs an error, states stay valid."""
+    caplog.set_level(logging.WARNING)
+
+    @settings(
+        max_examples=300,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        suffix=st.sampled_from(ACCESS_CONTROL_SUFFIXES),
+        payload=ACCESS_CONTROL_PAYLOADS,
+        retain=st.booleans(),
+    )
+    def throw(suffix: str, payload: Any, retain: bool) -> None:
+        async_fire_mqtt_message(hass, f"{PREFIX}/{DOOR_ID}/{suffix}", payload, retain=retain)
+        assert_valid(hass)
+
+    throw()
+    await hass.async_block_till_done()
+    assert_valid(hass)
+    assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
+    data = setup_door.runtime_data.coordinator.data
+    assert set(data.relays) <= {"gate"}
+    assert len(data.alarms) <= 3

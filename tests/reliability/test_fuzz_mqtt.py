@@ -460,6 +460,61 @@ async def test_hand_shakes(
     check_bounded(hass, setup_door, mqtt_mock)
 
 
+# Contract 1.1, access control: each topic with payloads shaped for it, at a door that
+# declares every feature. Counted with the rest.
+ACCESS_CONTROL = QUIET | {
+    "features": ["lock", "state", "contact", "doorbell", "access", "alarms", "tag", "relays"],
+    "relays": [{"key": "gate"}, {"key": "light"}],
+}
+ON_OFF = payloads(st.sampled_from(["on", "off", "ON", " off\n", "open", "closed", "1", ""]))
+ACCESS_CONTROL_SUFFIXES: dict[str, st.SearchStrategy[Any]] = {
+    "access/contact": ON_OFF,
+    "access/doorbell": payloads(shaped(ts=VALUES)),
+    "access/attempt": payloads(
+        shaped(
+            result=st.one_of(VALUES, st.sampled_from(["granted", "denied"])),
+            credential=st.one_of(VALUES, st.sampled_from(["card", "pin", "qr", "face"])),
+            credential_id=VALUES,
+            user_id=VALUES,
+            name=VALUES,
+            reason=VALUES,
+            ts=VALUES,
+        )
+    ),
+    "access/tag": payloads(shaped(tag_id=VALUES)),
+    "alarm/tamper": ON_OFF,
+    "alarm/duress": ON_OFF,
+    "relay/gate": ON_OFF,
+    "relay/other": ON_OFF,
+}
+
+
+@pytest.mark.parametrize("hand_shake", [ACCESS_CONTROL])
+@pytest.mark.parametrize("suffix", sorted(ACCESS_CONTROL_SUFFIXES))
+async def test_access_control_topic(
+    hass: HomeAssistant,
+    setup_door: MockConfigEntry,
+    mqtt_mock: MqttMockHAClient,
+    caplog: pytest.LogCaptureFixture,
+    suffix: str,
+) -> None:
+    """Every 1.1 topic with payloads shaped for it: no exception, valid states, bounded."""
+    caplog.set_level(logging.WARNING)
+    runtime = runtime_of(setup_door)
+    throw(hass, suffix, 200, st.just(topic(suffix)), ACCESS_CONTROL_SUFFIXES[suffix])()
+    await hass.async_block_till_done()
+    assert_valid(hass)
+    no_errors(caplog)
+    check_bounded(hass, setup_door, mqtt_mock)
+    data = runtime.coordinator.data
+    assert set(data.relays) <= {"gate", "light"}
+    assert len(data.alarms) <= 3
+    if suffix != "relay/other":
+        # Both paths were taken: messages accepted (or handed on), and messages dropped.
+        kind = suffix if suffix.startswith("access/") else suffix.partition("/")[0]
+        assert runtime.drops.by_topic[kind]
+
+
 def test_cases_count() -> None:
     """The runs above threw thousands of cases (when run together)."""
     if len(CASES) < len(TOPIC_SUFFIXES) + 4:

@@ -4,9 +4,11 @@ import argparse
 import logging
 import signal
 import threading
+from typing import Any
 
+from .access import ACCESS_CONTROL_FEATURES, DEFAULT_RELAYS
 from .config import DoorConfig, DoorMode
-from .contract import DEFAULT_PREFIX, is_valid_device_id
+from .contract import DEFAULT_PREFIX, FEATURES, is_valid_device_id
 from .fleet import DoorFleet
 
 _LOGGER = logging.getLogger("tools.mqttdoor")
@@ -26,6 +28,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--stranger-every", type=float, metavar="SECONDS")
     parser.add_argument("--punch-every", type=float, metavar="SECONDS")
     parser.add_argument("--datapoint-every", type=float, metavar="SECONDS")
+    parser.add_argument(
+        "--access-control",
+        action="store_true",
+        help="contract 1.1: declare contact, doorbell, access, alarms, tag and two relays",
+    )
+    parser.add_argument(
+        "--access-every",
+        type=float,
+        metavar="SECONDS",
+        help="with --access-control: a ring, an access attempt or a contact change",
+    )
     parser.add_argument("--image-format", choices=["jpeg", "png"], default="jpeg")
     parser.add_argument("--mqtt5", action="store_true", help="speak MQTT 5 instead of 3.1.1")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -38,6 +51,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def device_ids(base: str, count: int) -> list[str]:
     return [base] if count == 1 else [f"{base}-{number}" for number in range(1, count + 1)]
+
+
+def access_control_config(args: argparse.Namespace) -> dict[str, Any]:
+    """The DoorConfig fields of --access-control (contract 1.1)."""
+    if not args.access_control:
+        return {}
+    return {
+        "features": FEATURES + ACCESS_CONTROL_FEATURES,
+        "relays": DEFAULT_RELAYS,
+        "access_every": args.access_every,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -61,6 +85,7 @@ def main(argv: list[str] | None = None) -> None:
             datapoint_every=args.datapoint_every,
             image_format=args.image_format,
             mqtt_v5=args.mqtt5,
+            **access_control_config(args),
         )
         for device_id in device_ids(args.id, args.count)
     )

@@ -39,6 +39,7 @@ def periodic_jobs(
     stranger: Callable[[bytes], object],
     punch: Callable[[str, str, str], object],
     datapoint: Callable[[str, object], object],
+    access: Job | None = None,
 ) -> list[tuple[float, Job]]:
     """(interval, job) pairs for the configured periodic publishing, through the callables."""
     pictures = itertools.count()
@@ -63,4 +64,6 @@ def periodic_jobs(
         jobs.append((config.punch_every, a_punch))
     if config.datapoint_every and config.datapoints:
         jobs.append((config.datapoint_every, datapoint_values))
+    if config.access_every and access is not None:
+        jobs.append((config.access_every, access))
     return jobs

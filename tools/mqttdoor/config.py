@@ -52,6 +52,7 @@ class DoorConfig:
     stranger_every: float | None = None
     punch_every: float | None = None
     datapoint_every: float | None = None
+    access_every: float | None = None  # contract 1.1: rings, attempts, contact changes
     image_format: ImageFormat = "jpeg"
     keepalive: int = 15
     qos: int = 1
@@ -59,6 +60,8 @@ class DoorConfig:
     client_id: str | None = None  # default: "devicehub-sim-<device_id>"
     reconnect_max_delay: int = 2  # small, so doors come back quickly after a broker restart
     extra_handshake: dict[str, Any] = field(default_factory=dict)
+    # Contract 1.1: declared with the `relays` feature only.
+    relays: tuple[dict[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if not is_valid_device_id(self.device_id):
@@ -91,5 +94,7 @@ class DoorConfig:
         ):
             if declared:
                 payload[key] = list(declared)
+        if self.relays and "relays" in self.features:
+            payload["relays"] = list(self.relays)
         payload.update(self.extra_handshake)
         return payload

@@ -20,6 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
+from .access import AccessControlMixin
 from .activity import periodic_jobs
 from .calls import CallError, CallHandler, config_report, ping, requested_volume
 from .config import DoorConfig, DoorMode
@@ -48,7 +49,7 @@ def encode_datapoint(value: object) -> Payload:
     return json.dumps(value)
 
 
-class SimulatedDoor(DoorObservations):
+class SimulatedDoor(AccessControlMixin, DoorObservations):
     """One door with its own paho client, last will and network thread.
 
     Thread model: paho's network thread runs the MQTT callbacks; a Scheduler thread (own, or
@@ -75,6 +76,9 @@ class SimulatedDoor(DoorObservations):
         self._pending: list[MQTTMessageInfo] = []
         self._event_counter = 0
         self._running = False
+        self._init_access_control(
+            config.prefix, config.device_id, tuple(relay["key"] for relay in config.relays)
+        )
         self._client = self._make_client()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -280,7 +284,14 @@ class SimulatedDoor(DoorObservations):
             return
         qos = self.config.qos
         topics = self.topics
-        client.subscribe([(topics.command, qos), (topics.call, qos), (topics.hand_shake_ack, qos)])
+        client.subscribe(
+            [
+                (topics.command, qos),
+                (topics.call, qos),
+                (topics.hand_shake_ack, qos),
+                (self.relay_command_topic, qos),
+            ]
+        )
         # The broker may have lost retained messages (restart without persistence): resend all.
         if self.registered:
             self.publish(topics.hand_shake, json.dumps(self.config.hand_shake()), retain=True)
@@ -288,6 +299,7 @@ class SimulatedDoor(DoorObservations):
         self.publish(topics.state, str(self.state), retain=True)
         for key, value in self._datapoint_values.items():
             self.publish(topics.datapoint(key), encode_datapoint(value), retain=True)
+        self._republish_access_control()
         self._record_connected(True)
 
     def _on_disconnect(
@@ -314,6 +326,8 @@ class SimulatedDoor(DoorObservations):
             self._handle_call(text)
         elif message.topic == self.topics.hand_shake_ack:
             self._handle_ack(text)
+        elif message.topic == self.relay_command_topic:
+            self._handle_relay_command(text)
 
     # -- behaviour -------------------------------------------------------------------------
 
@@ -393,6 +407,7 @@ class SimulatedDoor(DoorObservations):
             stranger=self.publish_stranger,
             punch=self.publish_punch,
             datapoint=self.publish_datapoint,
+            access=self.random_access_activity,
         )
         for interval, job in jobs:
             self._periodic_jobs.append(self._scheduler.call_every(interval, job))

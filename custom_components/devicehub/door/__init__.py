@@ -16,6 +16,7 @@ PLATFORMS = (
     Platform.IMAGE,
     Platform.LOCK,
     Platform.SENSOR,
+    Platform.SWITCH,
 )
 
 

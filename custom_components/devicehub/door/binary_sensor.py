@@ -13,6 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 
 from ..mqtt_door.models import Alarm
+from .access_binary_sensor import access_control_binary_sensors
 from .entity import DoorEntity
 from .runtime import DoorConfigEntry, DoorRuntime
 
@@ -23,6 +24,7 @@ async def async_setup_binary_sensor(
     """Add one problem sensor per declared alarm."""
     runtime = entry.runtime_data
     async_add_entities(AlarmBinarySensor(runtime, alarm) for alarm in runtime.hand_shake.alarms)
+    async_add_entities(access_control_binary_sensors(runtime))
 
 
 class AlarmBinarySensor(DoorEntity, BinarySensorEntity):

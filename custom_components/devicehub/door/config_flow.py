@@ -6,6 +6,7 @@ from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -20,6 +21,7 @@ from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
 from ..const import CONF_KIND, DeviceKind
 from ..mqtt_door.errors import PayloadError
 from ..mqtt_door.handshake import (
+    hand_shake_from_object,
     hand_shake_to_object,
     parse_hand_shake,
 )
@@ -40,12 +42,16 @@ from .const import (
     CONF_DEVICE_ID,
     CONF_FEATURES,
     CONF_HAND_SHAKE,
+    CONF_LEFT_OPEN_DELAY,
     CONF_NAME,
     CONF_PICTURE_HOSTS,
     CONF_PREFIX,
+    CONF_TAG_SCANS,
     CONF_UNLOCK_CODE,
     DEFAULT_COMMAND_TIMEOUT,
+    DEFAULT_LEFT_OPEN_DELAY,
     MAX_COMMAND_TIMEOUT,
+    MAX_LEFT_OPEN_DELAY,
 )
 from .url_policy import parse_picture_hosts
 
@@ -218,6 +224,7 @@ class DoorOptionsFlow(OptionsFlowWithReload):
                 }
                 if picture_hosts:
                     data[CONF_PICTURE_HOSTS] = ", ".join(picture_hosts)
+                data |= self._access_control_options(user_input)
                 return self.async_create_entry(data=data)
         schema = vol.Schema(
             {
@@ -234,6 +241,7 @@ class DoorOptionsFlow(OptionsFlowWithReload):
                     )
                 ),
                 vol.Optional(CONF_PICTURE_HOSTS): TextSelector(),
+                **self._access_control_schema(),
             }
         )
         return self.async_show_form(
@@ -243,3 +251,35 @@ class DoorOptionsFlow(OptionsFlowWithReload):
             ),
             errors=errors,
         )
+
+    # Contract 1.1 options: shown only to a door that declares the feature they tune.
+
+    def _declared(self) -> frozenset[DoorFeature]:
+        return hand_shake_from_object(self.config_entry.data[CONF_HAND_SHAKE]).features
+
+    def _access_control_schema(self) -> dict[Any, Any]:
+        fields: dict[Any, Any] = {}
+        features = self._declared()
+        if DoorFeature.CONTACT in features:
+            fields[vol.Required(CONF_LEFT_OPEN_DELAY, default=DEFAULT_LEFT_OPEN_DELAY)] = (
+                NumberSelector(
+                    NumberSelectorConfig(
+                        min=1,
+                        max=MAX_LEFT_OPEN_DELAY,
+                        step=1,
+                        mode=NumberSelectorMode.BOX,
+                        unit_of_measurement="s",
+                    )
+                )
+            )
+        if DoorFeature.TAG in features:
+            fields[vol.Required(CONF_TAG_SCANS, default=False)] = BooleanSelector()
+        return fields
+
+    def _access_control_options(self, user_input: dict[str, Any]) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        if CONF_LEFT_OPEN_DELAY in user_input:
+            options[CONF_LEFT_OPEN_DELAY] = int(user_input[CONF_LEFT_OPEN_DELAY])
+        if CONF_TAG_SCANS in user_input:
+            options[CONF_TAG_SCANS] = bool(user_input[CONF_TAG_SCANS])
+        return options

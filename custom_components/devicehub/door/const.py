@@ -17,6 +17,12 @@ CONF_UNLOCK_CODE: Final = "unlock_code"
 CONF_COMMAND_TIMEOUT: Final = "command_timeout"
 # Local hosts and networks stranger pictures may be fetched from (public ones always may).
 CONF_PICTURE_HOSTS: Final = "picture_hosts"
+# Contract 1.1: seconds a door may stay open before its "left open" sensor turns on, and
+# whether its card scans go to Home Assistant's tags.
+CONF_LEFT_OPEN_DELAY: Final = "left_open_delay"
+DEFAULT_LEFT_OPEN_DELAY: Final = 60
+MAX_LEFT_OPEN_DELAY: Final = 3600
+CONF_TAG_SCANS: Final = "tag_scans"
 DEFAULT_COMMAND_TIMEOUT: Final = 10
 MAX_COMMAND_TIMEOUT: Final = 120
 
@@ -50,3 +56,9 @@ ATTR_EVENT_ID: Final = "event_id"
 # Registration bus events.
 ATTR_ENTRY_ID: Final = "entry_id"
 ATTR_DOOR_ID: Final = "door_id"
+
+# Contract 1.1 event entities.
+EVENT_TYPE_RING: Final = "ring"  # Home Assistant's doorbell convention
+ATTR_CREDENTIAL: Final = "credential"
+ATTR_CREDENTIAL_ID: Final = "credential_id"  # masked
+ATTR_REASON: Final = "reason"

@@ -15,6 +15,14 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from ..const import DOMAIN
+from ..mqtt_door.access_control import (
+    AccessAttempt,
+    AlarmKind,
+    AlarmReport,
+    ContactReport,
+    RelayReport,
+    Ring,
+)
 from ..mqtt_door.models import DataPointValue, LockState, Punch, Stranger
 from .pictures import Picture
 
@@ -40,6 +48,12 @@ class DoorData:
     stranger: Stranger | None = None
     punch: Punch | None = None
     picture: Picture | None = None
+    # Contract 1.1, access control.
+    contact: ContactReport | None = None
+    ring: Ring | None = None
+    access: AccessAttempt | None = None
+    alarms: Mapping[AlarmKind, AlarmReport] = field(default_factory=dict)
+    relays: Mapping[str, RelayReport] = field(default_factory=dict)
 
     @property
     def lock_state(self) -> LockState | None:
@@ -89,3 +103,32 @@ class DoorCoordinator(DataUpdateCoordinator[DoorData]):
     def async_set_picture(self, picture: Picture) -> None:
         """A new stranger picture, received or fetched."""
         self.async_set_updated_data(replace(self.data, picture=picture))
+
+    # Contract 1.1, access control.
+
+    @callback
+    def async_set_contact(self, contact: ContactReport) -> None:
+        """The door opened or closed."""
+        self.async_set_updated_data(replace(self.data, contact=contact))
+
+    @callback
+    def async_set_ring(self, ring: Ring) -> None:
+        """The doorbell was pressed."""
+        self.async_set_updated_data(replace(self.data, ring=ring))
+
+    @callback
+    def async_set_access(self, attempt: AccessAttempt) -> None:
+        """Someone was let in or refused."""
+        self.async_set_updated_data(replace(self.data, access=attempt))
+
+    @callback
+    def async_set_alarm(self, report: AlarmReport) -> None:
+        """An alarm went on or off."""
+        alarms = {**self.data.alarms, report.kind: report}
+        self.async_set_updated_data(replace(self.data, alarms=alarms))
+
+    @callback
+    def async_set_relay(self, report: RelayReport) -> None:
+        """The door confirmed an output's state."""
+        relays = {**self.data.relays, report.key: report}
+        self.async_set_updated_data(replace(self.data, relays=relays))

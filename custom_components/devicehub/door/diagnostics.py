@@ -6,6 +6,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from ..mqtt_door.handshake import hand_shake_to_object
+from ..mqtt_door.models import ACCESS_CONTROL_FEATURES
 from .const import CONF_UNLOCK_CODE
 from .runtime import DoorConfigEntry
 
@@ -22,7 +23,7 @@ async def async_get_door_diagnostics(hass: HomeAssistant, entry: DoorConfigEntry
     liveness = runtime.liveness
     data = runtime.coordinator.data
     picture = data.picture
-    return {
+    diagnostics: dict[str, Any] = {
         "entry": {
             "title": entry.title,
             "data": async_redact_data(dict(entry.data), TO_REDACT),
@@ -50,3 +51,13 @@ async def async_get_door_diagnostics(hass: HomeAssistant, entry: DoorConfigEntry
             "updated": picture.updated.isoformat(),
         },
     }
+    if runtime.hand_shake.features & ACCESS_CONTROL_FEATURES:
+        # Contract 1.1: states only; credentials and tag ids never, tag scans are counted.
+        diagnostics["access_control"] = {
+            "contact_open": None if data.contact is None else data.contact.is_open,
+            "alarms": {kind.value: report.active for kind, report in data.alarms.items()},
+            "relays": {key: report.is_on for key, report in data.relays.items()},
+            "tag_scans_enabled": runtime.tags.enabled,
+            "tags_scanned": runtime.tags.scanned,
+        }
+    return diagnostics

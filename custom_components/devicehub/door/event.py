@@ -15,6 +15,7 @@ from ..punch import (
     ATTR_VERIFY,
     PUNCH_TYPES,
 )
+from .access_event import access_control_events
 from .const import ATTR_EVENT_ID, ATTR_PICTURE_URL, ATTR_TS, EVENT_TYPE_STRANGER
 from .entity import DoorEntity
 from .runtime import DoorConfigEntry, DoorRuntime
@@ -39,6 +40,7 @@ async def async_setup_event(
         entities.append(StrangerEvent(runtime))
     if DoorFeature.ATTENDANCE in features:
         entities.append(AttendanceEvent(runtime))
+    entities += access_control_events(runtime)
     async_add_entities(entities)
 
 

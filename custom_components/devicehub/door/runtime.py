@@ -7,7 +7,7 @@ coordinator (coordinator.py); the entities, CoordinatorEntity all, show the new 
 
 from datetime import datetime
 import logging
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.components import mqtt
 from homeassistant.components.mqtt.models import ReceiveMessage
@@ -18,6 +18,16 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
+from ..mqtt_door.access_control import (
+    AlarmKind,
+    parse_access,
+    parse_alarm,
+    parse_contact,
+    parse_relay,
+    parse_ring,
+    parse_tag,
+    relay_command_payload,
+)
 from ..mqtt_door.errors import DropReason, PayloadError
 from ..mqtt_door.handshake import (
     hand_shake_from_object,
@@ -56,6 +66,7 @@ from .liveness import Liveness
 from .pictures import PictureKeeper
 from .registration import DoorRegistration
 from .subscriber import async_follow_door
+from .tags import DoorTags
 from .url_policy import PictureHosts
 
 _LOGGER = logging.getLogger(__name__)
@@ -71,8 +82,33 @@ def entity_keys(hand_shake: HandShake) -> set[str]:
         keys |= {"stranger", "stranger_picture"}
     if DoorFeature.ATTENDANCE in hand_shake.features:
         keys.add("attendance")
+    return keys | access_control_entity_keys(hand_shake)
+
+
+def access_control_entity_keys(hand_shake: HandShake) -> set[str]:
+    """Return the keys of the contract 1.1 access-control entities a declaration creates."""
+    features = hand_shake.features
+    keys: set[str] = set()
+    if DoorFeature.CONTACT in features:
+        keys |= {"contact", "left_open"}
+    if DoorFeature.DOORBELL in features:
+        keys.add("doorbell")
+    if DoorFeature.ACCESS in features:
+        keys.add("access")
+    if DoorFeature.ALARMS in features:
+        keys |= {f"alarm_kind_{kind.value}" for kind in AlarmKind}
+    keys |= {f"relay_{relay.key}" for relay in hand_shake.relays}
     return keys
 
+
+_ACCESS_CONTROL_FEATURES: Final = {
+    TopicKind.ACCESS_CONTACT: DoorFeature.CONTACT,
+    TopicKind.ACCESS_DOORBELL: DoorFeature.DOORBELL,
+    TopicKind.ACCESS_ATTEMPT: DoorFeature.ACCESS,
+    TopicKind.ACCESS_TAG: DoorFeature.TAG,
+    TopicKind.ALARM: DoorFeature.ALARMS,
+    TopicKind.RELAY: DoorFeature.RELAYS,
+}
 
 type DoorConfigEntry = ConfigEntry[DoorRuntime]
 
@@ -107,6 +143,7 @@ class DoorRuntime:
         )
         self.calls = CallManager(hass, self._async_publish_call)
         self.registration = DoorRegistration(hass, entry, self.device_id)
+        self.tags = DoorTags(hass, entry, self.device_id)
         self._unsubscribe: CALLBACK_TYPE | None = None
 
     @property
@@ -218,6 +255,35 @@ class DoorRuntime:
             case TopicKind.RESULT:
                 if not self.calls.resolve(parse_result(payload)):
                     raise PayloadError(DropReason.UNKNOWN_CALL)
+            case _:
+                self._handle_access_control(topic, payload)
+
+    def _handle_access_control(self, topic: DoorTopic, payload: bytes) -> None:
+        """Contract 1.1 topics; each only from a door that declares its feature."""
+        feature = _ACCESS_CONTROL_FEATURES[topic.kind]
+        if feature not in self.hand_shake.features:
+            raise PayloadError(DropReason.UNDECLARED, topic.kind.value)
+        coordinator = self.coordinator
+        match topic.kind:
+            case TopicKind.ACCESS_CONTACT:
+                coordinator.async_set_contact(parse_contact(payload))
+            case TopicKind.ACCESS_DOORBELL:
+                coordinator.async_set_ring(parse_ring(payload))
+            case TopicKind.ACCESS_ATTEMPT:
+                coordinator.async_set_access(parse_access(payload))
+            case TopicKind.ALARM:
+                coordinator.async_set_alarm(parse_alarm(str(topic.key), payload))
+            case TopicKind.ACCESS_TAG:
+                self.tags.async_scanned(parse_tag(payload))
+            case TopicKind.RELAY:
+                key = str(topic.key)
+                if key not in {relay.key for relay in self.hand_shake.relays}:
+                    raise PayloadError(DropReason.UNDECLARED, f"relay {key}")
+                coordinator.async_set_relay(parse_relay(key, payload))
+
+    async def async_send_relay_command(self, key: str, turn_on: bool) -> None:
+        """Switch one of the door's declared outputs."""
+        await self.async_publish(TopicKind.RELAY_COMMAND, relay_command_payload(key, turn_on))
 
     def _handle_datapoint(self, key: str, payload: bytes) -> None:
         point = self.hand_shake.datapoint(key)

@@ -13,6 +13,7 @@ from .models import (
     DataPointType,
     DoorFeature,
     HandShake,
+    Relay,
 )
 from .payloads import Payload, decode_text, finite_number, load_json
 from .topics import is_valid_id
@@ -88,6 +89,11 @@ _ALARM_SCHEMA: Final = vol.Schema(
     },
     extra=vol.REMOVE_EXTRA,
 )
+# Contract 1.1: the extra outputs of a door with the `relays` feature.
+MAX_RELAYS: Final = 16
+_RELAY_SCHEMA: Final = vol.Schema(
+    {vol.Required("key"): _key, vol.Optional("name"): _text(100)}, extra=vol.REMOVE_EXTRA
+)
 _COMMAND_SCHEMA: Final = vol.Any(
     _command_name,
     vol.Schema(
@@ -106,6 +112,7 @@ _HAND_SHAKE_SCHEMA: Final = vol.Schema(
         vol.Optional("datapoints"): vol.All([_DATAPOINT_SCHEMA], vol.Length(max=MAX_DECLARED)),
         vol.Optional("alarms"): vol.All([_ALARM_SCHEMA], vol.Length(max=MAX_DECLARED)),
         vol.Optional("commands"): vol.All([_COMMAND_SCHEMA], vol.Length(max=MAX_DECLARED)),
+        vol.Optional("relays"): vol.All([_RELAY_SCHEMA], vol.Length(max=MAX_RELAYS)),
     },
     extra=vol.REMOVE_EXTRA,
 )
@@ -172,6 +179,10 @@ def hand_shake_from_object(raw: Any) -> HandShake:
     _unique([point.key for point in datapoints], "data point keys")
     _unique([alarm.key for alarm in alarms], "alarm keys")
     _unique([command.name for command in commands], "command names")
+    relays = tuple(
+        Relay(key=relay["key"], name=relay.get("name")) for relay in data.get("relays", [])
+    )
+    _unique([relay.key for relay in relays], "relay keys")
     numbers = {point.key for point in datapoints if point.type is DataPointType.NUMBER}
     for point in datapoints:
         if (
@@ -189,16 +200,19 @@ def hand_shake_from_object(raw: Any) -> HandShake:
     features = frozenset(
         DoorFeature(item) for item in data.get("features", []) if item in _FEATURE_VALUES
     )
+    features = features if "features" in data else DEFAULT_FEATURES
     return HandShake(
         name=data["name"],
         model=data.get("model"),
         manufacturer=data.get("manufacturer"),
         sw_version=data.get("sw_version"),
-        features=features if "features" in data else DEFAULT_FEATURES,
+        features=features,
         heartbeat=data.get("heartbeat"),
         datapoints=datapoints,
         alarms=alarms,
         commands=commands,
+        # Relays are outputs of the `relays` feature; without it they are not there.
+        relays=relays if DoorFeature.RELAYS in features else (),
     )
 
 
@@ -216,6 +230,15 @@ def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
 
 def hand_shake_to_object(hand_shake: HandShake) -> dict[str, Any]:
     """Return the JSON form of a hand_shake, as the contract writes it."""
+    written = _hand_shake_1_0_object(hand_shake)
+    if hand_shake.relays:  # contract 1.1; absent for doors without relays, as before
+        written["relays"] = [
+            _drop_none({"key": relay.key, "name": relay.name}) for relay in hand_shake.relays
+        ]
+    return written
+
+
+def _hand_shake_1_0_object(hand_shake: HandShake) -> dict[str, Any]:
     return _drop_none(
         {
             "name": hand_shake.name,

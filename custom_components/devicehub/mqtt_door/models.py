@@ -13,7 +13,26 @@ class DoorFeature(StrEnum):
     STATE = "state"  # reports its lock state on `state`; without it HA is optimistic
     STRANGER = "stranger"  # reports strangers on `stranger` and `stranger/image`
     ATTENDANCE = "attendance"  # reports punches on `attendance`
+    # Contract 1.1, access control (mqtt_door/access_control.py).
+    CONTACT = "contact"  # reports open/closed on `access/contact`
+    DOORBELL = "doorbell"  # reports presses on `access/doorbell`
+    ACCESS = "access"  # reports granted/denied attempts on `access/attempt`
+    ALARMS = "alarms"  # reports tamper/forced_open/duress on `alarm/<kind>`
+    TAG = "tag"  # reports scanned card ids on `access/tag`
+    RELAYS = "relays"  # declares `relays`, switched on `relay_command`, confirmed on `relay/<key>`
 
+
+# Contract 1.1: a door declaring none of these behaves exactly as a 1.0 door.
+ACCESS_CONTROL_FEATURES = frozenset(
+    {
+        DoorFeature.CONTACT,
+        DoorFeature.DOORBELL,
+        DoorFeature.ACCESS,
+        DoorFeature.ALARMS,
+        DoorFeature.TAG,
+        DoorFeature.RELAYS,
+    }
+)
 
 # A door that declares no features is a plain lock, like the doors of the old door server.
 DEFAULT_FEATURES = frozenset({DoorFeature.LOCK})
@@ -97,6 +116,14 @@ class Command:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Relay:
+    """An extra output of the door (contract 1.1, feature `relays`); becomes a switch."""
+
+    key: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HandShake:
     """What a door declares about itself."""
 
@@ -109,6 +136,7 @@ class HandShake:
     datapoints: tuple[DataPoint, ...] = ()
     alarms: tuple[Alarm, ...] = ()
     commands: tuple[Command, ...] = ()
+    relays: tuple[Relay, ...] = ()  # only with the `relays` feature
 
     @property
     def has_lock(self) -> bool:
@@ -118,7 +146,7 @@ class HandShake:
     @property
     def entity_signature(self) -> tuple[object, ...]:
         """What decides which entities exist; a change needs the entry reloaded."""
-        return (self.features, self.datapoints, self.alarms)
+        return (self.features, self.datapoints, self.alarms, self.relays)
 
     def command(self, name: str) -> Command | None:
         """Return the declared command of that name."""

@@ -26,6 +26,14 @@ class TopicKind(StrEnum):
     DATAPOINT = "datapoint"
     CALL = "call"
     RESULT = "result"
+    # Contract 1.1, access control: two levels deep, so the shared `+/+/#` covers them.
+    ACCESS_CONTACT = "access/contact"
+    ACCESS_DOORBELL = "access/doorbell"
+    ACCESS_ATTEMPT = "access/attempt"
+    ACCESS_TAG = "access/tag"
+    ALARM = "alarm"  # alarm/<kind>
+    RELAY = "relay"  # relay/<key>
+    RELAY_COMMAND = "relay_command"  # Home Assistant's own, never subscribed
 
 
 # Topics the door publishes; the others are Home Assistant's own (echoed back to us).
@@ -39,11 +47,17 @@ FROM_DEVICE: Final = frozenset(
         TopicKind.ATTENDANCE,
         TopicKind.DATAPOINT,
         TopicKind.RESULT,
+        TopicKind.ACCESS_CONTACT,
+        TopicKind.ACCESS_DOORBELL,
+        TopicKind.ACCESS_ATTEMPT,
+        TopicKind.ACCESS_TAG,
+        TopicKind.ALARM,
+        TopicKind.RELAY,
     }
 )
-_KINDS_BY_SUFFIX: Final = {
-    kind.value: kind for kind in TopicKind if kind is not TopicKind.DATAPOINT
-}
+# Kinds whose topic ends in a key: `<kind>/<key>`.
+KEYED_KINDS: Final = frozenset({TopicKind.DATAPOINT, TopicKind.ALARM, TopicKind.RELAY})
+_KINDS_BY_SUFFIX: Final = {kind.value: kind for kind in TopicKind if kind not in KEYED_KINDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +85,10 @@ def is_valid_prefix(value: object) -> bool:
 
 def build_topic(prefix: str, device_id: str, kind: TopicKind, key: str | None = None) -> str:
     """Return the topic of one kind for one door."""
-    if kind is TopicKind.DATAPOINT:
+    if kind in KEYED_KINDS:
         if key is None:
-            raise ValueError("a data point topic needs a key")
-        return f"{prefix}/{device_id}/datapoint/{key}"
+            raise ValueError(f"a {kind.value} topic needs a key")
+        return f"{prefix}/{device_id}/{kind.value}/{key}"
     return f"{prefix}/{device_id}/{kind.value}"
 
 
@@ -115,6 +129,7 @@ def parse_topic(prefix: str, topic: str) -> DoorTopic | None:
     if kind := _KINDS_BY_SUFFIX.get(suffix):
         return DoorTopic(device_id, kind)
     section, _, key = suffix.partition("/")
-    if section == TopicKind.DATAPOINT.value and is_valid_id(key):
-        return DoorTopic(device_id, TopicKind.DATAPOINT, key)
+    for kind in KEYED_KINDS:
+        if section == kind.value and is_valid_id(key):
+            return DoorTopic(device_id, kind, key)
     return None
