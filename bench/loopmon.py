@@ -45,14 +45,25 @@ def describe(handle: Handle) -> str:
 
 
 def module_of(handle: Handle) -> str:
-    """The module of what a handle runs (its task's coroutine, or the callback)."""
+    """The module of what a handle runs (its task's coroutine, or the callback).
+
+    A config entry's setup runs in Home Assistant's ConfigEntry task: while the task is
+    suspended there, it is named after the entry's domain (``custom_components.<domain>``),
+    so that devicehub's own setup steps are told apart from Home Assistant's.
+    """
     callback: Any = getattr(handle, "_callback", None)
     while isinstance(callback, functools.partial):
         callback = callback.func
     owner = getattr(callback, "__self__", None)
     if isinstance(owner, asyncio.Task):
-        frame = getattr(owner.get_coro(), "cr_frame", None)
-        return "" if frame is None else str(frame.f_globals.get("__name__", ""))
+        coro = owner.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        if frame is None:
+            return ""
+        entry = frame.f_locals.get("self") if coro.__qualname__.startswith("ConfigEntry.") else None
+        if (domain := getattr(entry, "domain", None)) is not None:
+            return f"custom_components.{domain}"
+        return str(frame.f_globals.get("__name__", ""))
     return str(getattr(callback, "__module__", "") or "")
 
 
@@ -117,12 +128,14 @@ class LoopMonitor(LoopLag):
         slow, own_slow = self.slow, self.own_slow
 
         def timed_run(handle: Handle) -> None:
+            # Read before the step runs: a task that ends with it has no frame left after.
+            module = module_of(handle)
             started = time.perf_counter()
             original(handle)
             ended = time.perf_counter()
             if ended - started > SLOW_CALLBACK and len(slow) < MAX_KEPT:
                 slow.append((started, ended, describe(handle)))
-                if module_of(handle).startswith(OWN_PACKAGE):
+                if module.startswith(OWN_PACKAGE):
                     own_slow.append(slow[-1])
 
         Handle._run = timed_run  # type: ignore[method-assign,assignment]

@@ -415,3 +415,22 @@ def test_loop_monitor_tells_the_module_of_a_handle() -> None:
     finally:
         handle.cancel()
         loop.close()
+
+
+class ConfigEntry:
+    """Stands for Home Assistant's ConfigEntry: its setup task names the entry's domain."""
+
+    domain = "devicehub"
+
+    async def async_setup_locked(self) -> None:
+        await asyncio.sleep(0)
+
+
+def test_loop_monitor_names_a_config_entry_setup_after_its_domain() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        task = loop.create_task(ConfigEntry().async_setup_locked())
+        assert module_of(loop._ready[-1]) == "custom_components.devicehub"
+        loop.run_until_complete(task)
+    finally:
+        loop.close()
