@@ -60,7 +60,8 @@ def module_of(handle: Handle) -> str:
         frame = getattr(coro, "cr_frame", None)
         if frame is None:
             return ""
-        entry = frame.f_locals.get("self") if coro.__qualname__.startswith("ConfigEntry.") else None
+        qualname = str(getattr(coro, "__qualname__", ""))
+        entry = frame.f_locals.get("self") if qualname.startswith("ConfigEntry.") else None
         if (domain := getattr(entry, "domain", None)) is not None:
             return f"custom_components.{domain}"
         return str(frame.f_globals.get("__name__", ""))

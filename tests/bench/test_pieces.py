@@ -434,3 +434,20 @@ def test_loop_monitor_names_a_config_entry_setup_after_its_domain() -> None:
         loop.run_until_complete(task)
     finally:
         loop.close()
+
+
+def test_quick_attendance_stops_at_the_aims_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--quick measures up to 200k records (the aims' size), every layout at 200k."""
+    measured: list[tuple[int, int]] = []
+
+    def measure(records: int, *, runs: int, pyzk_runs: int, record_size: int = 40) -> Any:
+        measured.append((records, record_size))
+        return {"records": records, "record_size": record_size}
+
+    monkeypatch.setattr(attendance_sync, "measure", measure)
+    attendance_sync.run_bench(True)
+    assert measured == [(1_000, 40), (10_000, 40), (100_000, 40), (200_000, 40),
+                        (200_000, 8), (200_000, 16), (200_000, 49)]  # fmt: skip
+    measured.clear()
+    attendance_sync.run_bench(False)
+    assert [records for records, _ in measured][:5] == [1_000, 10_000, 100_000, 200_000, 400_000]
