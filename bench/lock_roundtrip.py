@@ -183,9 +183,35 @@ def rows(figures: Figures) -> list[Row]:
     return out
 
 
+# Issue 17: the MQTT door within this of HA's own MQTT lock (median and p99), the
+# terminal unlock within TERMINAL_P99_AIM_MS p99 on loopback.
+DOOR_RATIO_AIM = 1.1
+TERMINAL_P99_AIM_MS = 3.0
+
+
 def aims(figures: Figures) -> list[Aim]:
-    """No numeric aim in the issue for round trips: reported only."""
-    return []
+    """Door against HA's MQTT lock, median and p99; terminal unlock p99."""
+    door, base = figures["door_devicehub"], figures["door_ha_mqtt"]
+    return [
+        Aim(
+            "lock round trip: MQTT door vs HA MQTT lock, median",
+            stats.ratio(door["median"], base["median"]),
+            DOOR_RATIO_AIM,
+            "x",
+        ),
+        Aim(
+            "lock round trip: MQTT door vs HA MQTT lock, p99",
+            stats.ratio(door["p99"], base["p99"]),
+            DOOR_RATIO_AIM,
+            "x",
+        ),
+        Aim(
+            "lock round trip: terminal unlock p99",
+            figures["terminal_devicehub"]["p99"],
+            TERMINAL_P99_AIM_MS,
+            "ms",
+        ),
+    ]
 
 
 if __name__ == "__main__":

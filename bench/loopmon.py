@@ -23,8 +23,12 @@ from typing import Any
 
 from .stats import percentile
 
-SLOW_CALLBACK = 0.05  # seconds; callbacks slower than this are kept, with their names
+# Callbacks slower than this are kept, with their names (issue 17: none of devicehub's
+# own callbacks over 20 ms during setup).
+SLOW_CALLBACK = 0.02  # seconds
+OWN_PACKAGE = "custom_components.devicehub"
 MAX_KEPT = 1000  # slow callbacks kept (bounded memory)
+FULL_GENERATION = 2  # CPython's oldest generation: a full collection
 
 
 def describe(handle: Handle) -> str:
@@ -38,6 +42,30 @@ def describe(handle: Handle) -> str:
         name = getattr(coro, "__qualname__", None) or type(coro).__name__
         return f"task {name}"
     return str(getattr(callback, "__qualname__", None) or callback)
+
+
+def module_of(handle: Handle) -> str:
+    """The module of what a handle runs (its task's coroutine, or the callback).
+
+    A config entry's setup runs in Home Assistant's ConfigEntry task: while the task is
+    suspended there, it is named after the entry's domain (``custom_components.<domain>``),
+    so that devicehub's own setup steps are told apart from Home Assistant's.
+    """
+    callback: Any = getattr(handle, "_callback", None)
+    while isinstance(callback, functools.partial):
+        callback = callback.func
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, asyncio.Task):
+        coro = owner.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        if frame is None:
+            return ""
+        qualname = str(getattr(coro, "__qualname__", ""))
+        entry = frame.f_locals.get("self") if qualname.startswith("ConfigEntry.") else None
+        if (domain := getattr(entry, "domain", None)) is not None:
+            return f"custom_components.{domain}"
+        return str(frame.f_globals.get("__name__", ""))
+    return str(getattr(callback, "__module__", "") or "")
 
 
 def overlap(start: float, end: float, intervals: list[tuple[float, float]]) -> float:
@@ -88,7 +116,9 @@ class LoopMonitor(LoopLag):
     def __init__(self, interval: float = 0.005) -> None:
         super().__init__(interval)
         self.slow: list[tuple[float, float, str]] = []  # start, end, what
+        self.own_slow: list[tuple[float, float, str]] = []  # devicehub's own among them
         self.gc_intervals: list[tuple[float, float]] = []
+        self.gc_full = 0  # collections of the oldest generation
         self._gc_started = 0.0
         self._original: Callable[[Handle], None] | None = None
 
@@ -96,14 +126,18 @@ class LoopMonitor(LoopLag):
         """Begin measuring the running loop."""
         original = Handle._run
         self._original = original
-        slow = self.slow
+        slow, own_slow = self.slow, self.own_slow
 
         def timed_run(handle: Handle) -> None:
+            # Read before the step runs: a task that ends with it has no frame left after.
+            module = module_of(handle)
             started = time.perf_counter()
             original(handle)
             ended = time.perf_counter()
             if ended - started > SLOW_CALLBACK and len(slow) < MAX_KEPT:
                 slow.append((started, ended, describe(handle)))
+                if module.startswith(OWN_PACKAGE):
+                    own_slow.append(slow[-1])
 
         Handle._run = timed_run  # type: ignore[method-assign,assignment]
         gc.callbacks.append(self._gc_event)
@@ -116,6 +150,8 @@ class LoopMonitor(LoopLag):
         elif self._gc_started:
             self.gc_intervals.append((self._gc_started, time.perf_counter()))
             self._gc_started = 0.0
+            if info.get("generation") == FULL_GENERATION:
+                self.gc_full += 1
 
     async def stop(self) -> None:
         """Stop measuring (idempotent)."""
@@ -141,6 +177,13 @@ class LoopMonitor(LoopLag):
         longest = timed[0] if timed else (0.0, 0.0, "")
         own = max(timed, key=lambda item: item[1], default=(0.0, 0.0, ""))
         pauses = [end - start for start, end in self.gc_intervals]
+        ours = max(
+            (
+                (end - start - overlap(start, end, self.gc_intervals), what)
+                for start, end, what in self.own_slow
+            ),
+            default=(0.0, ""),
+        )
         return {
             "loop_lag_p99_ms": round(percentile(lags, 0.99) * 1000, 1),
             "loop_lag_max_ms": round(max(lags) * 1000, 1),
@@ -148,7 +191,10 @@ class LoopMonitor(LoopLag):
             "longest_callback": longest[2],
             "longest_own_ms": round(own[1] * 1000, 1),
             "longest_own": own[2],
+            "longest_devicehub_ms": round(ours[0] * 1000, 1),
+            "longest_devicehub": ours[1],
             "gc_count": len(pauses),
+            "gc_full_count": self.gc_full,
             "gc_longest_ms": round(max(pauses, default=0.0) * 1000, 1),
             "gc_total_ms": round(sum(pauses) * 1000, 1),
             "slow_callbacks": [

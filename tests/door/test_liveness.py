@@ -2,10 +2,12 @@
 
 from collections.abc import Callable
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.event import async_call_later
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -108,3 +110,46 @@ async def test_own_messages_are_not_heartbeats(
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == STATE_UNAVAILABLE
     assert setup_door.runtime_data.drops.by_reason == {"unknown_topic": 1}
+
+
+async def test_messages_do_not_recreate_the_heartbeat_timer(
+    hass: HomeAssistant, later: Callable[[float], None], setup_door: MockConfigEntry, fire: Fire
+) -> None:
+    """Messages only note when they came; the one timer re-arms for the rest of the window.
+
+    With a 30 s heartbeat the window is 65 s (twice the heartbeat plus 5 s of grace): a door
+    that last spoke at 60 s is still available at 124 s and unavailable from 125 s.
+    """
+    with patch(
+        "custom_components.devicehub.door.liveness.async_call_later", wraps=async_call_later
+    ) as timers:
+        later(30)
+        for value in range(200):
+            fire("datapoint/temperature", str(value))
+        later(30)
+        fire("state", "locked")
+        await hass.async_block_till_done()
+        assert timers.call_count == 0, "no timer per message"
+        later(5)  # the first window (armed at setup) ends at 65 s: re-armed for the rest
+        await hass.async_block_till_done()
+        assert timers.call_count == 1
+        assert timers.call_args.args[1] == pytest.approx(60, abs=1)
+        assert hass.states.get(LOCK).state == "locked"
+        later(59)  # 124 s: 64 s of silence
+        await hass.async_block_till_done()
+        assert hass.states.get(LOCK).state == "locked"
+        later(1)  # 125 s: 65 s of silence
+        await hass.async_block_till_done()
+        assert hass.states.get(LOCK).state == STATE_UNAVAILABLE
+        # Re-armed only when a window ended (HA's test clock fires timers up to 0.5 s early,
+        # so the last re-arm may take a second step): never once per message.
+        assert timers.call_count <= 2
+        armed = timers.call_count
+        later(600)
+        await hass.async_block_till_done()
+        assert timers.call_count == armed, "a missed heartbeat arms nothing until it speaks"
+        fire("state", "unlocked")
+        await hass.async_block_till_done()
+        assert hass.states.get(LOCK).state == "unlocked"
+        assert timers.call_count == armed + 1, "speaking again arms one whole window"
+        assert timers.call_args.args[1] == 65

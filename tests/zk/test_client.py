@@ -229,3 +229,20 @@ def test_config_validation() -> None:
     for bad in ({"encoding": "nope"}, {"port": 0}, {"timeout": 0}, {"password": -1}):
         with pytest.raises(ValueError):
             TerminalConfig(host="127.0.0.1", **bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("record_size", [8, 16, 40, 49])
+def test_catch_up_reads_only_the_records_past_the_cursor(
+    make_simulator: SimulatorFactory, record_size: int
+) -> None:
+    """get_attendance(after=...) over unmodified pyzk sockets: the last punches only, in
+    every layout, as the terminal holds them."""
+    simulator = make_simulator(users=30, records=300, record_size=record_size)
+    client = TerminalClient(config_for(simulator))
+    expected = expected_records(simulator)
+    cursor = sorted(record.timestamp for record in expected)[-10]
+    batch = client.get_attendance(cursor)
+    client.close()
+    assert batch.invalid == 0
+    assert batch.records == [record for record in expected if record.timestamp >= cursor]
+    assert len(batch.records) == 10

@@ -96,9 +96,9 @@ class AsyncTerminal:
         """See TerminalClient.get_users."""
         return await self.run(TerminalClient.get_users)
 
-    async def get_attendance(self) -> AttendanceBatch:
+    async def get_attendance(self, after: datetime | None = None) -> AttendanceBatch:
         """See TerminalClient.get_attendance."""
-        return await self.run(TerminalClient.get_attendance)
+        return await self.run(lambda client: client.get_attendance(after))
 
     async def unlock(self, seconds: int) -> None:
         """See TerminalClient.unlock."""

@@ -173,18 +173,24 @@ class TerminalClient:
             self._user_record_size = size
         return users
 
-    def get_attendance(self) -> AttendanceBatch:
-        """The whole attendance log, parsed in linear time.
+    def get_attendance(self, after: datetime | None = None) -> AttendanceBatch:
+        """The attendance log, parsed in linear time; with ``after`` (device-local), only
+        the records from the first one timed at or after it (a catch-up: the rest are
+        scanned, not built; see records.parse_attendance_after).
 
         TerminalLayoutUnknown when its records fit no layout we know: nothing is guessed.
         """
-        return self._call("reading attendance", lambda session: self._read_attendance(session)[0])
+        return self._call(
+            "reading attendance", lambda session: self._read_attendance(session, after)[0]
+        )
 
-    def _read_attendance(self, session: PyzkSession) -> tuple[AttendanceBatch, int | None]:
+    def _read_attendance(
+        self, session: PyzkSession, after: datetime | None = None
+    ) -> tuple[AttendanceBatch, int | None]:
         """The log, and the records counter the terminal reported just before sending it."""
         count = read_counts(session).records
         batch = read_attendance(
-            session, count, self._family_of(session), lambda: self._read_users(session)
+            session, count, self._family_of(session), lambda: self._read_users(session), after
         )
         return batch, count
 

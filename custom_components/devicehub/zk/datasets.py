@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from .identity import read_clock
 from .layouts import (
@@ -12,7 +13,13 @@ from .layouts import (
     possible_attendance_sizes,
 )
 from .models import AttendanceBatch, User
-from .records import TFT_HEAD, dataset_body, parse_attendance, parse_users
+from .records import (
+    TFT_HEAD,
+    dataset_body,
+    parse_attendance,
+    parse_attendance_after,
+    parse_users,
+)
 from .transport.bulk import BulkReader
 from .transport.packets import FCT_USER, Command
 from .transport.session import PyzkSession
@@ -39,8 +46,12 @@ def read_attendance(
     count: int | None,
     family: str,
     users: Callable[[], list[User]],
+    after: datetime | None = None,
 ) -> AttendanceBatch:
     """The whole log, in the layout the evidence points to (TerminalLayoutUnknown if none).
+
+    With ``after`` (device-local), only the records timed at or after it are built: the
+    whole log is still read and its layout decided, but a catch-up scans times alone.
 
     ``users`` is called only when a layout that needs the users list is possible (8- and
     16-byte records name only a uid or a number), or to judge which one it is.
@@ -57,4 +68,8 @@ def read_attendance(
     known_users = users() if short_layout_possible else None
     evidence = Evidence(count, read_clock(session), family, known_users)
     size = decide_attendance_layout(dataset, evidence)
+    if after is not None:
+        return parse_attendance_after(
+            dataset, count, known_users or (), record_size=size, after=after
+        )
     return parse_attendance(dataset, count, known_users or (), record_size=size)

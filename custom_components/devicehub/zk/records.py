@@ -17,18 +17,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
+from datetime import datetime
 from functools import cache
 from struct import Struct
 
 from .models import AttendanceBatch, AttendanceRecord, User
-from .timecodec import TimeDecoder
+from .timecodec import TimeDecoder, encode_time
 
 USER_RECORD_SIZES = (72, 28)
 ATTENDANCE_RECORD_SIZES = (40, 16, 8, 49)
 # Records at least this long are the TFT layout followed by more bytes (49 on face terminals).
 TFT_HEAD = 40
+# Where the u32 time sits in an attendance record: a catch-up scan reads only that field.
+_TFT_TIME_OFFSET = 27
+_SHORT_TIME_OFFSETS = {16: 4, 8: 4}
 
 _TOTAL = Struct("<I")
+_U32 = Struct("<I")
 # uid, privilege, password, name, card, group, time-zone settings, user_id (TFT firmware)
 _USER_72 = Struct("<HB8s24sIB8s24s")
 # uid, privilege, password, name, card, group, time zone, numeric user_id (old firmware)
@@ -66,6 +71,57 @@ def tft_record(stride: int) -> Struct:
     if stride < TFT_HEAD:
         raise ValueError(f"a TFT record has at least {TFT_HEAD} bytes, not {stride}")
     return Struct(f"<H24sBIB{stride - 32}x")
+
+
+def time_offset(stride: int) -> int:
+    """Where the u32 time starts in an attendance record ``stride`` bytes long."""
+    if stride >= TFT_HEAD:
+        return _TFT_TIME_OFFSET
+    if (offset := _SHORT_TIME_OFFSETS.get(stride)) is not None:
+        return offset
+    raise ValueError(f"no attendance layout of {stride} bytes")
+
+
+@cache
+def _byte_codes(threshold_byte: int) -> bytes:
+    """translate() table: 0 for a byte below ``threshold_byte``, 1 equal, 2 above."""
+    return bytes(
+        2 if value > threshold_byte else int(value == threshold_byte) for value in range(256)
+    )
+
+
+def times_at_or_after(
+    source: bytes | bytearray, start: int, count: int, size: int, threshold: int
+) -> bytes:
+    """One byte per record: 1 where its raw u32 time is at least ``threshold``, else 0.
+
+    ``count`` records of ``size`` bytes begin at ``start`` in ``source``. No object per
+    record: the top two bytes of every time are cut out at once (strided slices), coded by
+    translate() and combined as whole-log integers, which decides every record but those
+    in the threshold's own 18 hours (same top two bytes); only those few are read whole.
+    """
+    offset = start + time_offset(size)
+    end = start + count * size
+    top = threshold.to_bytes(4, "little")
+    high, low = (
+        int.from_bytes(
+            source[offset + place : end : size].translate(_byte_codes(top[place])), "little"
+        )
+        for place in (3, 2)
+    )
+    ones = ((1 << (8 * count)) - 1) // 0xFF  # 0x01 in every byte
+    later = ((high >> 1) | (high & (low >> 1))) & ones
+    same_hours = high & low & ones
+    marks = bytearray(later.to_bytes(count, "little"))
+    if same_hours:
+        read_time = _U32.unpack_from
+        flags = same_hours.to_bytes(count, "little")
+        index = flags.find(1)
+        while index >= 0:
+            if read_time(source, offset + index * size)[0] >= threshold:
+                marks[index] = 1
+            index = flags.find(1, index + 1)
+    return bytes(marks)
 
 
 def choose_record_size(body_bytes: int, count: int | None, sizes: Sequence[int]) -> int:
@@ -199,6 +255,42 @@ def parse_attendance(
     return _parse_attendance(dataset, count, users, record_size)
 
 
+def parse_attendance_after(
+    dataset: Buffer,
+    count: int | None,
+    users: Iterable[User] = (),
+    *,
+    record_size: int | None = None,
+    after: datetime,
+) -> AttendanceBatch:
+    """The records from the first one timed at or after ``after`` (device-local) to the
+    end of the log, in log order: a catch-up of a long log with a few new punches.
+
+    New punches are appended to the log, so everything after the first record past the
+    cursor is read too: a record whose date cannot be decoded there is counted in
+    ``invalid`` as the whole parse counts it, and one timed earlier (the clock was set back)
+    is the caller's to judge against its cursor. One scan reads the time field alone
+    (times_at_or_after: no object per record); records are built only for that tail. The
+    terminal's time encoding keeps the order of times (years 2000-2099), so the compare on
+    raw values is the compare on times; a time outside those years reads the whole log.
+    """
+    body = dataset_body(dataset)
+    if not body:
+        return AttendanceBatch(records=[], invalid=0)
+    size = record_size or choose_record_size(len(body), count, ATTENDANCE_RECORD_SIZES)
+    records_view, partial = _whole_records(body, size)
+    try:
+        threshold = encode_time(after)
+    except ValueError:
+        return _parse_records(records_view, size, users, partial)
+    source = dataset if isinstance(dataset, bytes | bytearray) else bytes(dataset)
+    marks = times_at_or_after(source, _TOTAL.size, len(records_view) // size, size, threshold)
+    first = marks.find(1)
+    if first < 0:
+        return AttendanceBatch(records=[], invalid=partial)
+    return _parse_records(records_view[first * size :], size, users, partial)
+
+
 def _parse_attendance(
     dataset: Buffer, count: int | None, users: Iterable[User], record_size: int | None
 ) -> AttendanceBatch:
@@ -207,6 +299,13 @@ def _parse_attendance(
         return AttendanceBatch(records=[], invalid=0)
     size = record_size or choose_record_size(len(body), count, ATTENDANCE_RECORD_SIZES)
     records_view, invalid = _whole_records(body, size)
+    return _parse_records(records_view, size, users, invalid)
+
+
+def _parse_records(
+    records_view: memoryview, size: int, users: Iterable[User], invalid: int
+) -> AttendanceBatch:
+    """Whole records of ``size`` bytes; ``invalid`` counts those already skipped."""
     decode = TimeDecoder().decode
     out: list[AttendanceRecord] = []
     append = out.append
