@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 
 from ..mqtt_door.handshake import hand_shake_to_object
 from .const import CONF_UNLOCK_CODE
+from .discovery_guard import refused_discoveries
 from .runtime import DoorConfigEntry
 
 TO_REDACT = {CONF_UNLOCK_CODE}
@@ -41,6 +42,7 @@ async def async_get_door_diagnostics(hass: HomeAssistant, entry: DoorConfigEntry
         "datapoints": {key: value.state for key, value in runtime.datapoints.items()},
         "dropped": runtime.drops.as_dict(),
         "pending_calls": runtime.calls.pending,
+        "discoveries_refused": refused_discoveries(hass),
         "picture": None
         if picture is None
         else {
