@@ -176,7 +176,7 @@ async def async_wait_live_connected(
         if runtime.live_connected == connected and not reached.done():
             reached.set_result(None)
 
-    unsub = runtime.async_add_live_listener(_changed)
+    unsub = runtime.coordinator.async_add_listener(_changed)
     try:
         async with asyncio.timeout(timeout):
             await reached

@@ -235,7 +235,7 @@ def test_every_record_is_either_parsed_or_counted(rows: list[tuple[int, int]]) -
 
 
 def test_parsing_leaves_the_garbage_collector_as_it_found_it() -> None:
-    """The parser pauses the collector only for its own batch, and never turns it on for others."""
+    """The parser leaves the collector as it found it: never turns it off, nor on for others."""
     data = dataset([att40(1, "1", T1, 1, 0), att40(2, "2", T2, 15, 1)])
     assert gc.isenabled()
     assert len(parse_attendance(data, 2).records) == 2

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -60,14 +60,27 @@ class TerminalCoordinator(DataUpdateCoordinator[TerminalData]):
         self.info = info
         self.time_zone = time_zone
         self._poll_interval = poll_interval
+        # Whether live capture holds its link: punches keep coming while it does.
+        self.live_connected = False
+        # Polls finished so far; tells a poll's result from a change of the live link.
+        self.polls = 0
 
-    def set_live_connected(self, connected: bool) -> None:
-        """Slow down while live capture delivers punches, speed up when it stops."""
+    @callback
+    def async_set_live_connected(self, connected: bool) -> None:
+        """Note the live link; slow down while it delivers punches, speed up when it stops."""
+        self.live_connected = connected
         self.update_interval = LIVE_POLL_INTERVAL if connected else self._poll_interval
+        self.async_update_listeners()
 
     @override
     async def _async_update_data(self) -> TerminalData:
         """Read the counters and the clock."""
+        try:
+            return await self._async_poll()
+        finally:
+            self.polls += 1
+
+    async def _async_poll(self) -> TerminalData:
         try:
             counts = await self.terminal.get_counts()
             device_time = await self.terminal.get_time()

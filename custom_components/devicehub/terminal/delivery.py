@@ -2,24 +2,31 @@
 
 Punches reach Home Assistant two ways: live events while live capture is connected, and the
 attendance log read back after a gap (startup, a lost connection, polling mode). Both go
-through one lock and one cursor, so a punch seen both ways is delivered once. While the
-stream has a gap, live events are held until the log has been caught up: delivering them
-first would move the cursor past the punches that were missed.
+into one queue, worked off in order by one consumer task against one cursor, so a punch seen
+both ways is delivered once. While the stream has a gap, live events are held until the log
+has been read back: delivering them first would move the cursor past the punches missed.
+
+The consumer runs while the queue holds work and ends when it is empty (the next item starts
+it again): a background task that never ends would keep every wait for background tasks
+(hass.async_block_till_done(wait_background_tasks=True)) from returning.
 """
 
 import asyncio
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
 
+from ..const import DOMAIN
 from ..punch import punch_type, verify_method
 from ..zk.async_terminal import AsyncTerminal
+from ..zk.errors import TerminalError
 from ..zk.models import AttendanceBatch, AttendanceRecord, LiveEvent
-from .const import LOGGER
+from .const import CATCH_UP_RETRY_MAX, CATCH_UP_RETRY_MIN, LOGGER
 from .cursor import AttendanceCursor, CursorPosition, PunchKey
 from .users import UserDirectory
 
@@ -54,8 +61,33 @@ def punch_key(item: AttendanceRecord | LiveEvent) -> PunchKey:
     return PunchKey(item.user_id, item.timestamp.replace(microsecond=0), item.punch)
 
 
+@dataclass(frozen=True, slots=True)
+class _Live:
+    """A live event on the queue, with its key built once."""
+
+    key: PunchKey
+    verify: int
+
+
+@dataclass(slots=True)
+class _CatchUp:
+    """A request to read the log back; its waiters learn when a read after it has run."""
+
+    waiters: list[asyncio.Future[None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _ClearLog:
+    """A request to clear the log; answered with how many records went."""
+
+    result: asyncio.Future[int]
+
+
+type _Item = _Live | _CatchUp | _ClearLog
+
+
 class PunchDelivery:
-    """Exactly-once delivery of one terminal's punches to its listeners."""
+    """Exactly-once delivery of one terminal's punches to its listeners, by one consumer."""
 
     def __init__(
         self,
@@ -66,22 +98,33 @@ class PunchDelivery:
         cursor: AttendanceCursor,
         users: UserDirectory,
         time_zone: tzinfo,
+        log_size: Callable[[], int],
     ) -> None:
-        """Wire the delivery to its terminal; the stream starts with a gap to catch up."""
+        """Wire the delivery to its terminal; the stream starts with a gap to catch up.
+
+        log_size tells the records counter of the latest poll: polling mode skips a log
+        that has not grown since it was last read.
+        """
         self._hass = hass
         self._entry = entry
         self._terminal = terminal
         self._cursor = cursor
         self._users = users
         self._time_zone = time_zone
-        self._lock = asyncio.Lock()
+        self._log_size = log_size
+        self._queue: deque[_Item] = deque()
+        self._consumer: asyncio.Task[None] | None = None
+        self._running = False
         self._listeners: list[Callable[[Punch], None]] = []
         self._has_gap = True
-        self._held: deque[LiveEvent] = deque(maxlen=MAX_HELD_EVENTS)
-        # Live events that arrived and wait for the lock: a catch-up finding them in the log
-        # delivers them as live, not late.
-        self._live_waiting: Counter[str] = Counter()
-        self._tasks: set[asyncio.Task[None]] = set()
+        # Live events seen during a gap, delivered once the log has been read back.
+        self._held: deque[_Live] = deque(maxlen=MAX_HELD_EVENTS)
+        # The catch-up request still on the queue: later requests join it.
+        self._pending_catch_up: _CatchUp | None = None
+        self._failures = 0
+        self._cancel_retry: CALLBACK_TYPE | None = None
+        # The records counter when the log was last read: polling mode skips unchanged logs.
+        self.records_caught_up: int | None = None
         self.last_punch: Punch | None = None
         self.invalid_records = 0
 
@@ -102,68 +145,47 @@ class PunchDelivery:
         return lambda: self._listeners.remove(listener)
 
     @callback
-    def handle_live_event(self, event: LiveEvent) -> None:
-        """Take a live event from live capture (called in the event loop)."""
-        self._live_waiting[punch_key(event).ident] += 1
-        task = self._entry.async_create_background_task(
-            self._hass, self._async_handle_live_event(event), "devicehub live punch"
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def async_start(self) -> None:
+        """Start working off the queue; what was queued before runs first."""
+        self._running = True
+        self._wake_consumer()
 
     async def async_stop(self) -> None:
-        """Drop live events not yet delivered; they are in the log for the next start."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Stop the consumer; live events not delivered yet are in the log for next time."""
+        self._running = False
+        self._stop_retry_timer()
+        if self._consumer is not None:
+            self._consumer.cancel()
+            await asyncio.gather(self._consumer, return_exceptions=True)
+            self._consumer = None
+        while self._queue:
+            match self._queue.popleft():
+                case _CatchUp(waiters=waiters):
+                    for waiter in waiters:
+                        waiter.cancel()
+                case _ClearLog(result=result):
+                    result.cancel()
+                case _Live():
+                    pass
 
-    async def _async_handle_live_event(self, event: LiveEvent) -> None:
-        ident = punch_key(event).ident
-        # asyncio.Lock wakes waiters in arrival order, so live events keep their order.
-        async with self._lock:
-            self._live_waiting[ident] -= 1
-            if self._live_waiting[ident] <= 0:
-                del self._live_waiting[ident]
-            if self._has_gap:
-                self._held.append(event)
-                return
-            await self._async_deliver_live(event)
+    @callback
+    def handle_live_event(self, event: LiveEvent) -> None:
+        """Take a live event from live capture (called in the event loop)."""
+        self._put(_Live(punch_key(event), event.verify))
 
-    async def _async_deliver_live(self, event: LiveEvent) -> None:
-        key = punch_key(event)
-        if not self._cursor.is_new_live(key):
-            LOGGER.debug("Live punch already delivered: %s", key.ident)
-            return
-        name = await self._users.async_resolve(event.user_id)
-        self._deliver(key, event.verify, name, late=False)
+    @callback
+    def request_catch_up(self) -> None:
+        """Read the log back soon: after what is queued, joining a request not yet begun."""
+        self._request_catch_up()
 
     async def async_catch_up(self) -> None:
-        """Deliver every punch of the log after the cursor; raises TerminalError.
+        """Catch up and wait until a read of the log begun after this call has run.
 
-        On the very first run the cursor is placed at the terminal's present instead: its
-        history is not news.
+        A failed read does not raise: it is retried later, like any other.
         """
-        async with self._lock:
-            late = self._has_gap
-            batch = await self._terminal.get_attendance()
-            self.invalid_records = batch.invalid
-            if self._cursor.position is None:
-                await self._async_start_cursor(batch.records)
-            else:
-                live = {punch_key(event).ident for event in self._held}
-                live.update(self._live_waiting)
-                new = [r for r in batch.records if self._cursor.is_new(punch_key(r))]
-                # Stable sort: punches within one second keep their order in the log.
-                new.sort(key=lambda record: record.timestamp)
-                for record in new:
-                    key = punch_key(record)
-                    name = await self._users.async_resolve(record.user_id)
-                    self._deliver(key, record.verify, name, late=late and key.ident not in live)
-            self._has_gap = False
-            held = list(self._held)
-            self._held.clear()
-            for event in held:
-                await self._async_deliver_live(event)
+        waiter: asyncio.Future[None] = self._hass.loop.create_future()
+        self._request_catch_up(waiter)
+        await waiter
 
     async def async_clear_log(self) -> int:
         """Clear the terminal's attendance log if every record in it was delivered.
@@ -171,16 +193,145 @@ class PunchDelivery:
         Returns how many records were cleared; raises UndeliveredRecordsError otherwise.
         The check and the clear are one call of the terminal's client, with the terminal
         disabled throughout (it refuses punches meanwhile, so none made between the check
-        and the clear is lost), and under the delivery lock, so no catch-up comes between.
+        and the clear is lost), and run by the consumer, so no catch-up comes between.
         """
-        async with self._lock:
-            position = self._cursor.position
-            result = await self._terminal.clear_attendance_if(
+        result: asyncio.Future[int] = self._hass.loop.create_future()
+        self._put(_ClearLog(result))
+        return await result
+
+    def _request_catch_up(self, waiter: asyncio.Future[None] | None = None) -> None:
+        self._stop_retry_timer()
+        request = self._pending_catch_up
+        queued = request is not None
+        if request is None:
+            request = self._pending_catch_up = _CatchUp()
+        if waiter is not None:
+            request.waiters.append(waiter)
+        if not queued:
+            self._put(request)  # last: the consumer may start and take it right away
+
+    def _put(self, item: _Item) -> None:
+        self._queue.append(item)
+        self._wake_consumer()
+
+    def _wake_consumer(self) -> None:
+        if self._running and self._queue and self._consumer is None:
+            consumer = self._entry.async_create_background_task(
+                self._hass, self._async_consume(), f"{DOMAIN} punch delivery"
+            )
+            # Started eagerly, it may have worked off the whole queue already.
+            self._consumer = None if consumer.done() else consumer
+
+    async def _async_consume(self) -> None:
+        """Work off the queue in order, then end."""
+        try:
+            while self._queue:
+                await self._async_handle(self._queue.popleft())
+        finally:
+            self._consumer = None
+
+    async def _async_handle(self, item: _Item) -> None:
+        match item:
+            case _Live() as live if self._has_gap:
+                self._held.append(live)
+            case _Live() as live:
+                await self._async_deliver_live(live)
+            case _CatchUp() as request:
+                self._pending_catch_up = None
+                await self._async_run_catch_up(request.waiters)
+            case _ClearLog(result=result):
+                await self._async_clear_log(result)
+
+    async def _async_run_catch_up(self, waiters: list[asyncio.Future[None]]) -> None:
+        """Read the log back; on failure retry later, or soon if asked again meanwhile."""
+        records = self._log_size()
+        try:
+            await self._async_catch_up()
+        except TerminalError as err:
+            if (again := self._pending_catch_up) is not None:
+                # Asked again meanwhile (the link may be back): its read answers ours too.
+                again.waiters.extend(waiters)
+                return
+            self._schedule_retry(err)
+        except asyncio.CancelledError:
+            for waiter in waiters:
+                waiter.cancel()
+            raise
+        else:
+            self._failures = 0
+            self.records_caught_up = records
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _async_catch_up(self) -> None:
+        """Deliver every punch of the log after the cursor; raises TerminalError.
+
+        On the very first run the cursor is placed at the terminal's present instead: its
+        history is not news.
+        """
+        late = self._has_gap
+        batch = await self._terminal.get_attendance()
+        self.invalid_records = batch.invalid
+        if self._cursor.position is None:
+            await self._async_start_cursor(batch.records)
+        else:
+            self._hold_queued_live_events()
+            live = {held.key.ident for held in self._held}
+            keyed = [(punch_key(record), record) for record in batch.records]
+            new = [(key, record) for key, record in keyed if self._cursor.is_new(key)]
+            # Stable sort: punches within one second keep their order in the log.
+            new.sort(key=lambda pair: pair[1].timestamp)
+            for key, record in new:
+                name = await self._users.async_resolve(record.user_id)
+                self._deliver(key, record.verify, name, late=late and key.ident not in live)
+        self._has_gap = False
+        held = list(self._held)
+        self._held.clear()
+        for event in held:
+            await self._async_deliver_live(event)
+
+    def _hold_queued_live_events(self) -> None:
+        """Hold the live events that came in while the log was read: they are not late.
+
+        Other requests go back on the queue in their order; they were all queued before
+        anything that comes in from now on, so nothing overtakes them.
+        """
+        others: list[_Item] = []
+        while self._queue:
+            match self._queue.popleft():
+                case _Live() as live:
+                    self._held.append(live)
+                case other:
+                    others.append(other)
+        self._queue.extend(others)
+
+    async def _async_deliver_live(self, event: _Live) -> None:
+        if not self._cursor.is_new_live(event.key):
+            LOGGER.debug("Live punch already delivered: %s", event.key.ident)
+            return
+        name = await self._users.async_resolve(event.key.user_id)
+        self._deliver(event.key, event.verify, name, late=False)
+
+    async def _async_clear_log(self, result: asyncio.Future[int]) -> None:
+        position = self._cursor.position
+        try:
+            cleared = await self._terminal.clear_attendance_if(
                 lambda batch: _undelivered(batch, position) == 0
             )
-        if not result.cleared:
-            raise UndeliveredRecordsError(_undelivered(result.batch, position))
-        return len(result.batch.records) + result.batch.invalid
+        except TerminalError as err:
+            if not result.done():
+                result.set_exception(err)
+            return
+        except asyncio.CancelledError:
+            result.cancel()
+            raise
+        if result.done():
+            return
+        if cleared.cleared:
+            result.set_result(len(cleared.batch.records) + cleared.batch.invalid)
+        else:
+            result.set_exception(UndeliveredRecordsError(_undelivered(cleared.batch, position)))
 
     async def _async_start_cursor(self, records: list[AttendanceRecord]) -> None:
         device_now = (await self._terminal.get_time()).replace(microsecond=0)
@@ -202,6 +353,28 @@ class PunchDelivery:
         self.last_punch = punch
         for listener in list(self._listeners):
             listener(punch)
+
+    def _schedule_retry(self, err: TerminalError) -> None:
+        self._failures += 1
+        delay = min(CATCH_UP_RETRY_MIN * 2 ** (self._failures - 1), CATCH_UP_RETRY_MAX)
+        # Quiet: the poller logs when the terminal goes away and when it is back.
+        LOGGER.debug(
+            "Could not read the attendance log of %s (%s); retrying in %s s",
+            self._entry.title,
+            err,
+            delay,
+        )
+        self._cancel_retry = async_call_later(self._hass, delay, self._async_retry)
+
+    @callback
+    def _async_retry(self, _now: datetime) -> None:
+        self._cancel_retry = None
+        self._request_catch_up()
+
+    def _stop_retry_timer(self) -> None:
+        if self._cancel_retry is not None:
+            self._cancel_retry()
+            self._cancel_retry = None
 
 
 def _undelivered(batch: AttendanceBatch, position: CursorPosition | None) -> int:

@@ -47,16 +47,17 @@ class TerminalPunchEntity(TerminalEntity):
     @property
     @override
     def available(self) -> bool:
-        """Available while punches can arrive, by polling or by live capture."""
-        return super().available or self._runtime.live_connected
+        """Available while punches can arrive, by polling or by live capture.
+
+        The coordinator tells its entities when the live link changes, too.
+        """
+        return super().available or self.coordinator.live_connected
 
     @override
     async def async_added_to_hass(self) -> None:
         """Receive every delivered punch."""
         await super().async_added_to_hass()
         self.async_on_remove(self._runtime.delivery.async_add_listener(self._async_punched))
-        # Punches keep coming while live capture is connected, even if polls fail.
-        self.async_on_remove(self._runtime.async_add_live_listener(self.async_write_ha_state))
 
     @abstractmethod
     @callback

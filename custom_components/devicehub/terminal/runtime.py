@@ -1,9 +1,25 @@
-"""Everything one terminal entry runs: its connection, poller, live capture and delivery."""
+"""Everything one terminal entry runs: its connection, poller, live capture and delivery.
+
+A punch travels from the terminal's socket to the event entity in five steps:
+
+1. LiveCapture (zk/live.py), on a thread of its own, reads the live socket, decodes each
+   attendance event and hands it to the event loop with call_soon_threadsafe.
+2. PunchDelivery.handle_live_event builds the punch's dedupe key once and puts it on the
+   delivery queue; catch-up requests (startup, a reconnect, a poll after a gap or a grown
+   log) go on the same queue.
+3. The delivery's one consumer task takes the queue in order: after a gap it holds live
+   events until a catch-up has read the attendance log back (in the executor, through
+   AsyncTerminal) and delivered what was missed.
+4. The attendance cursor (cursor.py) lets each punch through once, whichever way it came,
+   and moves forward; the punch gets its user's name and becomes a Punch.
+5. The delivery calls its listeners: the event entity (event.py) fires the punch, and the
+   sensors and the lock show it.
+"""
 
 from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.util import dt as dt_util
 
@@ -12,7 +28,6 @@ from ..zk.async_terminal import AsyncTerminal
 from ..zk.errors import TerminalAuthFailed, TerminalError
 from ..zk.live import LiveCapture
 from ..zk.models import TerminalInfo
-from .catch_up import CatchUpScheduler
 from .const import LIVE_HEARTBEAT_SECONDS, LIVE_WATCHDOG_SECONDS, LOGGER
 from .coordinator import TerminalCoordinator
 from .cursor import AttendanceCursor
@@ -62,22 +77,28 @@ class TerminalRuntime:
             cursor=self.cursor,
             users=self.users,
             time_zone=settings.time_zone,
+            log_size=lambda: self.coordinator.data.counts.records,
         )
-        self.catch_up = CatchUpScheduler(hass, entry, self.delivery, self.coordinator)
         self.live: LiveCapture | None = None
-        self.live_connected = False
         self._poll_failed = False
-        self._live_listeners: list[CALLBACK_TYPE] = []
+        self._polls_seen = 0
 
     @property
     def serial_number(self) -> str:
         """The terminal's serial number, its identity in Home Assistant."""
         return self.info.serial_number
 
+    @property
+    def live_connected(self) -> bool:
+        """Whether live capture holds its link (the coordinator keeps the flag)."""
+        return self.coordinator.live_connected
+
     @callback
     def async_start(self) -> None:
-        """Start catching up and, if enabled, live capture."""
+        """Start delivery with a catch-up and, if enabled, live capture."""
+        self._polls_seen = self.coordinator.polls
         self.entry.async_on_unload(self.coordinator.async_add_listener(self._async_polled))
+        self.delivery.async_start()
         self.request_catch_up()
         if self.settings.live_capture:
             self.live = LiveCapture(
@@ -104,16 +125,9 @@ class TerminalRuntime:
             # stop() joins the capture thread: not on the event loop.
             await self.hass.async_add_executor_job(self.live.stop)
             self.live = None
-        await self.catch_up.async_stop()
         await self.delivery.async_stop()
         await self.cursor.async_flush()
         await self.terminal.close()
-
-    @callback
-    def async_add_live_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call listener whenever live capture connects or loses its link."""
-        self._live_listeners.append(listener)
-        return lambda: self._live_listeners.remove(listener)
 
     async def async_sync_clock(self) -> datetime:
         """Set the terminal clock to Home Assistant's time, in the terminal's time zone."""
@@ -130,15 +144,18 @@ class TerminalRuntime:
     @callback
     def request_catch_up(self) -> None:
         """Read the attendance log soon and deliver what is new."""
-        self.catch_up.request()
+        self.delivery.request_catch_up()
 
     async def async_catch_up(self) -> None:
         """Catch up now and wait until done."""
-        await self.catch_up.async_run()
+        await self.delivery.async_catch_up()
 
     @callback
     def _async_polled(self) -> None:
         """After a poll: catch up after a gap, or in polling mode when the log grew."""
+        if self.coordinator.polls == self._polls_seen:
+            return  # only the live link changed
+        self._polls_seen = self.coordinator.polls
         if not self.coordinator.last_update_success:
             self._poll_failed = True
             if not self.live_connected:
@@ -150,7 +167,7 @@ class TerminalRuntime:
             self.delivery.mark_gap()
         if self.delivery.has_gap or (
             not self.live_connected
-            and self.coordinator.data.counts.records != self.catch_up.records_caught_up
+            and self.coordinator.data.counts.records != self.delivery.records_caught_up
         ):
             self.request_catch_up()
 
@@ -158,10 +175,8 @@ class TerminalRuntime:
     def _async_live_connection_changed(self, connected: bool) -> None:
         """Live capture connected or lost its link (called in the event loop)."""
         LOGGER.debug("Live capture of %s connected: %s", self.entry.title, connected)
-        was_connected, self.live_connected = self.live_connected, connected
-        self.coordinator.set_live_connected(connected)
-        for listener in list(self._live_listeners):
-            listener()
+        was_connected = self.live_connected
+        self.coordinator.async_set_live_connected(connected)
         if connected:
             # Punches made before the link came up are in the log only.
             self.delivery.mark_gap()

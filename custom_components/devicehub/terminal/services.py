@@ -1,6 +1,6 @@
 """Actions of terminals: attendance, users, clock. Each targets one terminal.
 
-A terminal is picked by device_id or config_entry_id. Every call goes through the
+A terminal is picked by device_id or config_entry_id, as a door is. Every call goes through the
 terminal's AsyncTerminal, so it queues behind other I/O of that terminal and runs
 concurrently with other terminals.
 """
@@ -9,7 +9,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, CONF_PASSWORD
 from homeassistant.core import (
     HomeAssistant,
@@ -19,11 +18,12 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv, service
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
-from ..const import CONF_KIND, DOMAIN, DeviceKind
+from ..const import DOMAIN
+from ..kinds import DevicehubConfigEntry, is_terminal_entry
 from ..punch import punch_type, verify_method
 from ..schema import vol
 from ..zk.models import User
@@ -99,34 +99,22 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
 
 
 @callback
-def _target_entry(hass: HomeAssistant, call: ServiceCall) -> ConfigEntry:
-    if ATTR_DEVICE_ID in call.data:
-        device_id = call.data[ATTR_DEVICE_ID]
-        device = dr.async_get(hass).async_get(device_id)
-        entries = [
-            entry
-            for entry_id in (device.config_entries if device else ())
-            if (entry := hass.config_entries.async_get_entry(entry_id)) and entry.domain == DOMAIN
-        ]
-        if not entries:
-            raise _invalid("unknown_device", device_id=device_id)
-        return entries[0]
-    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
-    entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        raise _invalid("unknown_config_entry", entry_id=entry_id)
-    return entry
-
-
-@callback
 def _target_runtime(hass: HomeAssistant, call: ServiceCall) -> TerminalRuntime:
-    entry = _target_entry(hass, call)
-    if entry.data.get(CONF_KIND) != DeviceKind.TERMINAL:
+    """The runtime of the loaded terminal the call targets.
+
+    Home Assistant's helpers refuse unknown targets, targets of other integrations and
+    entries not loaded, with their own translated errors; a door is refused here.
+    """
+    entry: DevicehubConfigEntry
+    if ATTR_DEVICE_ID in call.data:
+        _device, entry = service.async_get_device_and_config_entry(
+            hass, DOMAIN, call.data[ATTR_DEVICE_ID], include_child_devices=False
+        )
+    else:
+        entry = service.async_get_config_entry(hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID])
+    if not is_terminal_entry(entry):
         raise _invalid("not_a_terminal", name=entry.title)
-    if entry.state is not ConfigEntryState.LOADED:
-        raise _invalid("terminal_not_loaded", name=entry.title)
-    runtime: TerminalRuntime = entry.runtime_data
-    return runtime
+    return entry.runtime_data
 
 
 def _as_local(value: datetime) -> datetime:
@@ -244,11 +232,11 @@ _HANDLERS = {
 @callback
 def async_setup_terminal_services(hass: HomeAssistant) -> None:
     """Register the terminal actions."""
-    for service, (handler, supports_response) in _HANDLERS.items():
+    for action, (handler, supports_response) in _HANDLERS.items():
         hass.services.async_register(
             DOMAIN,
-            service,
+            action,
             partial(handler, hass),
-            schema=SCHEMAS[service],
+            schema=SCHEMAS[action],
             supports_response=supports_response,
         )
