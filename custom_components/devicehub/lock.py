@@ -7,7 +7,9 @@ from .door.lock import async_setup_lock as async_setup_door_locks
 from .kinds import DevicehubConfigEntry, is_terminal_entry
 from .terminal.lock import async_setup_lock as async_setup_terminal_locks
 
-PARALLEL_UPDATES = 1
+# Each family keeps its own commands in order: a terminal runs one call at a time, a
+# door's lock holds an asyncio.Lock (and must see every action as it is asked for).
+PARALLEL_UPDATES = 0
 
 
 async def async_setup_entry(

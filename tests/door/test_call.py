@@ -5,6 +5,7 @@ from datetime import timedelta
 import json
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
@@ -12,6 +13,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+import voluptuous as vol
 
 from custom_components.devicehub.const import DOMAIN
 
@@ -24,7 +26,7 @@ def call(hass: HomeAssistant, command: str, **data: Any) -> asyncio.Task[Any]:
         hass.services.async_call(
             DOMAIN,
             "call",
-            {"device": ENTRY_ID, "command": command, **data},
+            {"config_entry_id": ENTRY_ID, "command": command, **data},
             blocking=True,
             return_response=True,
         )
@@ -67,7 +69,7 @@ async def test_call_by_device(
         hass.services.async_call(
             DOMAIN,
             "call",
-            {"device": device.id, "command": "ping"},
+            {"device_id": device.id, "command": "ping"},
             blocking=True,
             return_response=True,
         )
@@ -157,19 +159,36 @@ async def test_invalid_args(
 
 
 async def test_unknown_door(hass: HomeAssistant, setup_door: MockConfigEntry) -> None:
-    """A device or entry that is no door is refused."""
-    other = MockConfigEntry(domain=DOMAIN, data={"kind": "terminal"})
+    """A device or entry that is no door is refused, whichever way it is named."""
+    other = MockConfigEntry(domain=DOMAIN, data={"kind": "terminal"}, state=ConfigEntryState.LOADED)
     other.add_to_hass(hass)
-    for device in ("nope", other.entry_id):
+    terminal = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={(DOMAIN, "terminal1")}
+    )
+    for target, key in (
+        ({"device_id": "nope"}, "service_device_not_found"),
+        ({"config_entry_id": "nope"}, "service_config_entry_not_found"),
+        ({"device_id": terminal.id}, "door_not_found"),
+        ({"config_entry_id": other.entry_id}, "door_not_found"),
+    ):
         with pytest.raises(ServiceValidationError) as err:
             await hass.services.async_call(
                 DOMAIN,
                 "call",
-                {"device": device, "command": "ping"},
+                {**target, "command": "ping"},
                 blocking=True,
                 return_response=True,
             )
-        assert err.value.translation_key == "door_not_found"
+        assert err.value.translation_key == key
+
+
+async def test_door_is_named_once(hass: HomeAssistant, setup_door: MockConfigEntry) -> None:
+    """A call names its door by device or by entry, exactly one of them."""
+    for target in ({}, {"device_id": "x", "config_entry_id": ENTRY_ID}):
+        with pytest.raises(vol.Invalid):
+            await hass.services.async_call(
+                DOMAIN, "call", {**target, "command": "ping"}, blocking=True, return_response=True
+            )
 
 
 async def test_unloaded_door(hass: HomeAssistant, setup_door: MockConfigEntry) -> None:
@@ -177,7 +196,7 @@ async def test_unloaded_door(hass: HomeAssistant, setup_door: MockConfigEntry) -
     assert await hass.config_entries.async_unload(setup_door.entry_id)
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "ping")
-    assert err.value.translation_key == "door_not_loaded"
+    assert err.value.translation_key == "service_config_entry_not_loaded"
 
 
 async def test_unload_fails_pending_calls(hass: HomeAssistant, setup_door: MockConfigEntry) -> None:

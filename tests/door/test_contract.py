@@ -38,13 +38,14 @@ from custom_components.devicehub.mqtt_door.payloads import (
     parse_stranger,
 )
 from custom_components.devicehub.mqtt_door.topics import (
+    FROM_DEVICE,
     DoorTopic,
     TopicKind,
     build_topic,
     is_valid_id,
     is_valid_prefix,
     parse_topic,
-    subscription_topic,
+    subscription_topics,
 )
 
 from .conftest import HAND_SHAKE
@@ -110,7 +111,21 @@ def test_topics_round_trip() -> None:
         key = "temp" if kind is TopicKind.DATAPOINT else None
         built = build_topic("site/doors", "door1", kind, key)
         assert parse_topic("site/doors", built) == DoorTopic("door1", kind, key)
-    assert subscription_topic("devicehub", "door1") == "devicehub/door1/#"
+    assert subscription_topics("devicehub") == (
+        "devicehub/+/result",
+        "devicehub/+/+/+/#",
+        "devicehub/+/attendance",
+        "devicehub/+/stranger",
+        "devicehub/+/hand_shake",
+        "devicehub/+/availability",
+        "devicehub/+/state",
+    )
+    assert set(subscription_topics("devicehub")) == {
+        f"devicehub/+/{kind.value}"
+        for kind in FROM_DEVICE
+        if kind not in {TopicKind.DATAPOINT, TopicKind.STRANGER_IMAGE}
+    } | {"devicehub/+/+/+/#"}
+    assert subscription_topics("devicehub", "door1")[1] == "devicehub/door1/+/+/#"
     with pytest.raises(ValueError, match="key"):
         build_topic("devicehub", "door1", TopicKind.DATAPOINT)
 

@@ -2,12 +2,16 @@
 
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
-from .conftest import Fire
+from custom_components.devicehub.const import DOMAIN
+
+from .conftest import DOOR_ID, Fire
 
 STRANGER = "event.front_door_stranger"
-ATTENDANCE = "event.front_door_attendance"
+ATTENDANCE = "event.front_door_punch"
 
 
 async def test_stranger(hass: HomeAssistant, setup_door: MockConfigEntry, fire: Fire) -> None:
@@ -72,3 +76,25 @@ async def test_bad_attendance(hass: HomeAssistant, setup_door: MockConfigEntry, 
     fire("attendance", {"punch": "check_in"})
     await hass.async_block_till_done()
     assert hass.states.get(ATTENDANCE).state == STATE_UNKNOWN
+
+
+async def test_punch_keeps_an_existing_entity_id(
+    hass: HomeAssistant, door_entry: MockConfigEntry, mqtt_mock: MqttMockHAClient, fire: Fire
+) -> None:
+    """The entity was called Attendance: a door set up then keeps its entity id."""
+    door_entry.add_to_hass(hass)
+    er.async_get(hass).async_get_or_create(
+        "event",
+        DOMAIN,
+        f"{DOOR_ID}_attendance",
+        config_entry=door_entry,
+        suggested_object_id="front_door_attendance",
+    )
+    assert await hass.config_entries.async_setup(door_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(ATTENDANCE) is None
+    fire("attendance", {"user_id": "7", "punch": "check_in"})
+    await hass.async_block_till_done()
+    state = hass.states.get("event.front_door_attendance")
+    assert state.attributes["event_type"] == "check_in"
+    assert state.attributes["friendly_name"] == "Front Door Punch"

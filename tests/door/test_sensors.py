@@ -161,3 +161,29 @@ async def test_alarm_without_delay(
     fire("datapoint/temperature", "5")
     await hass.async_block_till_done()
     assert hass.states.get(cold).state == STATE_OFF
+
+
+@pytest.mark.parametrize(
+    "hand_shake",
+    [
+        HAND_SHAKE
+        | {
+            "alarms": [
+                {"key": "overheat", "datapoint": "temperature", "above": 50, "delay": 5},
+            ]
+        }
+    ],
+)
+async def test_alarm_tripped_by_its_timer_clears_at_once(
+    hass: HomeAssistant, setup_door: MockConfigEntry, fire: Fire
+) -> None:
+    """Tripped when the delay ran out; without a clear delay, off with the next low value."""
+    fire("datapoint/temperature", "20")
+    fire("datapoint/temperature", "60")
+    fire("datapoint/mode", "eco")  # a neighbour's value changes nothing
+    later(hass, 6)
+    await hass.async_block_till_done()
+    assert hass.states.get(OVERHEAT).state == STATE_ON
+    fire("datapoint/temperature", "20")
+    await hass.async_block_till_done()
+    assert hass.states.get(OVERHEAT).state == STATE_OFF

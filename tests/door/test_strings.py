@@ -27,7 +27,7 @@ def door_sections() -> list[tuple[str, Any]]:
         ("options.step.door_options", options["step"]["door_options"]),
         ("selector.door_features", STRINGS["selector"]["door_features"]),
         ("entity.event.stranger", STRINGS["entity"]["event"]["stranger"]),
-        ("entity.event.door_attendance", STRINGS["entity"]["event"]["door_attendance"]),
+        ("entity.event.punch", STRINGS["entity"]["event"]["punch"]),
         ("entity.image.stranger_picture", STRINGS["entity"]["image"]["stranger_picture"]),
         ("issues.door_unregistered", STRINGS["issues"]["door_unregistered"]),
         ("services.call", STRINGS["services"]["call"]),
@@ -78,7 +78,7 @@ def test_every_error_key_is_translated() -> None:
 
 def test_event_types_are_translated() -> None:
     """Every punch type and the stranger event type have names."""
-    punches = STRINGS["entity"]["event"]["door_attendance"]["state_attributes"]["event_type"]
+    punches = STRINGS["entity"]["event"]["punch"]["state_attributes"]["event_type"]
     assert set(punches["state"]) == set(PUNCH_TYPES)
     stranger = STRINGS["entity"]["event"]["stranger"]["state_attributes"]["event_type"]
     assert set(stranger["state"]) == {"stranger"}
@@ -87,7 +87,7 @@ def test_event_types_are_translated() -> None:
 def test_call_action_is_described() -> None:
     """The call action has fields in services.yaml, names and descriptions, and an icon."""
     fields = set(SERVICES["call"]["fields"])
-    assert fields == {"device", "command", "args", "timeout"}
+    assert fields == {"device_id", "config_entry_id", "command", "args", "timeout"}
     described = STRINGS["services"]["call"]
     assert described["name"]
     assert described["description"]
@@ -101,5 +101,5 @@ def test_call_action_is_described() -> None:
 def test_icons() -> None:
     """Door entities have mdi icons."""
     assert ICONS["entity"]["event"]["stranger"]["default"].startswith("mdi:")
-    assert ICONS["entity"]["event"]["door_attendance"]["default"].startswith("mdi:")
+    assert ICONS["entity"]["event"]["punch"]["default"].startswith("mdi:")
     assert ICONS["entity"]["image"]["stranger_picture"]["default"].startswith("mdi:")

@@ -73,7 +73,7 @@ async def test_door_from_discovery_to_last_will(
     assert {entity.entity_id for entity in entities} == {
         "lock.front_door",  # the main entity carries the device's name
         "event.front_door_stranger",
-        "event.front_door_attendance",
+        "event.front_door_punch",
         "image.front_door_stranger_picture",
         "sensor.front_door_temperature",
         "sensor.front_door_mode",
@@ -187,7 +187,7 @@ async def test_call_action_round_trip(
             return await hass.services.async_call(
                 DOMAIN,
                 "call",
-                {"device": device.id, "command": command, "args": args},
+                {"device_id": device.id, "command": command, "args": args},
                 blocking=True,
                 return_response=True,
             )

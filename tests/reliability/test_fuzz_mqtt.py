@@ -266,7 +266,8 @@ def check_bounded(hass: HomeAssistant, entry: MockConfigEntry, mqtt_mock: MqttMo
         "unknown",
         "stranger picture_url",
     }
-    assert set(runtime.datapoints) <= {point.key for point in runtime.hand_shake.datapoints}
+    declared = {point.key for point in runtime.hand_shake.datapoints}
+    assert set(runtime.coordinator.data.datapoints) <= declared
     assert runtime.calls.pending == 0
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
     assert len(entities) <= 2 * MAX_DECLARED + 5
@@ -310,9 +311,17 @@ async def test_topic(
     caplog.set_level(logging.WARNING)
     runtime = runtime_of(setup_door)
     accepted: list[Any] = []
-    for listeners in (runtime.on_lock_state, runtime.on_stranger, runtime.on_punch):
-        listeners.add(accepted.append)
-    runtime.pictures.updates.add(accepted.append)
+    last = runtime.coordinator.data
+
+    def note_accepted() -> None:
+        nonlocal last
+        data = runtime.coordinator.data
+        for field in ("lock", "stranger", "punch", "picture"):
+            if getattr(data, field) is not getattr(last, field):
+                accepted.append(getattr(data, field))
+        last = data
+
+    runtime.coordinator.async_add_listener(note_accepted)
     throw(hass, suffix, 400, st.just(topic(suffix)), TOPIC_SUFFIXES[suffix])()
     await hass.async_block_till_done()
     assert_valid(hass)
@@ -350,10 +359,10 @@ async def test_foreign_topics(
 ) -> None:
     """Topics outside the contract, other doors and lookalike ids never reach this door."""
     caplog.set_level(logging.WARNING)
-    before = dict(runtime_of(setup_door).datapoints), runtime_of(setup_door).lock_state
+    before = runtime_of(setup_door).coordinator.data
     throw(hass, "foreign", 500, FOREIGN_TOPICS, payloads(STATES, DATAPOINTS))()
     await hass.async_block_till_done()
-    assert (dict(runtime_of(setup_door).datapoints), runtime_of(setup_door).lock_state) == before
+    assert runtime_of(setup_door).coordinator.data is before
     assert_valid(hass)
     no_errors(caplog)
     check_bounded(hass, setup_door, mqtt_mock)
@@ -383,7 +392,7 @@ async def test_results_of_pending_calls(
             hass.services.async_call(
                 "devicehub",
                 "call",
-                {"device": setup_door.entry_id, "command": "ping", "timeout": 5},
+                {"config_entry_id": setup_door.entry_id, "command": "ping", "timeout": 5},
                 blocking=True,
                 return_response=True,
             )

@@ -151,7 +151,7 @@ async def test_call_refuses_undeclared_commands(
         await hass.services.async_call(
             DOMAIN,
             "call",
-            {"device": setup_door.entry_id, "command": command},
+            {"config_entry_id": setup_door.entry_id, "command": command},
             blocking=True,
             return_response=True,
         )

@@ -1,6 +1,7 @@
 """Problem binary sensors for the alarms a door declares (structured thresholds)."""
 
 from datetime import datetime
+from typing import override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -11,7 +12,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 
-from ..mqtt_door.models import Alarm, DataPointValue
+from ..mqtt_door.models import Alarm
 from .entity import DoorEntity
 from .runtime import DoorConfigEntry, DoorRuntime
 
@@ -42,22 +43,28 @@ class AlarmBinarySensor(DoorEntity, BinarySensorEntity):
         self._cancel_timer: CALLBACK_TYPE | None = None
         self._timer_target: bool | None = None
 
+    @override
     async def async_added_to_hass(self) -> None:
-        """Start from the value already received; follow the alarm's data point."""
+        """Start from the value already received."""
         await super().async_added_to_hass()
-        if (value := self.runtime.datapoints.get(self._alarm.datapoint)) is not None:
-            self._evaluate(value, write=False)
-        self.async_on_remove(self.runtime.on_datapoint.add(self._async_value))
+        self._evaluate()
         self.async_on_remove(self._cancel)
 
     @callback
-    def _async_value(self, update: tuple[str, DataPointValue]) -> None:
-        key, value = update
-        if key == self._alarm.datapoint:
-            self._evaluate(value, write=True)
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Weigh the data point again: the same value again changes nothing."""
+        self._evaluate()
+        super()._handle_coordinator_update()
 
-    def _evaluate(self, value: DataPointValue, *, write: bool) -> None:
-        if not isinstance(value.state, int | float):
+    @override
+    def _shown_data(self) -> object:
+        # The value, not the verdict: a delay's timer changes the verdict and writes it itself.
+        return self.coordinator.data.datapoints.get(self._alarm.datapoint)
+
+    def _evaluate(self) -> None:
+        value = self.coordinator.data.datapoints.get(self._alarm.datapoint)
+        if value is None or not isinstance(value.state, int | float):
             return
         tripped = self._alarm.is_tripped_by(value.state)
         if tripped == self._attr_is_on:
@@ -69,8 +76,6 @@ class AlarmBinarySensor(DoorEntity, BinarySensorEntity):
         if delay <= 0:
             self._cancel()
             self._attr_is_on = tripped
-            if write:
-                self.async_write_ha_state()
         elif self._timer_target is not tripped:
             self._cancel()
             self._timer_target = tripped

@@ -20,6 +20,10 @@ CONF_PICTURE_HOSTS: Final = "picture_hosts"
 DEFAULT_COMMAND_TIMEOUT: Final = 10
 MAX_COMMAND_TIMEOUT: Final = 120
 
+# The model id of every door's device: what action pickers filter doors by (a terminal's
+# is its platform). Doors declare their model, not a model id.
+DOOR_MODEL_ID: Final = "mqtt_door"
+
 # A door with a heartbeat is unavailable after twice its period plus this grace.
 HEARTBEAT_GRACE: Final = 5
 
@@ -28,7 +32,6 @@ PICTURE_FETCH_TIMEOUT: Final = 10
 
 # `devicehub.call`
 SERVICE_CALL: Final = "call"
-ATTR_DEVICE: Final = "device"
 ATTR_COMMAND: Final = "command"
 ATTR_ARGS: Final = "args"
 ATTR_TIMEOUT: Final = "timeout"

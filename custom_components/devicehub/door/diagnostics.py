@@ -21,7 +21,8 @@ async def async_get_door_diagnostics(hass: HomeAssistant, entry: DoorConfigEntry
     """Return the door's configuration, declaration, liveness and drop counters."""
     runtime = entry.runtime_data
     liveness = runtime.liveness
-    picture = runtime.pictures.latest
+    data = runtime.coordinator.data
+    picture = data.picture
     return {
         "entry": {
             "title": entry.title,
@@ -38,8 +39,8 @@ async def async_get_door_diagnostics(hass: HomeAssistant, entry: DoorConfigEntry
             "registered": liveness.registered,
             "last_seen": _iso(liveness.last_seen),
         },
-        "lock_state": runtime.lock_state,
-        "datapoints": {key: value.state for key, value in runtime.datapoints.items()},
+        "lock_state": data.lock_state,
+        "datapoints": {key: value.state for key, value in data.datapoints.items()},
         "dropped": runtime.drops.as_dict(),
         "pending_calls": runtime.calls.pending,
         "discoveries_refused": refused_discoveries(hass),

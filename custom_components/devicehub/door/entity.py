@@ -1,34 +1,50 @@
-"""Base entity of a door: its device, unique id and availability."""
+"""Base entity of a door: its device, unique id, availability, and the door's coordinator."""
+
+from abc import abstractmethod
+from typing import override
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..const import DOMAIN
 from ..entity import DevicehubEntity
+from .coordinator import DoorCoordinator
 from .runtime import DoorRuntime
 
 
-class DoorEntity(DevicehubEntity):
-    """An entity of one door, pushed by its runtime, available while the door is."""
-
-    _attr_should_poll = False
+class DoorEntity(DevicehubEntity, CoordinatorEntity[DoorCoordinator]):
+    """An entity of one door, fed by its coordinator, available while the door is."""
 
     def __init__(self, runtime: DoorRuntime, key: str) -> None:
         """Attach to the door's device (the runtime keeps its details up to date)."""
+        super().__init__(runtime.coordinator)
         self.runtime = runtime
         self._attr_unique_id = f"{runtime.device_id}_{key}"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, runtime.device_id)})
+        self._written: tuple[object, bool] | None = None
 
     @property
+    @override
     def available(self) -> bool:
         """Available while the door is online, heard from in time and registered."""
         return self.runtime.liveness.available
 
-    async def async_added_to_hass(self) -> None:
-        """Follow the door's availability."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.runtime.on_availability.add(self._async_availability_changed))
+    @abstractmethod
+    def _shown_data(self) -> object:
+        """The part of the door's data this entity shows (a new object when it changes)."""
 
     @callback
-    def _async_availability_changed(self, _available: bool) -> None:
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Write the state when what it shows or the door's availability changed.
+
+        Every message of the door updates the coordinator; a sensor need not be written again
+        for its neighbour's value.
+        """
+        shown, available = self._shown_data(), self.available
+        written = self._written
+        if written is not None and written[0] is shown and written[1] == available:
+            return
+        self._written = (shown, available)
         self.async_write_ha_state()

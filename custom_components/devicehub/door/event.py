@@ -1,5 +1,7 @@
 """Event entities of a door: strangers and attendance punches."""
 
+from typing import override
+
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -22,7 +24,7 @@ STRANGER_DESCRIPTION = EventEntityDescription(
 )
 # Same event types and data as a terminal's punches, so one automation serves both.
 ATTENDANCE_DESCRIPTION = EventEntityDescription(
-    key="attendance", translation_key="door_attendance", event_types=list(PUNCH_TYPES)
+    key="attendance", translation_key="punch", event_types=list(PUNCH_TYPES)
 )
 
 
@@ -47,48 +49,68 @@ class StrangerEvent(DoorEntity, EventEntity):
         """Describe the entity."""
         super().__init__(runtime, STRANGER_DESCRIPTION.key)
         self.entity_description = STRANGER_DESCRIPTION
+        self._shown: Stranger | None = None
 
+    @override
     async def async_added_to_hass(self) -> None:
-        """Follow the door's strangers."""
+        """Only strangers seen from now on are events."""
+        self._shown = self.coordinator.data.stranger
         await super().async_added_to_hass()
-        self.async_on_remove(self.runtime.on_stranger.add(self._async_stranger))
 
     @callback
-    def _async_stranger(self, stranger: Stranger) -> None:
-        self._trigger_event(
-            EVENT_TYPE_STRANGER,
-            {
-                ATTR_PICTURE_URL: stranger.picture_url,
-                ATTR_TS: stranger.timestamp,
-                ATTR_EVENT_ID: stranger.event_id,
-            },
-        )
-        self.async_write_ha_state()
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Trigger for a new stranger (each message is a new object)."""
+        if (stranger := self.coordinator.data.stranger) is not self._shown and stranger:
+            self._shown = stranger
+            self._trigger_event(
+                EVENT_TYPE_STRANGER,
+                {
+                    ATTR_PICTURE_URL: stranger.picture_url,
+                    ATTR_TS: stranger.timestamp,
+                    ATTR_EVENT_ID: stranger.event_id,
+                },
+            )
+        super()._handle_coordinator_update()
+
+    @override
+    def _shown_data(self) -> object:
+        return self.coordinator.data.stranger
 
 
 class AttendanceEvent(DoorEntity, EventEntity):
-    """A punch at the door, in the vocabulary of the terminals."""
+    """A punch at the door, in the vocabulary and under the name of the terminals'."""
 
     def __init__(self, runtime: DoorRuntime) -> None:
         """Describe the entity."""
         super().__init__(runtime, ATTENDANCE_DESCRIPTION.key)
         self.entity_description = ATTENDANCE_DESCRIPTION
+        self._shown: Punch | None = None
 
+    @override
     async def async_added_to_hass(self) -> None:
-        """Follow the door's punches."""
+        """Only punches from now on are events."""
+        self._shown = self.coordinator.data.punch
         await super().async_added_to_hass()
-        self.async_on_remove(self.runtime.on_punch.add(self._async_punch))
 
     @callback
-    def _async_punch(self, punch: Punch) -> None:
-        self._trigger_event(
-            punch.punch,
-            {
-                ATTR_USER_ID: punch.user_id,
-                ATTR_USER_NAME: punch.user_name,
-                ATTR_VERIFY: punch.verify,
-                ATTR_TIMESTAMP: punch.timestamp,
-                ATTR_TERMINAL: self.runtime.name,
-            },
-        )
-        self.async_write_ha_state()
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Trigger for a new punch (each message is a new object)."""
+        if (punch := self.coordinator.data.punch) is not self._shown and punch:
+            self._shown = punch
+            self._trigger_event(
+                punch.punch,
+                {
+                    ATTR_USER_ID: punch.user_id,
+                    ATTR_USER_NAME: punch.user_name,
+                    ATTR_VERIFY: punch.verify,
+                    ATTR_TIMESTAMP: punch.timestamp,
+                    ATTR_TERMINAL: self.runtime.name,
+                },
+            )
+        super()._handle_coordinator_update()
+
+    @override
+    def _shown_data(self) -> object:
+        return self.coordinator.data.punch

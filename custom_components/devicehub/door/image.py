@@ -1,12 +1,13 @@
 """The latest stranger picture of a door, served by Home Assistant behind its auth."""
 
+from typing import override
+
 from homeassistant.components.image import ImageEntity, ImageEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..mqtt_door.models import DoorFeature
 from .entity import DoorEntity
-from .pictures import Picture
 from .runtime import DoorConfigEntry, DoorRuntime
 
 STRANGER_PICTURE_DESCRIPTION = ImageEntityDescription(
@@ -31,24 +32,26 @@ class StrangerPicture(DoorEntity, ImageEntity):
         DoorEntity.__init__(self, runtime, STRANGER_PICTURE_DESCRIPTION.key)
         ImageEntity.__init__(self, runtime.hass)
         self.entity_description = STRANGER_PICTURE_DESCRIPTION
-        self._show(runtime.pictures.latest)
+        self._show()
 
-    def _show(self, picture: Picture | None) -> None:
-        if picture is not None:
+    def _show(self) -> None:
+        if (picture := self.coordinator.data.picture) is not None:
             self._attr_content_type = picture.content_type
             self._attr_image_last_updated = picture.updated
 
-    async def async_added_to_hass(self) -> None:
-        """Follow new pictures."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.runtime.pictures.updates.add(self._async_new_picture))
+    @override
+    def _shown_data(self) -> object:
+        return self.coordinator.data.picture
 
     @callback
-    def _async_new_picture(self, picture: Picture) -> None:
-        self._show(picture)
-        self.async_write_ha_state()
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Show a new picture."""
+        self._show()
+        super()._handle_coordinator_update()
 
+    @override
     async def async_image(self) -> bytes | None:
         """Return the picture's bytes."""
-        picture = self.runtime.pictures.latest
+        picture = self.coordinator.data.picture
         return None if picture is None else picture.content

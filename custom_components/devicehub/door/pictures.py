@@ -3,6 +3,7 @@
 import asyncio
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 import logging
@@ -25,7 +26,6 @@ from ..mqtt_door.payloads import (
 from ..mqtt_door.topics import TopicKind
 from .const import PICTURE_FETCH_TIMEOUT
 from .drops import DropLog
-from .listeners import Listeners
 from .pinned import pinned_session
 from .url_policy import PictureHosts, async_verdict
 
@@ -68,37 +68,39 @@ class PictureKeeper:
         hass: HomeAssistant,
         entry_id: str,
         drops: DropLog,
+        on_new: Callable[[Picture], None],
         allowed_hosts: PictureHosts | None = None,
     ) -> None:
-        """Start empty; async_load restores the saved picture.
+        """Start empty; async_load restores the saved picture; on_new hears of new ones.
 
         Pictures are fetched from public hosts, and from the local ones in allowed_hosts.
         """
         self._hass = hass
         self._drops = drops
+        self._on_new = on_new
         self._allowed_hosts = allowed_hosts or PictureHosts()
         self._store = _picture_store(hass, entry_id)
         self.latest: Picture | None = None
-        self.updates: Listeners[Picture] = Listeners()
 
-    async def async_load(self) -> None:
-        """Restore the picture saved before a restart; ignore a damaged one."""
+    async def async_load(self) -> Picture | None:
+        """Restore and return the picture saved before a restart; ignore a damaged one."""
         try:
             stored = await self._store.async_load()
         except HomeAssistantError as err:  # a newer version's file (after a downgrade)
             _LOGGER.warning("Ignoring a saved stranger picture: %s", err)
-            return
+            return None
         if not stored:
-            return
+            return None
         try:
             content = base64.b64decode(stored["data"], validate=True)
             content_type = image_content_type(content)
             updated = dt_util.parse_datetime(stored["updated"])
         except KeyError, TypeError, binascii.Error, PayloadError:
             _LOGGER.warning("Ignoring a damaged saved stranger picture")
-            return
+            return None
         if updated is not None:
             self.latest = Picture(content, content_type, updated)
+        return self.latest
 
     @callback
     def async_set(self, content: bytes, topic_kind: str) -> bool:
@@ -112,7 +114,7 @@ class PictureKeeper:
         self.latest = picture
         # Coalesce bursts of pictures into one write.
         self._store.async_delay_save(self._to_store, SAVE_DELAY)
-        self.updates.fire(picture)
+        self._on_new(picture)
         return True
 
     def _to_store(self) -> _StoredPicture:

@@ -1,4 +1,9 @@
-"""One door's live side: its MQTT subscription, latest values and liveness."""
+"""One door's live side: its messages, liveness, calls and registration.
+
+A message's path: the prefix's shared subscription (subscriber.py) hands it to this door by
+device id; async_message_received parses it and pushes the value into the door's
+coordinator (coordinator.py); the entities, CoordinatorEntity all, show the new data.
+"""
 
 from datetime import datetime
 import logging
@@ -19,15 +24,7 @@ from ..mqtt_door.handshake import (
     hand_shake_to_object,
     parse_hand_shake,
 )
-from ..mqtt_door.models import (
-    DataPointValue,
-    DoorCommand,
-    DoorFeature,
-    HandShake,
-    LockState,
-    Punch,
-    Stranger,
-)
+from ..mqtt_door.models import DoorCommand, DoorFeature, HandShake
 from ..mqtt_door.payloads import (
     ack_payload,
     parse_attendance,
@@ -43,7 +40,6 @@ from ..mqtt_door.topics import (
     TopicKind,
     build_topic,
     parse_topic,
-    subscription_topic,
 )
 from .calls import CallManager
 from .const import (
@@ -52,12 +48,14 @@ from .const import (
     CONF_PICTURE_HOSTS,
     CONF_PREFIX,
     CONF_REGISTERED,
+    DOOR_MODEL_ID,
 )
+from .coordinator import DoorCoordinator
 from .drops import DropLog
-from .listeners import Listeners
 from .liveness import Liveness
 from .pictures import PictureKeeper
 from .registration import DoorRegistration
+from .subscriber import async_follow_door
 from .url_policy import PictureHosts
 
 _LOGGER = logging.getLogger(__name__)
@@ -91,24 +89,20 @@ class DoorRuntime:
         self.hand_shake: HandShake = hand_shake_from_object(entry.data[CONF_HAND_SHAKE])
         self.last_hand_shake_at: datetime | None = None
         self.drops = DropLog(self.device_id)
-        self.on_availability: Listeners[bool] = Listeners()
-        self.on_lock_state: Listeners[LockState] = Listeners()
-        self.on_stranger: Listeners[Stranger] = Listeners()
-        self.on_punch: Listeners[Punch] = Listeners()
-        self.on_datapoint: Listeners[tuple[str, DataPointValue]] = Listeners()
-        self.lock_state: LockState | None = None
-        self.datapoints: dict[str, DataPointValue] = {}
+        self.coordinator = DoorCoordinator(hass, entry, self.device_id)
         self.liveness = Liveness(
             hass,
             self.device_id,
             heartbeat=self.hand_shake.heartbeat,
             registered=entry.data.get(CONF_REGISTERED, True),
-            on_change=self._async_availability_changed,
+            # Availability is shown by every entity of the door: all of them are written.
+            on_change=self.coordinator.async_update_listeners,
         )
         self.pictures = PictureKeeper(
             hass,
             entry.entry_id,
             self.drops,
+            self.coordinator.async_set_picture,
             PictureHosts.from_option(entry.options.get(CONF_PICTURE_HOSTS, "")),
         )
         self.calls = CallManager(hass, self._async_publish_call)
@@ -125,20 +119,14 @@ class DoorRuntime:
         return build_topic(self.prefix, self.device_id, kind)
 
     async def async_start(self) -> None:
-        """Create the device, restore the picture, subscribe to every topic of the door."""
+        """Create the device, restore the picture, follow the door's topics."""
         self._async_update_device()
         self._async_remove_undeclared_entities()
-        await self.pictures.async_load()
+        if (picture := await self.pictures.async_load()) is not None:
+            self.coordinator.async_set_picture(picture)
         if not self.liveness.registered:
             self.registration.async_raise_issue(self.name)
-        # Bytes for all topics: text is capped before decoding and pictures stay raw.
-        self._unsubscribe = await mqtt.async_subscribe(
-            self.hass,
-            subscription_topic(self.prefix, self.device_id),
-            self._async_message_received,
-            qos=1,
-            encoding=None,
-        )
+        self._unsubscribe = await async_follow_door(self.hass, self.prefix, self.device_id, self)
         self.liveness.start()
         if CONF_REGISTERED not in self.entry.data:
             # Just configured: tell the door and the bus, once.
@@ -187,18 +175,14 @@ class DoorRuntime:
             _LOGGER.debug("Door %s: could not acknowledge its hand_shake", self.device_id)
 
     @callback
-    def _async_availability_changed(self) -> None:
-        self.on_availability.fire(self.liveness.available)
-
-    @callback
-    def _async_message_received(self, msg: ReceiveMessage) -> None:
-        """Route one message; a bad one is counted and dropped, never raised."""
+    def async_message_received(self, msg: ReceiveMessage) -> None:
+        """Route one message of this door; a bad one is counted and dropped, never raised."""
         parsed = parse_topic(self.prefix, msg.topic)
-        if parsed is None or parsed.device_id != self.device_id:
+        if parsed is None:
             self.drops.record("unknown", DropReason.UNKNOWN_TOPIC, msg.topic[:200])
             return
         if parsed.kind not in FROM_DEVICE:
-            return  # our own command/call/ack, echoed by the broker
+            return  # our own hand_shake/ack, echoed by the broker
         self.liveness.seen()
         # Subscribed with encoding=None, so this is bytes; text is capped before decoding.
         raw = msg.payload
@@ -215,11 +199,10 @@ class DoorRuntime:
             case TopicKind.AVAILABILITY:
                 self.liveness.set_availability(parse_availability(payload))
             case TopicKind.STATE:
-                self.lock_state = parse_lock_state(payload)
-                self.on_lock_state.fire(self.lock_state)
+                self.coordinator.async_set_lock_state(parse_lock_state(payload))
             case TopicKind.STRANGER:
                 stranger = parse_stranger(payload)
-                self.on_stranger.fire(stranger)
+                self.coordinator.async_set_stranger(stranger)
                 if stranger.picture_url:
                     self.entry.async_create_background_task(
                         self.hass,
@@ -229,7 +212,7 @@ class DoorRuntime:
             case TopicKind.STRANGER_IMAGE:
                 self.pictures.async_set(payload, topic.kind.value)
             case TopicKind.ATTENDANCE:
-                self.on_punch.fire(parse_attendance(payload))
+                self.coordinator.async_set_punch(parse_attendance(payload))
             case TopicKind.DATAPOINT:
                 self._handle_datapoint(str(topic.key), payload)
             case TopicKind.RESULT:
@@ -240,9 +223,7 @@ class DoorRuntime:
         point = self.hand_shake.datapoint(key)
         if point is None:
             raise PayloadError(DropReason.UNDECLARED, key)
-        value = parse_datapoint(point, payload)
-        self.datapoints[key] = value
-        self.on_datapoint.fire((key, value))
+        self.coordinator.async_set_datapoint(key, parse_datapoint(point, payload))
 
     def _handle_hand_shake(self, payload: bytes, retained: bool) -> None:
         try:
@@ -297,6 +278,7 @@ class DoorRuntime:
             name=self.hand_shake.name,
             manufacturer=self.hand_shake.manufacturer,
             model=self.hand_shake.model,
+            model_id=DOOR_MODEL_ID,
             sw_version=self.hand_shake.sw_version,
             serial_number=self.device_id,
         )

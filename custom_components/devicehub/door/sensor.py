@@ -1,6 +1,6 @@
 """Sensors for the data points a door declares."""
 
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -9,7 +9,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import UnitOfInformation
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
@@ -70,30 +70,27 @@ class DataPointSensor(DoorEntity, SensorEntity):
     """The latest valid value of a data point."""
 
     def __init__(self, runtime: DoorRuntime, point: DataPoint) -> None:
-        """Start from the value already received, if any."""
+        """Describe the data point's sensor."""
         self.entity_description = describe(point)
         super().__init__(runtime, self.entity_description.key)
         self._point_key = point.key
-        self._value: DataPointValue | None = runtime.datapoints.get(point.key)
 
     @property
+    def _value(self) -> DataPointValue | None:
+        return self.coordinator.data.datapoints.get(self._point_key)
+
+    @override
+    def _shown_data(self) -> object:
+        return self._value
+
+    @property
+    @override
     def native_value(self) -> StateType:
         """The number, text or (for objects and bytes) summary of the data point."""
-        return None if self._value is None else self._value.state
+        return None if (value := self._value) is None else value.state
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """The fields of an object data point."""
-        return self._value.attributes if self._value and self._value.attributes else None
-
-    async def async_added_to_hass(self) -> None:
-        """Follow this data point."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.runtime.on_datapoint.add(self._async_value))
-
-    @callback
-    def _async_value(self, update: tuple[str, DataPointValue]) -> None:
-        key, value = update
-        if key == self._point_key:
-            self._value = value
-            self.async_write_ha_state()
+        return value.attributes if (value := self._value) and value.attributes else None

@@ -1,9 +1,13 @@
-"""Actions of doors: `devicehub.call` sends a declared command and returns its result."""
+"""Actions of doors: `devicehub.call` sends a declared command and returns its result.
+
+A door is picked by device_id or config_entry_id, as a terminal is; Home Assistant's service
+helpers find the loaded entry, and only a door's entry is accepted.
+"""
 
 import json
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -12,7 +16,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv, service
 
 from ..const import DOMAIN
 from ..kinds import is_door_entry
@@ -21,7 +25,6 @@ from ..schema import vol
 from .const import (
     ATTR_ARGS,
     ATTR_COMMAND,
-    ATTR_DEVICE,
     ATTR_TIMEOUT,
     DEFAULT_CALL_TIMEOUT,
     MAX_CALL_TIMEOUT,
@@ -29,39 +32,39 @@ from .const import (
 )
 from .runtime import DoorRuntime
 
-CALL_SCHEMA = vol.Schema(
-    {
-        vol.Required(ATTR_DEVICE): cv.string,
-        vol.Required(ATTR_COMMAND): cv.string,
-        vol.Optional(ATTR_ARGS, default=dict): dict,
-        vol.Optional(ATTR_TIMEOUT, default=DEFAULT_CALL_TIMEOUT): vol.All(
-            vol.Coerce(float), vol.Range(min=1, max=MAX_CALL_TIMEOUT)
-        ),
-    }
+CALL_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Exclusive(ATTR_DEVICE_ID, "door"): cv.string,
+            vol.Exclusive(ATTR_CONFIG_ENTRY_ID, "door"): cv.string,
+            vol.Required(ATTR_COMMAND): cv.string,
+            vol.Optional(ATTR_ARGS, default=dict): dict,
+            vol.Optional(ATTR_TIMEOUT, default=DEFAULT_CALL_TIMEOUT): vol.All(
+                vol.Coerce(float), vol.Range(min=1, max=MAX_CALL_TIMEOUT)
+            ),
+        }
+    ),
+    cv.has_at_least_one_key(ATTR_DEVICE_ID, ATTR_CONFIG_ENTRY_ID),
 )
 
 
-def _door_runtime(hass: HomeAssistant, device: str) -> DoorRuntime:
-    """Find the loaded door of a device id or a config entry id."""
-    device_entry = dr.async_get(hass).async_get(device)
-    entry_ids = {device_entry.config_entry_id} if device_entry else {device}
-    for entry_id in entry_ids:
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or not is_door_entry(entry):
-            continue
-        if entry.state is not ConfigEntryState.LOADED:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="door_not_loaded",
-                translation_placeholders={"name": entry.title},
-            )
-        runtime: DoorRuntime = entry.runtime_data
-        return runtime
-    raise ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key="door_not_found",
-        translation_placeholders={"device": device},
-    )
+@callback
+def _door_runtime(hass: HomeAssistant, call: ServiceCall) -> DoorRuntime:
+    """The runtime of the loaded door the call targets."""
+    if (target := call.data.get(ATTR_DEVICE_ID)) is not None:
+        _device, entry = service.async_get_device_and_config_entry(
+            hass, DOMAIN, target, include_child_devices=False
+        )
+    else:
+        target = call.data[ATTR_CONFIG_ENTRY_ID]
+        entry = service.async_get_config_entry(hass, DOMAIN, target)
+    if not is_door_entry(entry):  # a terminal
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="door_not_found",
+            translation_placeholders={"device": target},
+        )
+    return entry.runtime_data
 
 
 def _encoded_args(args: dict[str, Any]) -> None:
@@ -77,7 +80,7 @@ def _encoded_args(args: dict[str, Any]) -> None:
 
 
 async def _async_call(call: ServiceCall) -> ServiceResponse:
-    runtime = _door_runtime(call.hass, call.data[ATTR_DEVICE])
+    runtime = _door_runtime(call.hass, call)
     command: str = call.data[ATTR_COMMAND]
     placeholders = {"name": runtime.name, "command": command}
     if runtime.hand_shake.command(command) is None:

@@ -1,5 +1,6 @@
 """The MQTT door contract as pure code: topics, payload schemas and parsing.
 
-No Home Assistant imports and no I/O, so the contract can be tested and reused
-(by the simulated door, for one) on its own.
+No Home Assistant imports and no I/O, so the contract is tested on its own (tests/door/
+test_contract.py). The simulated door in tools/mqttdoor follows the same contract from its
+own code, so a mistake here does not hide behind a shared one.
 """

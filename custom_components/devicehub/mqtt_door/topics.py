@@ -78,9 +78,30 @@ def build_topic(prefix: str, device_id: str, kind: TopicKind, key: str | None = 
     return f"{prefix}/{device_id}/{kind.value}"
 
 
-def subscription_topic(prefix: str, device_id: str) -> str:
-    """Return the one wildcard subscription covering every topic of a door."""
-    return f"{prefix}/{device_id}/#"
+# Kinds a door publishes one level below its id, in the order they are subscribed: Home
+# Assistant subscribes wildcards one at a time, so `result` goes first (a call made as soon as
+# anything of the door shows must hear its answer) and `state` last.
+_SINGLE_LEVEL_FROM_DEVICE: Final = (
+    TopicKind.RESULT,
+    TopicKind.ATTENDANCE,
+    TopicKind.STRANGER,
+    TopicKind.HAND_SHAKE,
+    TopicKind.AVAILABILITY,
+    TopicKind.STATE,
+)
+
+
+def subscription_topics(prefix: str, device_id: str = "+") -> tuple[str, ...]:
+    """Return the subscriptions covering what doors publish (all doors of a prefix by default).
+
+    One wildcard for everything two levels deep or more (`stranger/image`, `datapoint/<key>`,
+    and topics outside the contract, which are counted as drops), and one per kind the door
+    publishes at the first level. Home Assistant's own `command` and `call` are not covered,
+    so they never come back. The last one is acknowledged last.
+    """
+    head = f"{prefix}/{device_id}"
+    first, *rest = (f"{head}/{kind.value}" for kind in _SINGLE_LEVEL_FROM_DEVICE)
+    return (first, f"{head}/+/+/#", *rest)
 
 
 def parse_topic(prefix: str, topic: str) -> DoorTopic | None:
