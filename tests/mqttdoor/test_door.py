@@ -2,6 +2,7 @@
 
 import io
 import json
+import time
 
 from PIL import Image
 import pytest
@@ -15,6 +16,7 @@ from tools.mqttdoor import (
     make_jpeg,
     make_png,
 )
+from tools.mqttdoor.contract import parse_command
 
 from .conftest import DoorFactory
 
@@ -160,6 +162,39 @@ def test_unknown_command_is_ignored(start_door: DoorFactory, mqtt_probe: MqttPro
     mqtt_probe.wait_for_text(TOPICS.state, "unlocked")
     assert door.received_commands == ["explode", "unlock"]
     assert [m.text for m in mqtt_probe.on(TOPICS.state)] == ["locked", "unlocking", "unlocked"]
+
+
+def test_command_deadline_is_honoured(start_door: DoorFactory, mqtt_probe: MqttProbe) -> None:
+    """Contract 1.1: a command past its `expires` is dropped, one within it is carried out."""
+    door = start_door(transition_delay=0.01)
+    mqtt_probe.subscribe(TOPICS.state)
+    now = time.time()
+    mqtt_probe.publish(TOPICS.command, json.dumps({"command": "unlock", "expires": now - 1}))
+    mqtt_probe.publish(TOPICS.command, json.dumps({"command": "open", "expires": now + 60}))
+    mqtt_probe.wait_for_text(TOPICS.state, "open")
+    assert door.expired_commands == ["unlock"]
+    assert door.received_commands == ["open"]
+    assert [m.text for m in mqtt_probe.on(TOPICS.state)][:3] == ["locked", "opening", "open"]
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("unlock", ("unlock", None)),
+        (" lock\n", ("lock", None)),
+        ('{"command": "open", "expires": 12.5}', ("open", 12.5)),
+        ('{"command": "open", "expires": 12}', ("open", 12.0)),
+        ('{"command": "open", "expires": true}', ("open", None)),
+        ('{"command": "open", "expires": "soon"}', ("open", None)),
+        ('{"command": "open"}', ("open", None)),
+        ('{"command": 5}', ('{"command": 5}', None)),
+        ("[1]", ("[1]", None)),
+        ("{not json", ("{not json", None)),
+    ],
+)
+def test_parse_command(text: str, parsed: tuple[str, float | None]) -> None:
+    """Both contract versions and malformed payloads, never an exception."""
+    assert parse_command(text) == parsed
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,14 @@ from paho.mqtt.reasoncodes import ReasonCode
 from .activity import periodic_jobs
 from .calls import CallError, CallHandler, config_report, ping, requested_volume
 from .config import DoorConfig, DoorMode
-from .contract import COMMAND_TRANSITIONS, DoorCommand, DoorTopics, LockState, command_name
+from .contract import (
+    COMMAND_TRANSITIONS,
+    DoorCommand,
+    DoorTopics,
+    LockState,
+    command_name,
+    parse_command,
+)
 from .observed import DoorObservations
 from .scheduler import ScheduledJob, Scheduler
 
@@ -318,9 +325,14 @@ class SimulatedDoor(DoorObservations):
     # -- behaviour -------------------------------------------------------------------------
 
     def _handle_command(self, text: str) -> None:
-        self._record(lambda: self.received_commands.append(text))
+        word, expires = parse_command(text)
+        if expires is not None and time.time() > expires:
+            # Home Assistant has already told the user this command failed.
+            self._record(lambda: self.expired_commands.append(word))
+            return
+        self._record(lambda: self.received_commands.append(word))
         try:
-            command = DoorCommand(text.strip())
+            command = DoorCommand(word)
         except ValueError:
             _LOGGER.debug("Door %s ignores command %r", self.config.device_id, text)
             return

@@ -7,11 +7,14 @@ coordinator (coordinator.py); the entities, CoordinatorEntity all, show the new 
 
 from datetime import datetime
 import logging
+import math
+import time
 from typing import Any
 
 from homeassistant.components import mqtt
 from homeassistant.components.mqtt.models import ReceiveMessage
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_PROTOCOL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -27,6 +30,7 @@ from ..mqtt_door.handshake import (
 from ..mqtt_door.models import DoorCommand, DoorFeature, HandShake
 from ..mqtt_door.payloads import (
     ack_payload,
+    command_payload,
     parse_attendance,
     parse_availability,
     parse_datapoint,
@@ -75,6 +79,14 @@ def entity_keys(hand_shake: HandShake) -> set[str]:
 
 
 type DoorConfigEntry = ConfigEntry[DoorRuntime]
+
+
+def _mqtt_v5(hass: HomeAssistant) -> bool:
+    """Whether Home Assistant's MQTT connection speaks MQTT 5 (message expiry needs it)."""
+    return any(
+        entry.data.get(CONF_PROTOCOL) == "5"
+        for entry in hass.config_entries.async_loaded_entries(mqtt.DOMAIN)
+    )
 
 
 class DoorRuntime:
@@ -143,8 +155,14 @@ class DoorRuntime:
         self.liveness.stop()
         self.calls.cancel_all()
 
-    async def async_publish(self, kind: TopicKind, payload: str) -> None:
-        """Publish to the door; raise a translated error when MQTT is not connected."""
+    async def async_publish(
+        self, kind: TopicKind, payload: str, *, expiry: int | None = None
+    ) -> None:
+        """Publish to the door; raise a translated error when MQTT is not connected.
+
+        expiry (seconds) becomes the MQTT 5 message expiry when the connection is MQTT 5:
+        the broker then drops the message rather than hand it over later.
+        """
         placeholders = {"name": self.name}
         if not mqtt.is_connected(self.hass):
             raise HomeAssistantError(
@@ -153,7 +171,14 @@ class DoorRuntime:
                 translation_placeholders=placeholders,
             )
         try:
-            await mqtt.async_publish(self.hass, self.topic(kind), payload, qos=1, retain=False)
+            await mqtt.async_publish(
+                self.hass,
+                self.topic(kind),
+                payload,
+                qos=1,
+                retain=False,
+                message_expiry_interval=expiry if _mqtt_v5(self.hass) else None,
+            )
         except HomeAssistantError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -161,9 +186,21 @@ class DoorRuntime:
                 translation_placeholders=placeholders,
             ) from err
 
-    async def async_send_command(self, command: DoorCommand) -> None:
-        """Send lock/unlock/open."""
-        await self.async_publish(TopicKind.COMMAND, command.value)
+    async def async_send_command(self, command: DoorCommand, deadline: float) -> None:
+        """Send lock/unlock/open, to be carried out within deadline seconds or never.
+
+        A door declaring `expires` gets the deadline in the payload (contract 1.1) and drops
+        the command after it, so a command held up (a hung broker) cannot act after Home
+        Assistant reported it failed. The MQTT 5 expiry covers a door's queued session.
+        """
+        expires = (
+            time.time() + deadline if DoorFeature.EXPIRES in self.hand_shake.features else None
+        )
+        await self.async_publish(
+            TopicKind.COMMAND,
+            command_payload(command.value, expires),
+            expiry=max(1, math.ceil(deadline)),
+        )
 
     async def _async_publish_call(self, payload: str) -> None:
         await self.async_publish(TopicKind.CALL, payload)

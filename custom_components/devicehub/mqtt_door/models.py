@@ -13,6 +13,8 @@ class DoorFeature(StrEnum):
     STATE = "state"  # reports its lock state on `state`; without it HA is optimistic
     STRANGER = "stranger"  # reports strangers on `stranger` and `stranger/image`
     ATTENDANCE = "attendance"  # reports punches on `attendance`
+    # Contract 1.1: takes commands as JSON with an `expires` deadline and drops late ones.
+    EXPIRES = "expires"
 
 
 # A door that declares no features is a plain lock, like the doors of the old door server.

@@ -255,6 +255,16 @@ def ack_payload(accepted: bool) -> str:
     return json.dumps({"accepted": accepted})
 
 
+def command_payload(command: str, expires: float | None) -> str:
+    """A command as sent on `command`: the bare word, or JSON with its deadline (1.1).
+
+    expires is Unix time in seconds; a door declaring `expires` drops the command after it.
+    """
+    if expires is None:
+        return command
+    return json.dumps({"command": command, "expires": round(expires, 3)})
+
+
 def call_payload(call_id: str, command: str, args: dict[str, Any]) -> str:
     """Return the `call` payload."""
     return json.dumps({"id": call_id, "command": command, "args": args})
