@@ -288,6 +288,30 @@ def test_punch(start_door: DoorFactory, mqtt_probe: MqttProbe) -> None:
     }
 
 
+def test_events_with_ids_are_resent_until_acknowledged(
+    start_door: DoorFactory, mqtt_probe: MqttProbe
+) -> None:
+    """Contract 1.1: an unacknowledged punch comes again, unchanged; an ack stops it."""
+    door = start_door(event_ids=True, resend_after=0.1)
+    mqtt_probe.subscribe(TOPICS.attendance)
+    mqtt_probe.subscribe(TOPICS.stranger)
+    record = door.publish_punch("42", ts="2026-01-02T03:04:05+00:00")
+    event_id = record["id"]
+    mqtt_probe.wait_for(TOPICS.attendance, lambda m: len(mqtt_probe.on(TOPICS.attendance)) >= 3)
+    sent = [json.loads(m.payload) for m in mqtt_probe.on(TOPICS.attendance)]
+    assert all(item == record for item in sent)
+    assert door.outbox.pending == [event_id]
+    mqtt_probe.publish(TOPICS.ack, json.dumps({"id": "someone-else"}))
+    mqtt_probe.publish(TOPICS.ack, "not json")
+    mqtt_probe.publish(TOPICS.ack, json.dumps({"id": event_id}))
+    assert door.wait_for(lambda: door.outbox.acknowledged == [event_id])
+    assert door.outbox.pending == []
+    assert door.outbox.resent >= 2
+    stranger_id = door.publish_stranger()
+    assert json.loads(mqtt_probe.wait_for(TOPICS.stranger).payload)["event_id"] == stranger_id
+    assert len(door.outbox.pending) == 1
+
+
 def test_datapoints_are_retained_in_their_declared_form(
     start_door: DoorFactory, mqtt_probe: MqttProbe
 ) -> None:

@@ -127,6 +127,10 @@ class DoorTopics:
         return self._topic("hand_shake/ack")
 
     @property
+    def ack(self) -> str:
+        return self._topic("ack")
+
+    @property
     def availability(self) -> str:
         return self._topic("availability")
 

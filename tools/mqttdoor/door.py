@@ -32,6 +32,7 @@ from .contract import (
     parse_command,
 )
 from .observed import DoorObservations
+from .outbox import Outbox
 from .scheduler import ScheduledJob, Scheduler
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ class SimulatedDoor(DoorObservations):
         self._datapoint_values: dict[str, object] = dict(config.datapoint_values)
         self._pending: list[MQTTMessageInfo] = []
         self._event_counter = 0
+        self._boot = uuid.uuid4().hex[:8]  # event ids stay unique across door restarts
+        self.outbox = Outbox()
         self._running = False
         self._client = self._make_client()
 
@@ -226,7 +229,7 @@ class SimulatedDoor(DoorObservations):
         event: dict[str, Any] = {"ts": ts or _now_iso(), "event_id": event_id}
         if picture_url is not None:
             event["picture_url"] = picture_url
-        self.publish(self.topics.stranger, json.dumps(event))
+        self._publish_event(self.topics.stranger, event)
         if image is not None:
             self.publish(self.topics.stranger_image, image)
         return event_id
@@ -245,8 +248,23 @@ class SimulatedDoor(DoorObservations):
             record["name"] = name
         if verify is not None:
             record["verify"] = verify
-        self.publish(self.topics.attendance, json.dumps(record))
+        self._publish_event(self.topics.attendance, record)
         return record
+
+    def _publish_event(self, topic: str, event: dict[str, Any]) -> None:
+        """Publish an event; with ids (contract 1.1) keep it to resend until acknowledged."""
+        if self.config.event_ids:
+            self._event_counter += 1
+            event["id"] = f"{self.config.device_id}-{self._boot}-{self._event_counter}"
+            payload = json.dumps(event)
+            self.outbox.add(event["id"], topic, payload, time.monotonic())
+        else:
+            payload = json.dumps(event)
+        self.publish(topic, payload)
+
+    def _resend_unacknowledged(self) -> None:
+        for topic, payload in self.outbox.due(time.monotonic(), self.config.resend_after):
+            self.publish(topic, payload)
 
     def set_mode(self, mode: DoorMode | str) -> None:
         self.mode = DoorMode(mode)
@@ -287,7 +305,14 @@ class SimulatedDoor(DoorObservations):
             return
         qos = self.config.qos
         topics = self.topics
-        client.subscribe([(topics.command, qos), (topics.call, qos), (topics.hand_shake_ack, qos)])
+        client.subscribe(
+            [
+                (topics.command, qos),
+                (topics.call, qos),
+                (topics.hand_shake_ack, qos),
+                (topics.ack, qos),
+            ]
+        )
         # The broker may have lost retained messages (restart without persistence): resend all.
         if self.registered:
             self.publish(topics.hand_shake, json.dumps(self.config.hand_shake()), retain=True)
@@ -321,6 +346,8 @@ class SimulatedDoor(DoorObservations):
             self._handle_call(text)
         elif message.topic == self.topics.hand_shake_ack:
             self._handle_ack(text)
+        elif message.topic == self.topics.ack:
+            self._record(lambda: self.outbox.acknowledge(text))
 
     # -- behaviour -------------------------------------------------------------------------
 
@@ -406,5 +433,7 @@ class SimulatedDoor(DoorObservations):
             punch=self.publish_punch,
             datapoint=self.publish_datapoint,
         )
+        if self.config.event_ids:
+            jobs.append((self.config.resend_after, self._resend_unacknowledged))
         for interval, job in jobs:
             self._periodic_jobs.append(self._scheduler.call_every(interval, job))

@@ -44,6 +44,8 @@ async def async_get_door_diagnostics(hass: HomeAssistant, entry: DoorConfigEntry
         "dropped": runtime.drops.as_dict(),
         "pending_calls": runtime.calls.pending,
         "discoveries_refused": refused_discoveries(hass),
+        "delivered_ids_kept": len(runtime.delivered),
+        "duplicates_dropped": runtime.delivered.duplicates,
         "picture": None
         if picture is None
         else {

@@ -5,6 +5,8 @@ device id; async_message_received parses it and pushes the value into the door's
 coordinator (coordinator.py); the entities, CoordinatorEntity all, show the new data.
 """
 
+import asyncio
+from collections.abc import Callable
 from datetime import datetime
 import logging
 import math
@@ -27,8 +29,9 @@ from ..mqtt_door.handshake import (
     hand_shake_to_object,
     parse_hand_shake,
 )
-from ..mqtt_door.models import DoorCommand, DoorFeature, HandShake
+from ..mqtt_door.models import DoorCommand, DoorFeature, HandShake, Stranger
 from ..mqtt_door.payloads import (
+    ack_event_payload,
     ack_payload,
     command_payload,
     parse_attendance,
@@ -55,6 +58,7 @@ from .const import (
     DOOR_MODEL_ID,
 )
 from .coordinator import DoorCoordinator
+from .delivered import DeliveredIds
 from .drops import DropLog
 from .liveness import Liveness
 from .pictures import PictureKeeper
@@ -119,6 +123,9 @@ class DoorRuntime:
         )
         self.calls = CallManager(hass, self._async_publish_call)
         self.registration = DoorRegistration(hass, entry, self.device_id)
+        self.delivered = DeliveredIds(hass, entry.entry_id)
+        # Events with an id are delivered one at a time, in the order they came.
+        self._delivery_lock = asyncio.Lock()
         self._unsubscribe: CALLBACK_TYPE | None = None
 
     @property
@@ -136,6 +143,7 @@ class DoorRuntime:
         self._async_remove_undeclared_entities()
         if (picture := await self.pictures.async_load()) is not None:
             self.coordinator.async_set_picture(picture)
+        await self.delivered.async_load()
         if not self.liveness.registered:
             self.registration.async_raise_issue(self.name)
         self._unsubscribe = await async_follow_door(self.hass, self.prefix, self.device_id, self)
@@ -239,22 +247,48 @@ class DoorRuntime:
                 self.coordinator.async_set_lock_state(parse_lock_state(payload))
             case TopicKind.STRANGER:
                 stranger = parse_stranger(payload)
-                self.coordinator.async_set_stranger(stranger)
-                if stranger.picture_url:
-                    self.entry.async_create_background_task(
-                        self.hass,
-                        self.pictures.async_fetch(stranger.picture_url),
-                        f"{DOMAIN} door {self.device_id} stranger picture",
-                    )
+                self._deliver(stranger.delivery_id, lambda: self._announce_stranger(stranger))
             case TopicKind.STRANGER_IMAGE:
                 self.pictures.async_set(payload, topic.kind.value)
             case TopicKind.ATTENDANCE:
-                self.coordinator.async_set_punch(parse_attendance(payload))
+                punch = parse_attendance(payload)
+                self._deliver(punch.delivery_id, lambda: self.coordinator.async_set_punch(punch))
             case TopicKind.DATAPOINT:
                 self._handle_datapoint(str(topic.key), payload)
             case TopicKind.RESULT:
                 if not self.calls.resolve(parse_result(payload)):
                     raise PayloadError(DropReason.UNKNOWN_CALL)
+
+    def _announce_stranger(self, stranger: Stranger) -> None:
+        self.coordinator.async_set_stranger(stranger)
+        if stranger.picture_url:
+            self.entry.async_create_background_task(
+                self.hass,
+                self.pictures.async_fetch(stranger.picture_url),
+                f"{DOMAIN} door {self.device_id} stranger picture",
+            )
+
+    def _deliver(self, delivery_id: str | None, announce: Callable[[], None]) -> None:
+        """Announce an event; one with an id only once, stored first, then acknowledged."""
+        if delivery_id is None:  # contract 1.0: as it comes, never acknowledged
+            announce()
+            return
+        # A tracked task: Home Assistant waits for it before it stops.
+        self.entry.async_create_task(
+            self.hass,
+            self._async_deliver_once(delivery_id, announce),
+            f"{DOMAIN} door {self.device_id} event {delivery_id}",
+        )
+
+    async def _async_deliver_once(self, delivery_id: str, announce: Callable[[], None]) -> None:
+        async with self._delivery_lock:
+            if await self.delivered.async_add(delivery_id):
+                announce()
+            # Acknowledged again when repeated: the door missed the first acknowledgement.
+            try:
+                await self.async_publish(TopicKind.ACK, ack_event_payload(delivery_id))
+            except HomeAssistantError:
+                _LOGGER.debug("Door %s: could not acknowledge %s", self.device_id, delivery_id)
 
     def _handle_datapoint(self, key: str, payload: bytes) -> None:
         point = self.hand_shake.datapoint(key)

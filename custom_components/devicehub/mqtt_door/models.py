@@ -138,6 +138,8 @@ class Stranger:
     picture_url: str | None = None
     timestamp: str | None = None
     event_id: str | None = None
+    # Contract 1.1: the door resends until acknowledged; duplicates are dropped by it.
+    delivery_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,6 +151,8 @@ class Punch:
     punch: str
     verify: str
     timestamp: str | None
+    # Contract 1.1: the door resends until acknowledged; duplicates are dropped by it.
+    delivery_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -26,6 +26,7 @@ class TopicKind(StrEnum):
     DATAPOINT = "datapoint"
     CALL = "call"
     RESULT = "result"
+    ACK = "ack"  # contract 1.1: Home Assistant acknowledges an event with an id
 
 
 # Topics the door publishes; the others are Home Assistant's own (echoed back to us).
