@@ -26,7 +26,14 @@ from typing import Any
 
 from homeassistant.const import __version__ as ha_version
 
-from . import attendance_sync, external, lock_roundtrip, punch_latency, setup_scale
+from . import (
+    attendance_sync,
+    external,
+    lock_roundtrip,
+    punch_latency,
+    push_terminals,
+    setup_scale,
+)
 from .broker import version as mosquitto_version
 from .hass import quiet_logs
 from .plot import plot_attendance
@@ -55,6 +62,7 @@ BENCHMARKS = [
     ),
     Benchmark("lock_roundtrip", lock_roundtrip.run_bench, lock_roundtrip.rows, lock_roundtrip.aims),
     Benchmark("mqtt_roundtrip", external.roundtrip, external.roundtrip_rows, external.no_aims),
+    Benchmark("push_terminals", push_terminals.run_bench, push_terminals.rows, push_terminals.aims),
 ]
 PLOT = ROOT / "docs" / "bench" / "attendance_sync.png"
 

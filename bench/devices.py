@@ -26,6 +26,7 @@ from typing import Any
 
 from tools.mqttdoor import DoorConfig, DoorFleet
 from tools.zksim import SimulatorConfig, TerminalSimulator, User
+from tools.zksim.records import RECORD_SIZES, RecordSize
 
 FIRST_USER_ID = 10_000
 LAST_DAY = date(2026, 6, 30)
@@ -47,13 +48,17 @@ def user_id(index: int) -> str:
 
 
 def start_terminals(
-    stack: ExitStack, count: int, users: int, records: int
+    stack: ExitStack, count: int, users: int, records: int, record_size: RecordSize = 40
 ) -> list[TerminalSimulator]:
     """count terminals with the same users and their own serial numbers, serving."""
     sims = []
     for index in range(count):
         config = SimulatorConfig(
-            users=0, seed=index + 1, serial=f"BENCH{index:08d}", clock_offset=utc_offset()
+            users=0,
+            seed=index + 1,
+            serial=f"BENCH{index:08d}",
+            clock_offset=utc_offset(),
+            record_size=record_size,
         )
         sim = TerminalSimulator(config)
         sim.add_users(User(uid=k + 1, user_id=user_id(k), name=f"User {k}") for k in range(users))
@@ -128,13 +133,14 @@ def main() -> None:
     parser.add_argument("--terminals", type=int, default=0)
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--records", type=int, default=0)
+    parser.add_argument("--record-size", type=int, choices=RECORD_SIZES, default=40)
     parser.add_argument("--doors", type=int, default=0)
     parser.add_argument("--broker-port", type=int, default=1883)
     parser.add_argument("--door-prefixes", default="devicehub")
     parser.add_argument("--transition-delay", type=float, default=0.0)
     args = parser.parse_args()
     with ExitStack() as stack:
-        sims = start_terminals(stack, args.terminals, args.users, args.records)
+        sims = start_terminals(stack, args.terminals, args.users, args.records, args.record_size)
         doors: list[str] = []
         for prefix in args.door_prefixes.split(",") if args.doors else []:
             fleet = DoorFleet(

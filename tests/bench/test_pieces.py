@@ -150,6 +150,35 @@ def test_attendance_rows_and_aims() -> None:
     }
 
 
+def test_attendance_layout_rows_and_aims() -> None:
+    """Each other record layout gets a row and time/memory aims; over-raw only from 40 bytes."""
+    layout = {
+        "records": 200_000,
+        "devicehub_s": 0.3,
+        "raw_transfer_s": 0.02,
+        "devicehub_over_raw": 15.0,
+        "devicehub_peak_mib": 30.0,
+    }
+    figures = ATTENDANCE | {
+        "layouts": [layout | {"record_size": 8}, layout | {"record_size": 49, "devicehub_s": 1.5}]
+    }
+    rows = attendance_sync.rows(figures)
+    assert [row.bench for row in rows[2:]] == [
+        "attendance sync, 8-byte records",
+        "attendance sync, 49-byte records",
+    ]
+    assert rows[2].ratio == "15.0x raw"
+    met = {aim.name: aim.met for aim in attendance_sync.aims(figures)}
+    assert {name: value for name, value in met.items() if "-byte" in name} == {
+        "200k 8-byte records synced": True,
+        "200k 8-byte: peak memory": True,
+        "200k 49-byte records synced": False,
+        "200k 49-byte: peak memory": True,
+        "200k 49-byte: time over raw": False,
+    }
+    assert attendance_sync.LAYOUT_SIZES == (8, 16, 49)
+
+
 def test_setup_keeps_the_worst_stall_of_all_repeats() -> None:
     cases = [
         {"entities": 9, "available_s": a, "ready_s": r, "loop_lag_max_ms": s,

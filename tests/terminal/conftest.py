@@ -28,7 +28,8 @@ from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
 from tests.states import StateRecorder
 from tests.zksim_fixtures import SimulatorFactory, zk_simulator
-from tools.zksim import TerminalSimulator, User
+from tools.zksim import SimulatorConfig, TerminalSimulator, User
+from tools.zksim.firmware import PROFILES
 
 __all__ = ["zk_simulator"]
 
@@ -54,10 +55,23 @@ def ha_wall_clock_offset() -> timedelta:
     return timedelta(minutes=round(offset.total_seconds() / 60))
 
 
+# Every firmware profile of the simulator, for tests that must hold on each generation.
+FIRMWARE_PROFILES = tuple(sorted(PROFILES))
+
+
 @pytest.fixture
-def simulator(hass: HomeAssistant, zk_simulator: SimulatorFactory) -> TerminalSimulator:
+def firmware() -> str:
+    """Firmware profile of the simulated terminal ("": the simulator's default, TFT)."""
+    return ""
+
+
+@pytest.fixture
+def simulator(
+    hass: HomeAssistant, zk_simulator: SimulatorFactory, firmware: str
+) -> TerminalSimulator:
     """A running terminal with three known users and an empty log, on HA's local time."""
-    sim = zk_simulator(users=0, serial=SERIAL, seed=42)
+    config = SimulatorConfig.for_firmware(firmware) if firmware else None
+    sim = zk_simulator(config, users=0, serial=SERIAL, seed=42)
     sim.add_users(USERS)
     sim.clock.offset = ha_wall_clock_offset()
     return sim

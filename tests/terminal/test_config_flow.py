@@ -23,7 +23,7 @@ from custom_components.devicehub.terminal.const import (
     CONF_UNLOCK_SECONDS,
 )
 from tests.zksim_fixtures import PyzkFactory, SimulatorFactory, pyzk_client
-from tools.zksim import BusyMode, TerminalSimulator
+from tools.zksim import BusyMode, GarbageKind, TerminalSimulator
 from tools.zksim.protocol import Command
 
 from .conftest import SERIAL, entry_data
@@ -125,7 +125,8 @@ async def test_duplicate_terminal_aborts(hass: HomeAssistant, simulator: Termina
         ("nothing_listening", {}, {"base": "cannot_connect"}),
         ("password_1234", {CONF_PASSWORD: "4321"}, {"base": "invalid_auth"}),
         ("muted", {CONF_TIMEOUT: 1.0}, {"base": "timeout"}),
-        ("options_refused", {}, {"base": "invalid_response"}),
+        ("options_refused", {}, {"base": "no_identity"}),
+        ("garbage", {}, {"base": "invalid_response"}),
         ("busy", {}, {"base": "busy"}),
         ("none", {CONF_PASSWORD: "12ab"}, {CONF_PASSWORD: "invalid_password"}),
         ("none", {CONF_PASSWORD: "1000000"}, {CONF_PASSWORD: "invalid_password"}),
@@ -147,7 +148,11 @@ async def test_add_terminal_errors(
     elif setup == "muted":
         sim.faults.mute = True
     elif setup == "options_refused":
+        # Neither serial number nor MAC: nothing identifies the terminal.
         sim.faults.error_commands = frozenset({Command.OPTIONS_RRQ})
+    elif setup == "garbage":
+        sim.faults.garbage_kind = GarbageKind.BAD_MAGIC
+        sim.faults.garbage_replies = 1_000
     elif setup == "busy":
         sim.faults.busy = BusyMode.ACK_ERROR
         other_client = pyzk_client(sim)
@@ -399,3 +404,31 @@ async def test_options(hass: HomeAssistant, simulator: TerminalSimulator) -> Non
         result["flow_id"], {**options, CONF_ENCODING: "utf-8", CONF_CODE: "0000"}
     )
     assert entry.options[CONF_CODE] == "0000"
+
+
+@pytest.mark.parametrize(
+    "refused", [("~Platform",), ("MAC",), ("~DeviceName", "~Platform", "ZKFaceVersion")]
+)
+async def test_add_terminal_refusing_options(
+    hass: HomeAssistant, zk_simulator: SimulatorFactory, refused: tuple[str, ...]
+) -> None:
+    """Refused description options (SpeedFace refuses ~Platform) do not stop the add."""
+    sim = zk_simulator(serial="OPT1", options=dict.fromkeys(refused))
+    flow_id = await start_terminal_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, form_input(sim))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == "OPT1"
+
+
+async def test_add_terminal_without_serial_uses_the_mac(
+    hass: HomeAssistant, zk_simulator: SimulatorFactory
+) -> None:
+    """A terminal refusing its serial number is known by its MAC address."""
+    sim = zk_simulator(
+        options={"~SerialNumber": None, "~DeviceName": None}, mac="00:17:61:0A:0B:0C"
+    )
+    flow_id = await start_terminal_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, form_input(sim))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == "00:17:61:0a:0b:0c"
+    assert result["title"] == "ZKTeco 00:17:61:0a:0b:0c"

@@ -20,8 +20,10 @@ from custom_components.devicehub.terminal.const import (
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
 from tests.zksim_fixtures import SimulatorFactory
 from tools.zksim import AttendanceRecord, BusyMode, TerminalSimulator, User
+from tools.zksim.records import decode_user, encode_user
 
 from .conftest import (
+    FIRMWARE_PROFILES,
     SERIAL,
     TITLE,
     StateRecorder,
@@ -33,6 +35,17 @@ from .conftest import (
 )
 
 VERIFY = {1: "fingerprint"}
+
+
+def name_on(simulator: TerminalSimulator, user_id: str) -> str:
+    """A user's name as the terminal holds it (28-byte user records keep 8 bytes of it)."""
+    user = simulator.user(user_id)
+    assert user is not None
+    config = simulator.config
+    stored = encode_user(user, config.user_size, config.encoding)
+    return decode_user(stored, config.encoding).name
+
+
 CURSOR_KEY = "devicehub.terminal_cursor.01TERMINALENTRY00000000000"
 
 
@@ -51,6 +64,7 @@ async def inject(hass: HomeAssistant, sim: TerminalSimulator, *args: Any, **kwar
     return await hass.async_add_executor_job(lambda: sim.inject_punch(*args, **kwargs))
 
 
+@pytest.mark.parametrize("firmware", ["", *FIRMWARE_PROFILES])
 @pytest.mark.usefixtures("loaded_entry")
 async def test_live_punch(
     hass: HomeAssistant, simulator: TerminalSimulator, punches: StateRecorder
@@ -60,11 +74,11 @@ async def test_live_punch(
     record = await inject(hass, simulator, "1002", 1, 15)
     await punches.wait(1)
     assert punches.events() == [
-        punch_data(record, "Alan Turing", late=False, punch="check_out", verify="face")
+        punch_data(record, name_on(simulator, "1002"), late=False, punch="check_out", verify="face")
     ]
     last = hass.states.get("sensor.front_desk_last_punch")
     assert last is not None
-    assert last.state == "Alan Turing"
+    assert last.state == name_on(simulator, "1002")
     assert last.attributes["user_id"] == "1002"
     assert last.attributes["punch"] == "check_out"
 
@@ -92,6 +106,7 @@ async def test_first_setup_does_not_replay_history(
     assert hass_storage[CURSOR_KEY]["version"] == 1
 
 
+@pytest.mark.parametrize("firmware", ["", *FIRMWARE_PROFILES])
 async def test_exactly_once_across_restart(
     hass: HomeAssistant,
     simulator: TerminalSimulator,
@@ -128,9 +143,9 @@ async def test_exactly_once_across_restart(
     await runtime.async_catch_up()  # once more: nothing new
     await hass.async_block_till_done()
     assert punches.events() == [
-        punch_data(first, "Ada Lovelace", late=False),
-        punch_data(same_second, "Grace Hopper", late=True, verify="card"),
-        punch_data(later, "Alan Turing", late=True, punch="check_out"),
+        punch_data(first, name_on(simulator, "1001"), late=False),
+        punch_data(same_second, name_on(simulator, "1003"), late=True, verify="card"),
+        punch_data(later, name_on(simulator, "1002"), late=True, punch="check_out"),
     ]
 
 
@@ -449,3 +464,21 @@ async def test_delivery_is_stored_before_it_is_announced(
     await runtime.async_catch_up()
     await hass.async_block_till_done()
     assert stored_when_announced == [True, True]
+
+
+@pytest.mark.parametrize("event_size", [20, 45])
+@pytest.mark.usefixtures("loaded_entry")
+async def test_undecodable_live_event_is_read_back_from_the_log(
+    hass: HomeAssistant, simulator: TerminalSimulator, punches: StateRecorder, event_size: int
+) -> None:
+    """A live event of a length nothing decodes is counted, and the log delivers it once."""
+    await async_wait_live(hass, simulator)
+    simulator.event_size = event_size
+    record = await inject(hass, simulator, "1001", 0, 1)
+    await punches.wait(1)
+    runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+    await runtime.async_catch_up()  # once more: nothing new
+    await hass.async_block_till_done()
+    assert punches.events() == [punch_data(record, name_on(simulator, "1001"), late=True)]
+    assert runtime.live is not None
+    assert runtime.live.invalid_events == 1

@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
-from tools.zksim import TerminalSimulator
+from tools.zksim import AttendanceRecord, TerminalSimulator
 
 OFFSET_SENSOR = "sensor.front_desk_clock_offset"
 
@@ -106,3 +106,41 @@ async def test_unrelated_issue_falls_back(hass: HomeAssistant) -> None:
     )
     result = await start_fix_flow(hass, "something_else")
     assert result["step_id"] == "confirm"
+
+
+async def test_log_in_no_known_layout_raises_an_issue(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Records fitting no layout: an issue names firmware and sizes; nothing is delivered."""
+    runtime: TerminalRuntime = loaded_entry.runtime_data
+    issue_id = f"terminal_unknown_layout_{loaded_entry.entry_id}"
+    delivered: list[object] = []
+    runtime.delivery.async_add_listener(delivered.append)
+    now = simulator.clock.now()
+    simulator.add_records(
+        AttendanceRecord(uid=1, user_id="1001", timestamp=now + timedelta(seconds=s))
+        for s in (2, 3, 4)
+    )
+    simulator.faults.invalid_dates_every = 1  # every record: 31 February
+    runtime.delivery.mark_gap()
+    await runtime.async_catch_up()
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.ERROR
+    assert issue.translation_placeholders == {
+        "name": "Front desk",
+        "dataset": "attendance",
+        "firmware": "ZMM220_TFT K40 Ver 6.60 Apr 28 2017",
+        "body_bytes": "120",
+        "count": "3",
+        "sizes": "40, 8",
+    }
+    assert delivered == []
+
+    simulator.faults.invalid_dates_every = 0  # readable again: the issue goes
+    await runtime.async_catch_up()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert len(delivered) == 3

@@ -23,6 +23,7 @@ from tools.zksim import AttendanceRecord, BusyMode, DeviceBusyError, TerminalSim
 from tools.zksim.protocol import Command
 
 from .conftest import (
+    FIRMWARE_PROFILES,
     SERIAL,
     StateRecorder,
     async_setup_entry,
@@ -405,3 +406,27 @@ async def test_terminals_run_concurrently(
     assert "time" in await slow_clock
     assert len(slow_sim.time_sets) == 1
     slow_sim.faults.reset()
+
+
+@pytest.mark.parametrize("firmware", FIRMWARE_PROFILES)
+async def test_user_rewrite_keeps_group_and_time_zones(
+    hass: HomeAssistant, simulator: TerminalSimulator, device_id: str, firmware: str
+) -> None:
+    """Users read with their group; a rewrite keeps group and time zones as they were."""
+    zones = bytes([1, 0, 2, 0, 0, 0, 0, 0]) if simulator.config.user_size == 72 else b"\x02\x00"
+    simulator.add_users(replace(user, group_id="4", time_zones=zones) for user in simulator.users)
+    response = await call(hass, "get_users", device_id=device_id)
+    assert [user["group_id"] for user in response["users"]] == ["4", "4", "4"]
+    await call(hass, "set_user", device_id=device_id, user_id="1003", name="Grace", card=9)
+    stored = simulator.user("1003")
+    assert stored is not None
+    assert (stored.name, stored.card, stored.group_id, stored.time_zones) == (
+        "Grace",
+        9,
+        "4",
+        zones,
+    )
+    await call(hass, "set_user", device_id=device_id, user_id="1003", name="Grace", group_id="5")
+    stored = simulator.user("1003")
+    assert stored is not None
+    assert (stored.group_id, stored.time_zones) == ("5", zones)

@@ -58,9 +58,35 @@ def test_users_and_attendance_match_the_terminal(
     client.close()
 
 
-@pytest.mark.parametrize("record_size", [40, 16, 8])
+@pytest.mark.parametrize("record_size", [8, 49])
+def test_layouts_pyzk_misreads_are_read_right(
+    make_simulator: SimulatorFactory, record_size: int
+) -> None:
+    """8-byte (ZEM500) and 49-byte (face terminal) logs: right here, wrong in pyzk 0.9.
+
+    pyzk 0.9 reads the 8-byte time at offset 3 and walks 49-byte records in 40-byte steps.
+    """
+    simulator = make_simulator(users=30, records=300, record_size=record_size)
+    client = TerminalClient(config_for(simulator))
+    batch = client.get_attendance()
+    client.close()
+    assert batch.invalid == 0
+    assert batch.records == expected_records(simulator)
+    connection = pyzk_connect(simulator, timeout=5)
+    try:
+        theirs = connection.get_attendance()
+    except ValueError:  # an impossible date among the misread ones
+        theirs = []
+    finally:
+        connection.disconnect()
+    assert [(r.user_id, r.timestamp) for r in theirs] != [
+        (r.user_id, r.timestamp) for r in batch.records
+    ]
+
+
+@pytest.mark.parametrize("record_size", [40, 16])
 def test_record_layouts_agree_with_pyzk(make_simulator: SimulatorFactory, record_size: int) -> None:
-    """All three record sizes parse to what the terminal holds and what pyzk reads."""
+    """The record sizes pyzk 0.9 reads right parse to what the terminal holds, as in pyzk."""
     simulator = make_simulator(users=30, records=3000, record_size=record_size)
     client = TerminalClient(config_for(simulator))
     batch = client.get_attendance()

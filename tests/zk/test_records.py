@@ -39,19 +39,22 @@ def att16(user_id: int, when: datetime | int, verify: int, punch: int) -> bytes:
 
 
 def att8(uid: int, when: datetime | int, verify: int, punch: int) -> bytes:
+    """ZEM500-era firmware: punch and verify share a byte, then a zero, time at offset 4."""
     raw = when if isinstance(when, int) else encode_time(when)
-    return struct.pack("<HBIB", uid, verify, raw, punch)
+    return struct.pack("<HBxI", uid, punch << 4 | verify, raw)
 
 
 def user72(uid: int, user_id: str, name: bytes, **extra: object) -> bytes:
+    """TFT firmware: the group is the byte at offset 39, time-zone settings at 40..47."""
     return struct.pack(
-        "<HB8s24sIx7sx24s",
+        "<HB8s24sIB8s24s",
         uid,
         int(extra.get("privilege", 0)),  # type: ignore[call-overload]
         str(extra.get("password", "")).encode(),
         name,
         int(extra.get("card", 0)),  # type: ignore[call-overload]
-        str(extra.get("group_id", "")).encode(),
+        int(extra.get("group_id", 0)),  # type: ignore[call-overload]
+        bytes(extra.get("zones", bytes(8))),  # type: ignore[call-overload]
         user_id.encode(),
     )
 
@@ -90,7 +93,7 @@ def test_16_byte_records_map_uid_from_users() -> None:
 
 
 def test_8_byte_records_map_user_id_from_users() -> None:
-    """8-byte records (pyzk's layout) name the uid; user_id comes from the users list."""
+    """8-byte records (ZEM500 firmware) name the uid; user_id comes from the users list."""
     data = dataset([att8(7, T1, 1, 1), att8(9, T2, 0, 0)])
     assert attendance_record_size(data, 2) == 8
     batch = parse_attendance(data, 2, USERS)
@@ -156,7 +159,7 @@ def test_users_72_bytes() -> None:
     """TFT user records: text user_id, 24-byte name in the terminal's encoding."""
     data = dataset(
         [
-            user72(1, "1001", "Zoë".encode(), privilege=14, password="42", card=123, group_id="1"),
+            user72(1, "1001", "Zoë".encode(), privilege=14, password="42", card=123, group_id=1),
             user72(2, "A-7", b""),
         ]
     )
@@ -165,7 +168,7 @@ def test_users_72_bytes() -> None:
         User(
             uid=1, user_id="1001", name="Zoë", privilege=14, password="42", group_id="1", card=123
         ),
-        User(uid=2, user_id="A-7", name="", privilege=0, password="", group_id="", card=0),
+        User(uid=2, user_id="A-7", name="", privilege=0, password="", group_id="0", card=0),
     ]
 
 

@@ -101,8 +101,19 @@ def test_layouts_carry_the_punch() -> None:
     assert reserved == b"\x00\x00\x00\x00\xff\x00\x00\x00"
     pin_number, stamp16, verify16, punch16 = struct.unpack_from("<IIBB", log.dataset(16), 4)
     assert (pin_number, decode_time(stamp16), verify16, punch16) == (1234, record.timestamp, 15, 1)
-    uid8, verify8, stamp8, punch8 = struct.unpack_from("<HBIB", log.dataset(8), 4)
+    # ZEM500 firmware: punch in the high nibble, verify in the low one, a zero, time at 4.
+    uid8, states8, zero8, stamp8 = struct.unpack_from("<HBBI", log.dataset(8), 4)
+    assert (uid8, states8 & 0x0F, decode_time(stamp8), states8 >> 4) == (3, 15, record.timestamp, 1)
+    assert zero8 == 0
+    # pyzk 0.9's own layout, still there to show pyzk what it expects.
+    pyzk_log = AttendanceLog("pyzk")
+    pyzk_log.append(record)
+    uid8, verify8, stamp8, punch8 = struct.unpack_from("<HBIB", pyzk_log.dataset(8), 4)
     assert (uid8, verify8, decode_time(stamp8), punch8) == (3, 15, record.timestamp, 1)
+    # Face terminals: the 40-byte record followed by 9 more bytes.
+    body49 = log.dataset(49)[4:]
+    assert len(body49) == 49
+    assert body49[:40] == body40
 
 
 def test_invalid_dates_fault_and_cache_invalidation() -> None:

@@ -8,8 +8,10 @@ import logging
 import signal
 import threading
 from types import FrameType
+from typing import Any
 
 from .config import PYZK_EVENT_SIZES, SimulatorConfig
+from .firmware import PROFILES
 from .records import RECORD_SIZES, USER_SIZES, RecordSize, UserSize
 from .simulator import TerminalSimulator
 
@@ -36,13 +38,22 @@ def parse_args(argv: Sequence[str] | None = None) -> SimulatorConfig:
     parser.add_argument("--password", type=int, default=0, help="comm key (0 = none)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--serial", default="", help="serial number (default from the seed)")
+    parser.add_argument(
+        "--firmware",
+        choices=sorted(PROFILES),
+        default=None,
+        help="firmware profile: layouts, refused options, event lengths of a real generation "
+        "(the size options below override it)",
+    )
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--records", type=int, default=1000)
-    parser.add_argument("--user-size", type=_user_size, default=72, help="28 or 72 bytes")
-    parser.add_argument("--record-size", type=_record_size, default=40, help="8, 16 or 40 bytes")
+    parser.add_argument("--user-size", type=_user_size, default=None, help="28 or 72 bytes")
+    parser.add_argument(
+        "--record-size", type=_record_size, default=None, help="8, 16, 40 or 49 bytes"
+    )
     parser.add_argument("--encoding", default="utf-8", help="of user names (gbk, cp1256 ...)")
     parser.add_argument(
-        "--event-size", type=int, default=32, help=f"realtime event payload ({PYZK_EVENT_SIZES})"
+        "--event-size", type=int, default=None, help=f"realtime event payload ({PYZK_EVENT_SIZES})"
     )
     parser.add_argument(
         "--punch-every", type=float, default=None, help="seconds between simulated punches"
@@ -56,22 +67,25 @@ def parse_args(argv: Sequence[str] | None = None) -> SimulatorConfig:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return SimulatorConfig(
-        host=args.host,
-        port=args.port,
-        tcp=not args.udp_only,
-        udp=not args.tcp_only,
-        password=args.password,
-        seed=args.seed,
-        serial=args.serial,
-        users=args.users,
-        records=args.records,
-        user_size=args.user_size,
-        record_size=args.record_size,
-        encoding=args.encoding,
-        event_size=args.event_size,
-        punch_every=args.punch_every,
-    )
+    settings: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "tcp": not args.udp_only,
+        "udp": not args.tcp_only,
+        "password": args.password,
+        "seed": args.seed,
+        "serial": args.serial,
+        "users": args.users,
+        "records": args.records,
+        "encoding": args.encoding,
+        "punch_every": args.punch_every,
+    }
+    for name in ("user_size", "record_size", "event_size"):
+        if getattr(args, name) is not None:
+            settings[name] = getattr(args, name)
+    if args.firmware:
+        return SimulatorConfig.for_firmware(args.firmware, **settings)
+    return SimulatorConfig(**settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         transports = "+".join(name for name, on in (("tcp", config.tcp), ("udp", config.udp)) if on)
         print(
             f"zksim {config.serial_number()} on {sim.host}:{sim.port} ({transports}), "
+            f"firmware {config.firmware_profile or 'default'} ({config.record_size}-byte records, "
+            f"{config.user_size}-byte users), "
             f"{len(sim.users)} users, {sim.record_count} records; Ctrl-C stops",
             flush=True,
         )

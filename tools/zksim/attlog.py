@@ -15,16 +15,26 @@ from .records import AttendanceRecord, RecordSize, pin_number
 type EightByteLayout = Literal["pyzk", "firmware"]
 
 RECORD40: Final = struct.Struct("<H24sBIB8s")
+# Newer face terminals (SpeedFace-V5L, MB560-VL 2022): the 40-byte record and 9 more bytes.
+RECORD49: Final = struct.Struct("<H24sBIB8s9s")
 RECORD16: Final = struct.Struct("<IIBB2sI")
-# What pyzk 0.9 parses: uid, status, time at offset 3, punch.
+# What pyzk 0.9 parses: uid, status, time at offset 3, punch. No terminal sends this.
 RECORD8_PYZK: Final = struct.Struct("<HBIB")
-# What old firmware sends: uid, status, punch, time at offset 4 (pyzk 0.9 misreads it).
-RECORD8_FIRMWARE: Final = struct.Struct("<HBBI")
+# What ZEM500-era firmware sends: uid, punch in the high nibble and verify in the low one,
+# a zero byte, time at offset 4 (pyzk 0.9 misreads it: dates decades off).
+RECORD8_FIRMWARE: Final = struct.Struct("<HBxI")
 # Trailing 8 bytes of a 40-byte record as real TFT firmware fills them.
 RECORD40_RESERVED: Final = b"\x00\x00\x00\x00\xff\x00\x00\x00"
-TIME_OFFSET: Final[dict[int, int]] = {40: 27, 16: 4, 8: 3}
+# The 9 bytes a 49-byte record adds: their meaning is not published; zeros here.
+RECORD49_TAIL: Final = bytes(9)
+TIME_OFFSET: Final[dict[int, int]] = {49: 27, 40: 27, 16: 4, 8: 3}
 # 31 February (of the record's year), the impossible date the invalid-dates fault writes.
 INVALID_DAY: Final = (2, 31)
+
+
+def _nibbles(punch: int, verify: int) -> int:
+    """The 8-byte record's state byte: punch in the high nibble, verify in the low one."""
+    return (punch & 0x0F) << 4 | (verify & 0x0F)
 
 
 @dataclass(slots=True)
@@ -68,7 +78,7 @@ class AttendanceColumns:
 class AttendanceLog:
     """The terminal's punches with a cache of their encoded dataset (not thread-safe alone)."""
 
-    def __init__(self, eight_byte_layout: EightByteLayout = "pyzk") -> None:
+    def __init__(self, eight_byte_layout: EightByteLayout = "firmware") -> None:
         self._columns = AttendanceColumns()
         self._eight_byte_layout: EightByteLayout = eight_byte_layout
         self._cache_key: tuple[int, int] | None = None
@@ -161,6 +171,20 @@ class AttendanceLog:
                     repeat(RECORD40_RESERVED),
                 )
             )
+        if record_size == 49:
+            pins = map(self._pin_field, c.user_ids)
+            return b"".join(
+                map(
+                    RECORD49.pack,
+                    c.uids,
+                    pins,
+                    c.verifies,
+                    c.times,
+                    c.punches,
+                    repeat(RECORD40_RESERVED),
+                    repeat(RECORD49_TAIL),
+                )
+            )
         if record_size == 16:
             numbers = map(pin_number, c.user_ids)
             return b"".join(
@@ -178,9 +202,8 @@ class AttendanceLog:
             return b"".join(
                 map(RECORD8_PYZK.pack, c.uids, c.verifies, c.times, c.punches, strict=True)
             )
-        return b"".join(
-            map(RECORD8_FIRMWARE.pack, c.uids, c.verifies, c.punches, c.times, strict=True)
-        )
+        states = map(_nibbles, c.punches, c.verifies, strict=True)
+        return b"".join(map(RECORD8_FIRMWARE.pack, c.uids, states, c.times, strict=True))
 
     def _corrupt_dates(self, body: bytearray, record_size: RecordSize, every: int) -> None:
         offset = (

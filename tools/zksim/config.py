@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Final
+from typing import Any, Final
 
 from .attlog import EightByteLayout
+from .firmware import FULL_COUNTERS_BYTES, profile
 from .records import RECORD_SIZES, USER_SIZES, RecordSize, UserSize
 
 # Event payload lengths pyzk 0.9 parses; others are allowed to test its failure modes.
@@ -29,9 +30,12 @@ class SimulatorConfig:
     records_last_day: date | None = None  # day of the newest generated punch (default: yesterday)
     user_size: UserSize = 72
     record_size: RecordSize = 40
-    eight_byte_layout: EightByteLayout = "pyzk"
+    eight_byte_layout: EightByteLayout = "firmware"  # "pyzk": the layout no terminal sends
     encoding: str = "utf-8"  # of user names on the device
     event_size: int = 32
+    event_batch: int = 1  # punches per event packet when several are queued (52 bytes each)
+    counters_bytes: int = 92  # length of the CMD_GET_FREE_SIZES reply (some firmware: 4)
+    firmware_profile: str = ""  # name of the FirmwareProfile it was made from, if any
     event_holdoff: float = 0.05  # seconds after an event ACK before the next event
     punch_every: float | None = None  # seconds between automatic punches (demo)
     restart_downtime: float = 0.0  # seconds a CMD_RESTART/CMD_POWEROFF keeps the device away
@@ -71,7 +75,19 @@ class SimulatorConfig:
             raise ValueError("records need users to belong to")
         if self.event_size < 1:
             raise ValueError("event_size must be positive")
+        if self.event_batch < 1:
+            raise ValueError("event_batch must be positive")
+        if not 0 <= self.counters_bytes <= FULL_COUNTERS_BYTES:
+            raise ValueError(f"counters_bytes must be 0-{FULL_COUNTERS_BYTES}")
         "".encode(self.encoding)  # LookupError for an unknown codec
+
+    @classmethod
+    def for_firmware(cls, name: str, **overrides: Any) -> SimulatorConfig:
+        """A terminal of a firmware profile (see firmware.PROFILES), with overrides."""
+        chosen = profile(name)
+        settings = chosen.settings()
+        options = {**settings.pop("options"), **overrides.pop("options", {})}
+        return cls(**{**settings, "firmware_profile": chosen.name, "options": options, **overrides})
 
     def serial_number(self) -> str:
         """The serial number, derived from the seed unless given."""

@@ -237,7 +237,8 @@ class Device:
         fields[19] = record_cap - records
         fields[20] = 0  # faces
         fields[22] = cfg.face_capacity
-        return FREE_SIZES.pack(*fields)
+        # Some firmware (AK3750WIFI_TFT) answers with only the first 4 bytes.
+        return FREE_SIZES.pack(*fields)[: cfg.counters_bytes]
 
     def dataset(self, kind: DatasetKind, invalid_dates_every: int = 0) -> bytes:
         """A bulk-read dataset; cached until its data changes."""

@@ -69,6 +69,14 @@ class EventChannel:
             self._in_flight = True
             return self._queue.popleft()
 
+    def take_queued(self, limit: int) -> list[AttendanceRecord]:
+        """Up to ``limit`` more queued punches to go in the packet of the one in flight."""
+        with self._lock:
+            taken: list[AttendanceRecord] = []
+            while self._queue and len(taken) < limit:
+                taken.append(self._queue.popleft())
+            return taken
+
     def seconds_until_due(self) -> float | None:
         """How long until take_due could return a punch; None while nothing can be sent."""
         with self._lock:

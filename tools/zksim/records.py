@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 import struct
 from typing import Final, Literal
@@ -10,22 +10,29 @@ from typing import Final, Literal
 from .protocol import encode_timehex
 
 type UserSize = Literal[28, 72]
-type RecordSize = Literal[8, 16, 40]
+type RecordSize = Literal[8, 16, 40, 49]
 
 USER_SIZES: Final[tuple[UserSize, ...]] = (28, 72)
-RECORD_SIZES: Final[tuple[RecordSize, ...]] = (8, 16, 40)
+RECORD_SIZES: Final[tuple[RecordSize, ...]] = (8, 16, 40, 49)
 
-# 72-byte user (TFT firmware): uid, privilege, password, name, card, pad, group, pad, PIN.
-USER72: Final = struct.Struct("<HB8s24sIB7sx24s")
-# 28-byte user (old black&white firmware): the PIN is a number.
-USER28: Final = struct.Struct("<HB5s8sIxBhI")
+# 72-byte user (TFT firmware): uid, privilege, password, name, card, group (the byte at
+# offset 39), 8 bytes of time-zone settings, PIN. pyzk 0.9 writes 00 at 39 and its group
+# text at 40: on a real terminal (and here) that text lands in the time-zone bytes.
+USER72: Final = struct.Struct("<HB8s24sIB8s24s")
+# 28-byte user (old black&white firmware): ..., pad, group, u16 time zone, numeric PIN.
+USER28: Final = struct.Struct("<HB5s8sIxB2sI")
 USER72_NAME_BYTES: Final = 24
 USER28_NAME_BYTES: Final = 8
-# Real firmware writes 01 in the byte after the card; pyzk writes 00. Both are accepted.
-USER72_PAD: Final = 1
+USER72_ZONE_BYTES: Final = 8
+USER28_ZONE_BYTES: Final = 2
 
 EVENT32: Final = struct.Struct("<24sBB6s")
 EVENT12: Final = struct.Struct("<IBB6s")
+# 10 and 14 bytes (ZEM560, ZEM300; pyzk issue 164): a u16 PIN, verify, punch, time (+4).
+EVENT10: Final = struct.Struct("<HBB6s")
+EVENT14_TAIL: Final = 4
+# A batched packet carries events of this length back to back.
+BATCHED_EVENT_SIZE: Final = 52
 
 TEMPLATE_ENTRY: Final = struct.Struct("<HHbb")
 
@@ -41,6 +48,9 @@ class User:
     password: str = ""
     group_id: str = "1"
     card: int = 0
+    # Time-zone settings as stored (8 bytes in 72-byte records, 2 in 28-byte ones; b"" is
+    # all zeros). Opaque, so not part of equality: compare them explicitly.
+    time_zones: bytes = field(default=b"", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +108,8 @@ def encode_user(user: User, size: UserSize, encoding: str) -> bytes:
             user.password.encode("ascii", errors="replace")[:8],
             fit_text(user.name, encoding, USER72_NAME_BYTES),
             user.card & 0xFFFFFFFF,
-            USER72_PAD,
-            user.group_id.encode("ascii", errors="replace")[:7],
+            pin_number(user.group_id) & 0xFF,
+            user.time_zones[:USER72_ZONE_BYTES],
             user.user_id.encode("ascii", errors="replace")[:24],
         )
     return USER28.pack(
@@ -109,7 +119,7 @@ def encode_user(user: User, size: UserSize, encoding: str) -> bytes:
         fit_text(user.name, encoding, USER28_NAME_BYTES),
         user.card & 0xFFFFFFFF,
         pin_number(user.group_id) & 0xFF,
-        0,
+        user.time_zones[:USER28_ZONE_BYTES],
         pin_number(user.user_id),
     )
 
@@ -117,18 +127,19 @@ def encode_user(user: User, size: UserSize, encoding: str) -> bytes:
 def decode_user(payload: bytes, encoding: str) -> User:
     """A CMD_USER_WRQ payload (28 or 72 bytes, told apart by length) as a User."""
     if len(payload) >= USER72.size:
-        uid, privilege, password, name, card, _pad, group, pin = USER72.unpack_from(payload)
+        uid, privilege, password, name, card, group, zones, pin = USER72.unpack_from(payload)
         return User(
             uid=uid,
             user_id=decode_text(pin, "ascii"),
             name=decode_text(name, encoding),
             privilege=privilege,
             password=decode_text(password, "ascii"),
-            group_id=decode_text(group, "ascii"),
+            group_id=str(group),
             card=card,
+            time_zones=zones,
         )
     if len(payload) >= USER28.size:
-        uid, privilege, password, name, card, group, _tz, pin_value = USER28.unpack_from(payload)
+        uid, privilege, password, name, card, group, zone, pin_value = USER28.unpack_from(payload)
         return User(
             uid=uid,
             user_id=str(pin_value),
@@ -137,6 +148,7 @@ def decode_user(payload: bytes, encoding: str) -> User:
             password=decode_text(password, "ascii"),
             group_id=str(group),
             card=card,
+            time_zones=zone,
         )
     raise ValueError(f"user record of {len(payload)} bytes (expected 28 or 72)")
 
@@ -159,16 +171,26 @@ def encode_templates_dataset(templates: list[Template]) -> bytes:
 def encode_event(record: AttendanceRecord, size: int) -> bytes:
     """A realtime attendance event payload of the given length.
 
-    12 carries the PIN as a number; 32 is the TFT layout; longer layouts (36, 52, ...)
-    append zeros to it and shorter unusual ones are a cut 32-byte layout.
+    12 carries the PIN as a u32, 10 and 14 as a u16; 32 is the TFT layout; longer layouts
+    (36, 37, 52, ...) append zeros to it and shorter unusual ones are a cut 32-byte layout.
     """
     stamp = encode_timehex(record.timestamp)
     if size == EVENT12.size:
         return EVENT12.pack(pin_number(record.user_id), record.verify, record.punch, stamp)
+    if size in {EVENT10.size, EVENT10.size + EVENT14_TAIL}:
+        short = EVENT10.pack(
+            pin_number(record.user_id) & 0xFFFF, record.verify, record.punch, stamp
+        )
+        return short.ljust(size, b"\x00")
     full = EVENT32.pack(
         record.user_id.encode("ascii", errors="replace")[:24], record.verify, record.punch, stamp
     )
     return full[:size].ljust(size, b"\x00")
+
+
+def encode_event_batch(records: list[AttendanceRecord]) -> bytes:
+    """Several punches in one event packet, 52 bytes each, back to back."""
+    return b"".join(encode_event(record, BATCHED_EVENT_SIZE) for record in records)
 
 
 @dataclass(frozen=True, slots=True)

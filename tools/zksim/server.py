@@ -17,7 +17,7 @@ from .device import Device
 from .faults import Faults
 from .handler import After, ChunkTransfer, CommandHandler, Packet
 from .protocol import Command, FramingError, Reply, TcpFrameReader, parse_packet
-from .records import encode_event
+from .records import encode_event, encode_event_batch
 from .session import Session, SessionRegistry, Transport
 from .transport import Link, LinkAborted, Responder, TcpLink, UdpLink, Waker
 
@@ -61,6 +61,7 @@ class SimulatorServer:
         self._threads: list[threading.Thread] = []
         self._connections: dict[threading.Thread, socket.socket] = {}
         self.event_size = config.event_size
+        self.event_batch = config.event_batch
         self.port = 0
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -313,5 +314,11 @@ class SimulatorServer:
         record = session.events.take_due()
         if record is None:
             return
-        self._responder.send_event(link, encode_event(record, self.event_size))
-        self._device.note_event_sent(session.session_id, record)
+        batch = [record, *session.events.take_queued(self.event_batch - 1)]
+        if len(batch) > 1:
+            payload = encode_event_batch(batch)
+        else:
+            payload = encode_event(record, self.event_size)
+        self._responder.send_event(link, payload)
+        for sent in batch:
+            self._device.note_event_sent(session.session_id, sent)

@@ -1,7 +1,7 @@
 """Config flow steps for terminals: add, import, reconfigure, reauthenticate.
 
 The shared flow class in ../config_flow.py inherits these steps; every step validates by
-connecting and reading the serial number, which is the entry's unique id.
+connecting and reading the serial number (else the MAC address), the entry's unique id.
 """
 
 from collections.abc import Mapping
@@ -88,7 +88,7 @@ def _password_error(user_input: Mapping[str, Any]) -> str | None:
 
 def _title(user_input: Mapping[str, Any], info: TerminalInfo) -> str:
     name = str(user_input.get(CONF_NAME) or "").strip()
-    return name or info.device_name or f"ZKTeco {info.serial_number}"
+    return name or info.device_name or f"ZKTeco {info.unique_id}"
 
 
 class TerminalConfigFlow(ConfigFlow):
@@ -109,7 +109,7 @@ class TerminalConfigFlow(ConfigFlow):
                 except ProbeError as err:
                     errors["base"] = err.reason
                 else:
-                    await self.async_set_unique_id(info.serial_number)
+                    await self.async_set_unique_id(info.unique_id)
                     self._abort_if_unique_id_configured()
                     return self.async_create_entry(
                         title=_title(user_input, info),
@@ -129,7 +129,7 @@ class TerminalConfigFlow(ConfigFlow):
             info = await async_probe_terminal(data)
         except ProbeError as err:
             return self.async_abort(reason=err.reason)
-        await self.async_set_unique_id(info.serial_number)
+        await self.async_set_unique_id(info.unique_id)
         self._abort_if_unique_id_configured()
         return self.async_create_entry(
             title=_title(import_data, info), data={CONF_KIND: DeviceKind.TERMINAL, **data}
@@ -186,7 +186,7 @@ class TerminalConfigFlow(ConfigFlow):
             except ProbeError as err:
                 errors["base"] = err.reason
             else:
-                await self.async_set_unique_id(info.serial_number)
+                await self.async_set_unique_id(info.unique_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_terminal")
                 return self.async_update_reload_and_abort(entry, data_updates=updates)
         schema = _connection_schema(with_password=False, with_name=False)
@@ -216,7 +216,7 @@ class TerminalConfigFlow(ConfigFlow):
                 except ProbeError as err:
                     errors["base"] = err.reason
                 else:
-                    await self.async_set_unique_id(info.serial_number)
+                    await self.async_set_unique_id(info.unique_id)
                     self._abort_if_unique_id_mismatch(reason="wrong_terminal")
                     return self.async_update_reload_and_abort(entry, data_updates=updates)
         return self.async_show_form(

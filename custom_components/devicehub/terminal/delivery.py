@@ -28,10 +28,11 @@ from homeassistant.helpers.event import async_call_later
 from ..const import DOMAIN
 from ..punch import punch_type, verify_method
 from ..zk.async_terminal import AsyncTerminal
-from ..zk.errors import TerminalError
+from ..zk.errors import TerminalError, TerminalLayoutUnknown
 from ..zk.models import AttendanceBatch, AttendanceRecord, LiveEvent
 from .const import CATCH_UP_RETRY_MAX, CATCH_UP_RETRY_MIN, LOGGER
 from .cursor import AttendanceCursor, CursorPosition, PunchKey
+from .issues import async_note_layout_known, async_note_unknown_layout
 from .users import UserDirectory
 
 # Live events held while catching up; older ones are still in the log and get caught up.
@@ -102,7 +103,7 @@ class PunchDelivery:
         cursor: AttendanceCursor,
         users: UserDirectory,
         time_zone: tzinfo,
-        log_size: Callable[[], int],
+        log_size: Callable[[], int | None],
     ) -> None:
         """Wire the delivery to its terminal; the stream starts with a gap to catch up.
 
@@ -251,6 +252,11 @@ class PunchDelivery:
         records = self._log_size()
         try:
             await self._async_catch_up()
+        except TerminalLayoutUnknown as err:
+            # Nothing of the log is delivered: a guess must never reach an automation.
+            LOGGER.error("Attendance log of %s not delivered: %s", self._entry.title, err)
+            async_note_unknown_layout(self._hass, self._entry, err)
+            self._schedule_retry(err)
         except TerminalError as err:
             if (again := self._pending_catch_up) is not None:
                 # Asked again meanwhile (the link may be back): its read answers ours too.
@@ -262,6 +268,7 @@ class PunchDelivery:
                 waiter.cancel()
             raise
         else:
+            async_note_layout_known(self._hass, self._entry)
             self._failures = 0
             self.records_caught_up = records
         for waiter in waiters:

@@ -22,10 +22,10 @@ class TerminalEntity(DevicehubEntity, CoordinatorEntity[TerminalCoordinator]):
         """Identify the entity by the terminal's serial number and its own key."""
         super().__init__(coordinator)
         info = coordinator.info
-        self._attr_unique_id = f"{info.serial_number}_{key}"
+        self._attr_unique_id = f"{info.unique_id}_{key}"
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, info.serial_number)},
-            serial_number=info.serial_number,
+            identifiers={(DOMAIN, info.unique_id)},
+            serial_number=info.serial_number or None,
             manufacturer=MANUFACTURER,
             model=info.model or None,
             model_id=info.platform or None,

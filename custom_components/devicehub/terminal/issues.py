@@ -1,4 +1,4 @@
-"""Repair issues of terminals: unreachable for long, and a drifting clock."""
+"""Repair issues of terminals: unreachable for long, a drifting clock, records we cannot read."""
 
 from datetime import datetime, timedelta
 
@@ -9,7 +9,14 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN
-from .const import CLOCK_DRIFT_LIMIT, ISSUE_CLOCK_DRIFT, ISSUE_UNREACHABLE, UNREACHABLE_ISSUE_AFTER
+from ..zk.errors import TerminalLayoutUnknown
+from .const import (
+    CLOCK_DRIFT_LIMIT,
+    ISSUE_CLOCK_DRIFT,
+    ISSUE_UNKNOWN_LAYOUT,
+    ISSUE_UNREACHABLE,
+    UNREACHABLE_ISSUE_AFTER,
+)
 
 # When each terminal was first found unreachable. Kept outside the entry's runtime data so
 # that the time also counts across setup retries, when there is no runtime data.
@@ -79,9 +86,45 @@ def async_check_clock(hass: HomeAssistant, entry: ConfigEntry, offset: timedelta
     )
 
 
+def unknown_layout_issue_id(entry_id: str) -> str:
+    """The issue id of a terminal whose records fit no known layout."""
+    return f"{ISSUE_UNKNOWN_LAYOUT}_{entry_id}"
+
+
+@callback
+def async_note_unknown_layout(
+    hass: HomeAssistant, entry: ConfigEntry, error: TerminalLayoutUnknown
+) -> None:
+    """Say which firmware sent records of which sizes that nothing here can read."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        unknown_layout_issue_id(entry.entry_id),
+        is_fixable=False,
+        is_persistent=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_UNKNOWN_LAYOUT,
+        translation_placeholders={
+            "name": entry.title,
+            "dataset": error.dataset,
+            "firmware": error.firmware,
+            "body_bytes": str(error.body_bytes),
+            "count": "?" if error.count is None else str(error.count),
+            "sizes": error.sizes_text,
+        },
+    )
+
+
+@callback
+def async_note_layout_known(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """The log was read in a known layout: any issue about it is over."""
+    ir.async_delete_issue(hass, DOMAIN, unknown_layout_issue_id(entry.entry_id))
+
+
 @callback
 def async_delete_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Remove the terminal's issues (it is unloaded)."""
     hass.data.setdefault(_UNREACHABLE_SINCE, {}).pop(entry.entry_id, None)
     ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry.entry_id))
     ir.async_delete_issue(hass, DOMAIN, clock_drift_issue_id(entry.entry_id))
+    ir.async_delete_issue(hass, DOMAIN, unknown_layout_issue_id(entry.entry_id))

@@ -9,6 +9,7 @@ from ..zk.errors import (
     TerminalBusy,
     TerminalCannotConnect,
     TerminalError,
+    TerminalIdentityUnknown,
     TerminalTimeout,
 )
 from ..zk.models import TerminalInfo
@@ -43,6 +44,8 @@ async def async_probe_terminal(data: Mapping[str, Any]) -> TerminalInfo:
         raise ProbeError("busy") from err
     except TerminalTimeout as err:
         raise ProbeError("timeout") from err
+    except TerminalIdentityUnknown as err:
+        raise ProbeError("no_identity") from err
     except TerminalCannotConnect as err:
         raise ProbeError("cannot_connect") from err
     except TerminalError as err:

@@ -165,9 +165,11 @@ class TerminalRuntime:
             # The terminal was away, maybe rebooted: live capture may not have noticed yet.
             self._poll_failed = False
             self.delivery.mark_gap()
+        records = self.coordinator.data.counts.records
         if self.delivery.has_gap or (
+            # A terminal that gives no record count (None) may have new punches at any poll.
             not self.live_connected
-            and self.coordinator.data.counts.records != self.delivery.records_caught_up
+            and (records is None or records != self.delivery.records_caught_up)
         ):
             self.request_catch_up()
 
@@ -243,12 +245,12 @@ async def _async_connect(
             translation_key="cannot_connect",
             translation_placeholders={"host": settings.config.host, "error": str(err)},
         ) from err
-    if info.serial_number != entry.unique_id:
+    if info.unique_id != entry.unique_id:
         # Another terminal answers at this address (DHCP); the right one may come back.
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="wrong_terminal",
-            translation_placeholders={"host": settings.config.host, "serial": info.serial_number},
+            translation_placeholders={"host": settings.config.host, "serial": info.unique_id},
         )
     runtime = TerminalRuntime(hass, entry, settings, terminal, info)
     await runtime.cursor.async_load()

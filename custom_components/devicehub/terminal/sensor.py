@@ -33,8 +33,9 @@ class TerminalSensorEntityDescription(SensorEntityDescription):
 
 
 def _capacity_used(data: TerminalData) -> float | None:
-    capacity = data.counts.records_capacity
-    return round(100 * data.counts.records / capacity, 2) if capacity else None
+    capacity, records = data.counts.records_capacity, data.counts.records
+    # Unknown (None) on firmware whose counters reply carries no counts.
+    return round(100 * records / capacity, 2) if capacity and records is not None else None
 
 
 SENSORS: tuple[TerminalSensorEntityDescription, ...] = (

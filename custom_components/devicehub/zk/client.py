@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 import logging
 
+from .datasets import read_attendance, read_users
 from .errors import (
     TerminalCommandRejected,
     TerminalError,
@@ -16,18 +17,12 @@ from .errors import (
     TerminalUserNotFound,
     as_protocol_error,
 )
+from .identity import read_counts, read_family, read_info
 from .models import AttendanceBatch, ClearResult, TerminalCounts, TerminalInfo, User
-from .records import (
-    attendance_record_size,
-    fit_text,
-    parse_attendance,
-    parse_users,
-    user_record_size,
-)
+from .records import encode_user, fit_text
 from .timecodec import encode_time
-from .transport.bulk import BulkReader
 from .transport.channel import Transport
-from .transport.packets import FCT_USER, Command
+from .transport.packets import Command
 from .transport.session import PyzkSession, SessionSettings, open_session
 
 _LOGGER = logging.getLogger(__name__)
@@ -37,6 +32,11 @@ PRIVILEGE_ADMIN = 14
 MAX_UNLOCK_SECONDS = 600
 # Field widths of a user record: (name, password, user_id) bytes per record size.
 _USER_FIELD_BYTES = {72: (24, 8, 24), 28: (8, 5, 0)}
+# Time-zone settings of a new user: 8 bytes (72-byte records) or a u16 (28-byte records).
+_NEW_USER_ZONES = {72: bytes(8), 28: bytes(2)}
+# The group real terminals give a user enrolled at the keypad.
+DEFAULT_GROUP = "1"
+MAX_GROUP = 255
 # Tries at enabling a terminal again after clear_attendance_if: on the call's connection,
 # then on a new one (the call's may have died with whatever failed it).
 _ENABLE_ATTEMPTS = 2
@@ -88,6 +88,8 @@ class TerminalClient:
         self.transport: Transport | None = None
         self._session: PyzkSession | None = None
         self._user_record_size = 72
+        # Platform, model and firmware: tells layouts apart when the bytes cannot.
+        self._family: str | None = None
 
     @property
     def connected(self) -> bool:
@@ -124,40 +126,22 @@ class TerminalClient:
             raise as_protocol_error(exc, during) from exc
 
     def get_info(self) -> TerminalInfo:
-        """Serial number, platform, firmware, MAC and name."""
+        """Serial number (else MAC), and platform, firmware and name when it answers them.
 
-        def read(session: PyzkSession) -> TerminalInfo:
-            zk = session.zk
-            platform = str(zk.get_platform())
-            device_name = str(zk.get_device_name() or "")
-            return TerminalInfo(
-                serial_number=str(zk.get_serialnumber()),
-                model=device_name or platform,
-                platform=platform,
-                firmware_version=str(zk.get_firmware_version()),
-                mac=str(zk.get_mac()),
-                device_name=device_name,
-            )
-
-        return self._call("reading terminal info", read)
+        TerminalIdentityUnknown when it answers neither serial number nor MAC.
+        """
+        info = self._call("reading terminal info", read_info)
+        self._family = info.family_hint
+        return info
 
     def get_counts(self) -> TerminalCounts:
-        """Counters and capacities of users, fingerprints, faces and records."""
+        """Counters and capacities; None for those the terminal does not report."""
+        return self._call("reading counters", read_counts)
 
-        def read(session: PyzkSession) -> TerminalCounts:
-            zk = session.zk
-            zk.read_sizes()
-            return TerminalCounts(
-                users=int(zk.users),
-                fingerprints=int(zk.fingers),
-                faces=int(zk.faces),
-                records=int(zk.records),
-                records_capacity=int(zk.rec_cap),
-                users_capacity=int(zk.users_cap),
-                fingerprints_capacity=int(zk.fingers_cap),
-            )
-
-        return self._call("reading counters", read)
+    def _family_of(self, session: PyzkSession) -> str:
+        if self._family is None:
+            self._family = read_family(session)
+        return self._family
 
     def get_time(self) -> datetime:
         """The terminal's clock (naive local time)."""
@@ -181,29 +165,26 @@ class TerminalClient:
         return self._call("reading users", self._read_users)
 
     def _read_users(self, session: PyzkSession) -> list[User]:
-        session.zk.read_sizes()
-        count = int(session.zk.users)
-        if count == 0:
-            return []
-        dataset = BulkReader(session).read(Command.CMD_USERTEMP_RRQ, FCT_USER)
-        self._user_record_size = user_record_size(dataset, count)
-        return parse_users(dataset, count, self.config.encoding)
+        count = read_counts(session).users
+        users, size = read_users(session, count, self.config.encoding, self._family_of(session))
+        if size is not None:
+            self._user_record_size = size
+        return users
 
     def get_attendance(self) -> AttendanceBatch:
-        """The whole attendance log, parsed in linear time."""
+        """The whole attendance log, parsed in linear time.
+
+        TerminalLayoutUnknown when its records fit no layout we know: nothing is guessed.
+        """
         return self._call("reading attendance", lambda session: self._read_attendance(session)[0])
 
-    def _read_attendance(self, session: PyzkSession) -> tuple[AttendanceBatch, int]:
+    def _read_attendance(self, session: PyzkSession) -> tuple[AttendanceBatch, int | None]:
         """The log, and the records counter the terminal reported just before sending it."""
-        session.zk.read_sizes()
-        count = int(session.zk.records)
-        if count == 0:
-            return AttendanceBatch(records=[], invalid=0), 0
-        dataset = BulkReader(session).read(Command.CMD_ATTLOG_RRQ)
-        size = attendance_record_size(dataset, count)
-        # Only the short layouts lack a field that the users list supplies.
-        users = self._read_users(session) if size != 40 else []
-        return parse_attendance(dataset, count, users, record_size=size), count
+        count = read_counts(session).records
+        batch = read_attendance(
+            session, count, self._family_of(session), lambda: self._read_users(session)
+        )
+        return batch, count
 
     def unlock(self, seconds: int) -> None:
         """Open the door for ``seconds``."""
@@ -227,8 +208,11 @@ class TerminalClient:
     ) -> None:
         """Create the user, or update the one with this user_id.
 
-        Names too long for the terminal are cut at a character boundary. pyzk 0.9 writes
-        only the user (0) and admin (14) privileges.
+        Names too long for the terminal are cut at a character boundary. Only the user (0)
+        and admin (14) privileges are written. The record is written whole in the layout
+        the terminal reads (group at its own byte), read-modify-write: a user's time-zone
+        settings stay as they were. ``group_id`` "" keeps an existing user's group and gives
+        a new one group 1.
         """
         if privilege not in (PRIVILEGE_USER, PRIVILEGE_ADMIN):
             raise TerminalInvalidArgument("privilege must be 0 (user) or 14 (admin)")
@@ -239,7 +223,7 @@ class TerminalClient:
 
         def write(session: PyzkSession) -> None:
             users = self._read_users(session)
-            uid = _uid_for(user_id, users)
+            existing = next((user for user in users if user.user_id == user_id), None)
             size = self._user_record_size
             name_bytes, password_bytes, user_id_bytes = _USER_FIELD_BYTES[size]
             _check_user_id(size, user_id, group_id, user_id_bytes)
@@ -247,18 +231,20 @@ class TerminalClient:
                 raise TerminalInvalidArgument(
                     f"password must be ASCII, at most {password_bytes} bytes"
                 )
-            encoding = self.config.encoding
-            fitted_name = fit_text(name, encoding, name_bytes).decode(encoding)
-            session.zk.user_packet_size = size
-            session.zk.set_user(
-                uid=uid,
-                name=fitted_name,
+            user = User(
+                uid=existing.uid if existing else _uid_for(user_id, users),
+                user_id=user_id,
+                name=name,
                 privilege=privilege,
                 password=password,
-                group_id=group_id,
-                user_id=user_id,
+                group_id=group_id or (existing.group_id if existing else DEFAULT_GROUP),
                 card=card,
+                time_zones=existing.time_zones if existing else _NEW_USER_ZONES[size],
             )
+            record = encode_user(user, size, fit_text(name, self.config.encoding, name_bytes))
+            if session.request(Command.CMD_USER_WRQ, record) is None:
+                raise TerminalCommandRejected(f"the terminal refused user {user_id!r}")
+            session.request(Command.CMD_REFRESHDATA, reply_size=8)
 
         self._call("writing a user", write)
 
@@ -318,8 +304,11 @@ class TerminalClient:
         batch, count = self._read_attendance(session)
         if not may_clear(batch):
             return ClearResult(batch, cleared=False, records_before=count, records_after=count)
-        zk.read_sizes()
-        recount = int(zk.records)
+        recount = read_counts(session).records
+        if count is None or recount is None:
+            # No counter to compare: the log itself, read again, must be the same.
+            again, _ = self._read_attendance(session)
+            count, recount = _log_length(batch), _log_length(again)
         if recount != count:
             return ClearResult(batch, cleared=False, records_before=count, records_after=recount)
         zk.clear_attendance()
@@ -359,6 +348,10 @@ class TerminalClient:
         self._call("playing a voice prompt", play)
 
 
+def _log_length(batch: AttendanceBatch) -> int:
+    return len(batch.records) + batch.invalid
+
+
 def _uid_for(user_id: str, users: list[User]) -> int:
     """The uid of an existing user_id, or the next free uid for a new one."""
     for user in users:
@@ -376,12 +369,10 @@ def _uid_for(user_id: str, users: list[User]) -> int:
 
 def _check_user_id(size: int, user_id: str, group_id: str, user_id_bytes: int) -> None:
     """Reject ids the terminal's user record cannot hold (pyzk would cut or crash)."""
+    if group_id and (not group_id.isascii() or not group_id.isdigit() or int(group_id) > MAX_GROUP):
+        raise TerminalInvalidArgument(f"this terminal only takes group ids 0-{MAX_GROUP}")
     if size == 28:
-        if not user_id.isdigit() or int(user_id) > 0xFFFFFFFF:
+        if not user_id.isascii() or not user_id.isdigit() or int(user_id) > 0xFFFFFFFF:
             raise TerminalInvalidArgument("this terminal only takes numeric user ids")
-        if group_id and (not group_id.isdigit() or int(group_id) > 255):
-            raise TerminalInvalidArgument("this terminal only takes group ids 0-255")
     elif len(user_id.encode()) > user_id_bytes or not user_id.isascii():
         raise TerminalInvalidArgument(f"user_id must be ASCII, at most {user_id_bytes} bytes")
-    elif len(group_id.encode()) > 7 or not group_id.isascii():
-        raise TerminalInvalidArgument("group_id must be ASCII, at most 7 bytes")

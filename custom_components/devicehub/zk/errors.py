@@ -52,6 +52,44 @@ class TerminalCommandRejected(TerminalProtocolError):  # noqa: N818 (public API 
     """The terminal answered a command with an error reply code."""
 
 
+class TerminalLayoutUnknown(TerminalProtocolError):  # noqa: N818 (public API name)
+    """A dataset fits no record layout we know: it is refused rather than guessed at.
+
+    ``dataset`` is "attendance" or "users"; ``sizes`` the record sizes the bytes could have
+    (whole records), ``firmware`` what the terminal said of its firmware and platform.
+    """
+
+    def __init__(  # noqa: PLR0917 (every argument is part of the message)
+        self,
+        dataset: str,
+        body_bytes: int,
+        count: int | None,
+        sizes: tuple[int, ...],
+        firmware: str,
+        reason: str,
+    ) -> None:
+        self.dataset = dataset
+        self.body_bytes = body_bytes
+        self.count = count
+        self.sizes = sizes
+        self.firmware = firmware or "unknown firmware"
+        counted = "an unknown number of" if count is None else str(count)
+        tried = ", ".join(str(size) for size in sizes) or "none"
+        super().__init__(
+            f"{dataset} data of {body_bytes} bytes for {counted} records fits no known layout "
+            f"(record sizes it could have: {tried}; {reason}) on {self.firmware}"
+        )
+
+    @property
+    def sizes_text(self) -> str:
+        """The record sizes seen, for people: "8, 49" or "none"."""
+        return ", ".join(str(size) for size in self.sizes) or "none"
+
+
+class TerminalIdentityUnknown(TerminalCommandRejected):
+    """The terminal refused both its serial number and its MAC address."""
+
+
 class TerminalInvalidArgument(TerminalError, ValueError):  # noqa: N818 (public API name)
     """A request cannot be expressed for this terminal (bad user id, out-of-range value...)."""
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
 class TerminalInfo:
-    """Identity of a terminal."""
+    """Identity of a terminal.
+
+    Only the serial number or, when the terminal refuses it, the MAC address is sure to be
+    there (``unique_id``); the other fields are "" when the terminal does not answer them.
+    """
 
     serial_number: str
     model: str
@@ -17,18 +21,33 @@ class TerminalInfo:
     mac: str
     device_name: str
 
+    @property
+    def unique_id(self) -> str:
+        """What identifies the terminal: its serial number, else its MAC address."""
+        return self.serial_number or self.mac.lower()
+
+    @property
+    def family_hint(self) -> str:
+        """Everything the terminal said about its make, for telling its layouts apart."""
+        return " ".join(
+            text for text in (self.platform, self.device_name, self.firmware_version) if text
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class TerminalCounts:
-    """Memory usage counters of a terminal."""
+    """Memory usage counters of a terminal; None where its counters reply is too short.
 
-    users: int
-    fingerprints: int
-    faces: int
-    records: int
-    records_capacity: int
-    users_capacity: int
-    fingerprints_capacity: int
+    Some firmware answers with 4 bytes instead of 80 or 92: its counts are unknown, not 0.
+    """
+
+    users: int | None
+    fingerprints: int | None
+    faces: int | None
+    records: int | None
+    records_capacity: int | None
+    users_capacity: int | None
+    fingerprints_capacity: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +64,10 @@ class User:
     password: str
     group_id: str
     card: int
+    # The user's time-zone settings as the terminal stores them (72-byte records: 8 bytes
+    # at offset 40, 28-byte records: the u16 zone), kept so that a rewrite leaves them as
+    # they were. Not part of equality: they are opaque to us.
+    time_zones: bytes = field(default=b"", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +99,8 @@ class ClearResult:
 
     batch: AttendanceBatch
     cleared: bool
-    records_before: int
-    records_after: int
+    records_before: int | None
+    records_after: int | None
 
 
 @dataclass(frozen=True, slots=True)

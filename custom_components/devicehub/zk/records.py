@@ -1,41 +1,50 @@
 """Parsers for the terminal's bulk datasets (users, attendance log), in linear time.
 
-A dataset is ``u32 total_bytes`` followed by fixed-size records. The record size is not sent:
-it is total_bytes divided by the count the terminal reports in its free-sizes reply. That count
-may be stale by a punch or two (it is read just before the log), so the size is chosen as the
-known size that fits best rather than trusted blindly.
+A dataset is ``u32 total_bytes`` followed by fixed-size records. The record size is not sent;
+layouts.py decides it from the evidence (count, firmware, plausible values) and hands it to
+these parsers. Without a size they fall back on the count alone (choose_record_size).
+
+Layouts, as real firmware sends them (zk-firmware-facts):
+* attendance 40 bytes (TFT): uid, 24-byte user_id, verify, time, punch, 8 reserved; newer
+  face terminals send 49 bytes (or another stride) that start with the same 40 bytes;
+* attendance 16 bytes (black-and-white): numeric user_id, time, verify, punch, workcode;
+* attendance 8 bytes (ZEM500 era): uid, punch<<4 | verify, 0, time at offset 4;
+* users 72 bytes: ..., card, group (u8 at offset 39), 8 bytes of time-zone settings, user_id;
+* users 28 bytes: ..., card, pad, group, u16 time zone, numeric user_id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
+from functools import cache
 from struct import Struct
 
 from .models import AttendanceBatch, AttendanceRecord, User
 from .timecodec import TimeDecoder
 
 USER_RECORD_SIZES = (72, 28)
-ATTENDANCE_RECORD_SIZES = (40, 16, 8)
+ATTENDANCE_RECORD_SIZES = (40, 16, 8, 49)
+# Records at least this long are the TFT layout followed by more bytes (49 on face terminals).
+TFT_HEAD = 40
 
 _TOTAL = Struct("<I")
-# uid, privilege, password, name, card, group_id, user_id (TFT firmware)
-_USER_72 = Struct("<HB8s24sIx7sx24s")
-# uid, privilege, password, name, card, group_id, timezone, numeric user_id (old firmware)
-_USER_28 = Struct("<HB5s8sIxBhI")
-# uid, user_id, verify, time, punch (TFT firmware)
-_ATTENDANCE_40 = Struct("<H24sBIB8x")
+# uid, privilege, password, name, card, group, time-zone settings, user_id (TFT firmware)
+_USER_72 = Struct("<HB8s24sIB8s24s")
+# uid, privilege, password, name, card, group, time zone, numeric user_id (old firmware)
+_USER_28 = Struct("<HB5s8sIxB2sI")
 # numeric user_id, time, verify, punch, workcode
 _ATTENDANCE_16 = Struct("<IIBB2xI")
-# uid, verify, time, punch: pyzk 0.9's layout (what it and the simulator exchange)
-_ATTENDANCE_8 = Struct("<HBIB")
+# uid, punch (high nibble) | verify (low nibble), a zero byte, time: ZEM500-era firmware.
+# (pyzk 0.9 reads the time at offset 3 and gets dates decades off.)
+_ATTENDANCE_8 = Struct("<HBxI")
 
 type Buffer = bytes | bytearray | memoryview
 
 # AttendanceRecord is a frozen slotted dataclass: its __init__ stores each field through
-# object.__setattr__, a fifth of the time to parse a big log. The 40-byte parser (TFT
-# firmware: the big logs) stores them through the slots' own descriptors instead: the same
-# object, equal and hashing the same, at a fraction of the cost.
+# object.__setattr__, a fifth of the time to parse a big log. The parsers store them
+# through the slots' own descriptors instead: the same object, equal and hashing the same,
+# at a fraction of the cost.
 _NEW_RECORD = object.__new__
 _SET_RECORD_FIELD = {
     field.name: getattr(AttendanceRecord, field.name).__set__ for field in fields(AttendanceRecord)
@@ -51,8 +60,20 @@ def dataset_body(dataset: Buffer) -> memoryview:
     return view[_TOTAL.size : _TOTAL.size + total]
 
 
-def choose_record_size(body_bytes: int, count: int, sizes: Sequence[int]) -> int:
-    """Pick the record size for ``body_bytes`` holding about ``count`` records."""
+@cache
+def tft_record(stride: int) -> Struct:
+    """uid, user_id, verify, time, punch of a TFT record ``stride`` bytes long (>= 40)."""
+    if stride < TFT_HEAD:
+        raise ValueError(f"a TFT record has at least {TFT_HEAD} bytes, not {stride}")
+    return Struct(f"<H24sBIB{stride - 32}x")
+
+
+def choose_record_size(body_bytes: int, count: int | None, sizes: Sequence[int]) -> int:
+    """Pick the record size for ``body_bytes`` holding about ``count`` records.
+
+    The count alone: layouts.py weighs the rest of the evidence before trusting a size.
+    """
+    count = count or 0
     for size in sizes:
         if count > 0 and size * count == body_bytes:
             return size
@@ -60,8 +81,8 @@ def choose_record_size(body_bytes: int, count: int, sizes: Sequence[int]) -> int
     return min(fitting, key=lambda size: (abs(body_bytes / size - count), sizes.index(size)))
 
 
-def attendance_record_size(dataset: Buffer, count: int) -> int:
-    """Record size (40, 16 or 8) of an attendance dataset."""
+def attendance_record_size(dataset: Buffer, count: int | None) -> int:
+    """Record size (40, 16, 8 or 49) of an attendance dataset, from the count alone."""
     return choose_record_size(len(dataset_body(dataset)), count, ATTENDANCE_RECORD_SIZES)
 
 
@@ -76,12 +97,14 @@ def _whole_records(body: memoryview, size: int) -> tuple[memoryview, int]:
     return body[:whole], int(whole != len(body))
 
 
-def parse_users(dataset: Buffer, count: int, encoding: str = "utf-8") -> list[User]:
+def parse_users(
+    dataset: Buffer, count: int | None, encoding: str = "utf-8", *, record_size: int | None = None
+) -> list[User]:
     """Parse a users dataset; names are decoded with the terminal's ``encoding``."""
     body = dataset_body(dataset)
     if not body:
         return []
-    size = choose_record_size(len(body), count, USER_RECORD_SIZES)
+    size = record_size or choose_record_size(len(body), count, USER_RECORD_SIZES)
     records, _partial = _whole_records(body, size)
     if size == 72:
         return [
@@ -91,10 +114,11 @@ def parse_users(dataset: Buffer, count: int, encoding: str = "utf-8") -> list[Us
                 name=c_string(name, encoding).strip(),
                 privilege=privilege,
                 password=c_string(password, "utf-8"),
-                group_id=c_string(group_id, "utf-8").strip(),
+                group_id=str(group),
                 card=card,
+                time_zones=zones,
             )
-            for uid, privilege, password, name, card, group_id, user_id in _USER_72.iter_unpack(
+            for uid, privilege, password, name, card, group, zones, user_id in _USER_72.iter_unpack(
                 records
             )
         ]
@@ -105,16 +129,47 @@ def parse_users(dataset: Buffer, count: int, encoding: str = "utf-8") -> list[Us
             name=c_string(name, encoding).strip(),
             privilege=privilege,
             password=c_string(password, "utf-8"),
-            group_id=str(group_id),
+            group_id=str(group),
             card=card,
+            time_zones=zone,
         )
-        for uid, privilege, password, name, card, group_id, _zone, user_id in _USER_28.iter_unpack(
+        for uid, privilege, password, name, card, group, zone, user_id in _USER_28.iter_unpack(
             records
         )
     ]
 
 
-def user_record_size(dataset: Buffer, count: int) -> int:
+def encode_user(user: User, size: int, name: bytes) -> bytes:
+    """A user record as the terminal stores it (CMD_USER_WRQ payload), ``name`` encoded.
+
+    The group goes where the firmware reads it and the time-zone settings are written back
+    as they were read (zeros for a new user), so a rewrite changes nothing else.
+    """
+    group = int(user.group_id or 0)
+    if size == 72:
+        return _USER_72.pack(
+            user.uid,
+            user.privilege,
+            user.password.encode("ascii"),
+            name,
+            user.card,
+            group,
+            user.time_zones[:8],
+            user.user_id.encode("ascii"),
+        )
+    return _USER_28.pack(
+        user.uid,
+        user.privilege,
+        user.password.encode("ascii"),
+        name,
+        user.card,
+        group,
+        user.time_zones[:2],
+        int(user.user_id),
+    )
+
+
+def user_record_size(dataset: Buffer, count: int | None) -> int:
     """Record size (72 or 28) of a users dataset; 72 when there is none to tell."""
     body = dataset_body(dataset)
     if not body:
@@ -123,7 +178,11 @@ def user_record_size(dataset: Buffer, count: int) -> int:
 
 
 def parse_attendance(
-    dataset: Buffer, count: int, users: Iterable[User] = (), *, record_size: int | None = None
+    dataset: Buffer,
+    count: int | None,
+    users: Iterable[User] = (),
+    *,
+    record_size: int | None = None,
 ) -> AttendanceBatch:
     """Parse an attendance dataset in one pass.
 
@@ -141,7 +200,7 @@ def parse_attendance(
 
 
 def _parse_attendance(
-    dataset: Buffer, count: int, users: Iterable[User], record_size: int | None
+    dataset: Buffer, count: int | None, users: Iterable[User], record_size: int | None
 ) -> AttendanceBatch:
     body = dataset_body(dataset)
     if not body:
@@ -151,12 +210,12 @@ def _parse_attendance(
     decode = TimeDecoder().decode
     out: list[AttendanceRecord] = []
     append = out.append
-    if size == 40:
+    set_uid, set_user_id, set_timestamp, set_verify, set_punch = (
+        _SET_RECORD_FIELD[name] for name in ("uid", "user_id", "timestamp", "verify", "punch")
+    )
+    if size >= TFT_HEAD:
         user_ids: dict[bytes, str] = {}
-        set_uid, set_user_id, set_timestamp, set_verify, set_punch = (
-            _SET_RECORD_FIELD[name] for name in ("uid", "user_id", "timestamp", "verify", "punch")
-        )
-        for uid, raw_user_id, verify, raw_time, punch in _ATTENDANCE_40.iter_unpack(records_view):
+        for uid, raw_user_id, verify, raw_time, punch in tft_record(size).iter_unpack(records_view):
             timestamp = decode(raw_time)
             if timestamp is None:
                 invalid += 1
@@ -173,21 +232,44 @@ def _parse_attendance(
             append(record)
     elif size == 16:
         uid_of = {user.user_id: user.uid for user in users}
+        # Numbers repeat across punches: each becomes its (user_id, uid) once.
+        known: dict[int, tuple[str, int]] = {}
         for number, raw_time, verify, punch, _workcode in _ATTENDANCE_16.iter_unpack(records_view):
             timestamp = decode(raw_time)
             if timestamp is None:
                 invalid += 1
                 continue
-            user_id = str(number)
-            append(AttendanceRecord(uid_of.get(user_id, 0), user_id, timestamp, verify, punch))
-    else:
+            who = known.get(number)
+            if who is None:
+                user_id = str(number)
+                who = known[number] = (user_id, uid_of.get(user_id, 0))
+            record = _NEW_RECORD(AttendanceRecord)
+            set_uid(record, who[1])
+            set_user_id(record, who[0])
+            set_timestamp(record, timestamp)
+            set_verify(record, verify)
+            set_punch(record, punch)
+            append(record)
+    elif size == 8:
         user_id_of = {user.uid: user.user_id for user in users}
-        for uid, verify, raw_time, punch in _ATTENDANCE_8.iter_unpack(records_view):
+        named: dict[int, str] = {}
+        for uid, states, raw_time in _ATTENDANCE_8.iter_unpack(records_view):
             timestamp = decode(raw_time)
             if timestamp is None:
                 invalid += 1
                 continue
-            append(AttendanceRecord(uid, user_id_of.get(uid) or str(uid), timestamp, verify, punch))
+            user_id = named.get(uid)
+            if user_id is None:
+                user_id = named[uid] = user_id_of.get(uid) or str(uid)
+            record = _NEW_RECORD(AttendanceRecord)
+            set_uid(record, uid)
+            set_user_id(record, user_id)
+            set_timestamp(record, timestamp)
+            set_verify(record, states & 0x0F)
+            set_punch(record, states >> 4)
+            append(record)
+    else:
+        raise ValueError(f"no attendance layout of {size} bytes")
     return AttendanceBatch(records=out, invalid=invalid)
 
 

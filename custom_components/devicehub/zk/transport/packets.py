@@ -19,12 +19,16 @@ MAX_PACKET_LENGTH = 1 << 20
 class Command(IntEnum):
     """Command and reply codes this layer sends or interprets itself."""
 
-    CMD_ATTLOG_RRQ = 13
+    CMD_USER_WRQ = 8
     CMD_USERTEMP_RRQ = 9
+    CMD_OPTIONS_RRQ = 11
+    CMD_ATTLOG_RRQ = 13
     CMD_GET_FREE_SIZES = 50
     CMD_GET_TIME = 201
     CMD_REG_EVENT = 500
     CMD_EXIT = 1001
+    CMD_REFRESHDATA = 1013
+    CMD_GET_VERSION = 1100
     CMD_AUTH = 1102
     PREPARE_DATA = 1500
     DATA = 1501

@@ -108,6 +108,19 @@ class PyzkSession:
             self._channel = PacketChannel(self._pyzk_socket(), self.transport, self._address)
         return self._channel
 
+    def request(self, command: int, payload: bytes = b"", reply_size: int = 1024) -> bytes | None:
+        """One request, one reply, through pyzk's own command call (it keeps the counters).
+
+        Returns the reply's payload when the terminal accepts (ACK/DATA), None when it
+        answers with a refusal code. ``reply_size`` bounds the payload, as pyzk reads the
+        reply with a single receive.
+        """
+        reply: dict[str, Any] = self.zk._ZK__send_command(command, payload, reply_size)
+        if not reply.get("status"):
+            return None
+        data: bytes = self.zk._ZK__data
+        return data
+
     def send_command(self, command: int, payload: bytes = b"") -> int:
         """Send a request on our own; returns its reply id."""
         reply_id = self.take_reply_id()
