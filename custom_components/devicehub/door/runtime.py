@@ -20,6 +20,7 @@ from homeassistant.const import CONF_PROTOCOL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
@@ -126,6 +127,7 @@ class DoorRuntime:
         self.delivered = DeliveredIds(hass, entry.entry_id)
         # Events with an id are delivered one at a time, in the order they came.
         self._delivery_lock = asyncio.Lock()
+        self._started = asyncio.Event()
         self._unsubscribe: CALLBACK_TYPE | None = None
 
     @property
@@ -144,6 +146,7 @@ class DoorRuntime:
         if (picture := await self.pictures.async_load()) is not None:
             self.coordinator.async_set_picture(picture)
         await self.delivered.async_load()
+        self.entry.async_on_unload(async_at_started(self.hass, self._async_started))
         if not self.liveness.registered:
             self.registration.async_raise_issue(self.name)
         self._unsubscribe = await async_follow_door(self.hass, self.prefix, self.device_id, self)
@@ -259,6 +262,10 @@ class DoorRuntime:
                 if not self.calls.resolve(parse_result(payload)):
                     raise PayloadError(DropReason.UNKNOWN_CALL)
 
+    @callback
+    def _async_started(self, _hass: HomeAssistant) -> None:
+        self._started.set()
+
     def _announce_stranger(self, stranger: Stranger) -> None:
         self.coordinator.async_set_stranger(stranger)
         if stranger.picture_url:
@@ -282,6 +289,9 @@ class DoorRuntime:
 
     async def _async_deliver_once(self, delivery_id: str, announce: Callable[[], None]) -> None:
         async with self._delivery_lock:
+            # Resent events arriving while Home Assistant starts wait until it has started:
+            # automations only listen from then on. Unacknowledged, the door keeps them.
+            await self._started.wait()
             if await self.delivered.async_add(delivery_id):
                 announce()
             # Acknowledged again when repeated: the door missed the first acknowledgement.
