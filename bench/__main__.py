@@ -34,6 +34,7 @@ from . import (
     punch_latency,
     push_terminals,
     setup_scale,
+    user_copy,
 )
 from .broker import version as mosquitto_version
 from .hass import quiet_logs
@@ -55,7 +56,7 @@ class Benchmark:
 BENCHMARKS = [
     *(
         Benchmark(m.__name__.rsplit(".", 1)[1], m.run_bench, m.rows, m.aims)
-        for m in (attendance_sync, punch_latency, setup_scale, durable_delivery)
+        for m in (attendance_sync, punch_latency, setup_scale, user_copy, durable_delivery)
     ),
     # Owned by another module of bench/ and reused as it is (see bench.external).
     Benchmark(

@@ -3,7 +3,8 @@
 - HTTP on loopback only, stored as already confirmed. Since 2026.10 an `http:` block in
   YAML is only a trial that reverts to every interface unless confirmed in the UI within
   five minutes, so the development server would end up listening on all interfaces.
-- An MQTT entry for the local broker, so simulated doors are discovered without clicks.
+- An MQTT entry for the local broker, so simulated doors are discovered without clicks
+  (none when the port is given as "none": a test then adds MQTT through its config flow).
 - The UI's empty automations.yaml and scripts.yaml.
 
 Existing files are left alone, so the user's changes survive a second run.
@@ -66,7 +67,7 @@ def _write_once(path: Path, content: str) -> None:
         path.write_text(content, encoding="utf-8")
 
 
-def main(config_dir: Path, mqtt_port: int, http_port: int) -> None:
+def main(config_dir: Path, mqtt_port: int | None, http_port: int) -> None:
     """Write whatever of the development configuration is missing."""
     _write_once(config_dir / "automations.yaml", "[]\n")
     _write_once(config_dir / "scripts.yaml", "{}\n")
@@ -76,10 +77,11 @@ def main(config_dir: Path, mqtt_port: int, http_port: int) -> None:
         "version": 1,
         "minor_version": 5,
         "key": "core.config_entries",
-        "data": {"entries": [_mqtt_entry(mqtt_port)]},
+        "data": {"entries": [] if mqtt_port is None else [_mqtt_entry(mqtt_port)]},
     }
     _write_once(storage / "core.config_entries", json.dumps(entries, indent=2))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 8123)
+    mqtt = None if sys.argv[2] == "none" else int(sys.argv[2])
+    main(Path(sys.argv[1]), mqtt, int(sys.argv[3]) if len(sys.argv) > 3 else 8123)

@@ -32,7 +32,7 @@ SERVICES_YAML = INTEGRATION / "services.yaml"
 
 
 def _project_files(pattern: str) -> list[Path]:
-    skip = {".venv", ".git", "node_modules", ".dev"}
+    skip = {".venv", ".venv-newest", ".git", "node_modules", ".dev"}
     return [
         path
         for path in sorted(ROOT.rglob(pattern))

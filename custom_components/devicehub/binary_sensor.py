@@ -1,19 +1,27 @@
-"""Binary sensors: alarms declared by MQTT doors."""
+"""Binary sensors: door alarms, push terminals' connectivity, people's presence at terminals."""
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .door.binary_sensor import async_setup_binary_sensor as async_setup_door_binary_sensors
-from .door.runtime import DoorConfigEntry
+from .kinds import DevicehubConfigEntry, is_push_entry, is_terminal_entry
+from .push.binary_sensor import async_setup_binary_sensor as async_setup_push_binary_sensors
+from .terminal.binary_sensor import (
+    async_setup_binary_sensor as async_setup_terminal_binary_sensors,
+)
 
 PARALLEL_UPDATES = 0
 
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: DoorConfigEntry,
+    entry: DevicehubConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the binary sensor entities of a devicehub entry."""
-    # Only doors forward this platform.
-    await async_setup_door_binary_sensors(hass, entry, async_add_entities)
+    if is_terminal_entry(entry):
+        await async_setup_terminal_binary_sensors(hass, entry, async_add_entities)
+    elif is_push_entry(entry):
+        await async_setup_push_binary_sensors(hass, entry, async_add_entities)
+    else:
+        await async_setup_door_binary_sensors(hass, entry, async_add_entities)

@@ -16,3 +16,4 @@ class DeviceKind(StrEnum):
 
     TERMINAL = "terminal"
     MQTT_DOOR = "mqtt_door"
+    PUSH_TERMINAL = "push_terminal"

@@ -10,9 +10,10 @@ from .const import CONF_KIND, DeviceKind
 
 if TYPE_CHECKING:
     from .door.runtime import DoorConfigEntry
+    from .push.runtime import PushConfigEntry
     from .terminal.runtime import TerminalConfigEntry
 
-type DevicehubConfigEntry = TerminalConfigEntry | DoorConfigEntry
+type DevicehubConfigEntry = TerminalConfigEntry | DoorConfigEntry | PushConfigEntry
 
 
 def is_terminal_entry(entry: DevicehubConfigEntry) -> TypeIs[TerminalConfigEntry]:
@@ -23,3 +24,8 @@ def is_terminal_entry(entry: DevicehubConfigEntry) -> TypeIs[TerminalConfigEntry
 def is_door_entry(entry: DevicehubConfigEntry) -> TypeIs[DoorConfigEntry]:
     """Tell whether the entry is an MQTT door."""
     return entry.data.get(CONF_KIND) == DeviceKind.MQTT_DOOR
+
+
+def is_push_entry(entry: DevicehubConfigEntry) -> TypeIs[PushConfigEntry]:
+    """Tell whether the entry is a ZKTeco push terminal, which calls Home Assistant."""
+    return entry.data.get(CONF_KIND) == DeviceKind.PUSH_TERMINAL

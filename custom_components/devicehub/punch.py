@@ -44,6 +44,8 @@ ATTR_VERIFY: Final = "verify"
 ATTR_TIMESTAMP: Final = "timestamp"
 ATTR_TERMINAL: Final = "terminal"
 ATTR_LATE: Final = "late"
+# The Home Assistant person a terminal user is linked to (only when linked).
+ATTR_PERSON: Final = "person"
 
 
 def punch_type(state: int | str) -> str:

@@ -24,7 +24,7 @@ from .conftest import Screenshots, failed
 from .homeassistant import DASHBOARD_URL_PATH, HomeAssistantProcess, RestApi, running_home_assistant
 
 # The first start installs Home Assistant's own requirements: allow for it, within 3 minutes.
-START_TIMEOUT = 100.0
+START_TIMEOUT = 180.0  # a first start on a busy two-core machine can take minutes
 DEVICE_TIMEOUT = 20.0  # seconds for a simulated device to see what Home Assistant did
 
 TERMINAL_NAME = "Front door"
@@ -155,7 +155,7 @@ def open_device_page(page: Page, url: str, name: str) -> None:
     expect(page.locator("ha-config-device-page").get_by_text(name).first).to_be_visible()
 
 
-@pytest.mark.timeout(175)
+@pytest.mark.timeout(420)
 def test_new_user_adds_a_terminal_and_a_door_and_opens_them(
     page: Page,
     screenshots: Screenshots,
@@ -204,7 +204,9 @@ def test_new_user_adds_a_terminal_and_a_door_and_opens_them(
     entry_row = page.locator("ha-config-entry-row").filter(has_text=TERMINAL_NAME)
     entry_row.get_by_role("button", name="Configure").click()
     flow = page.locator("dialog-data-entry-flow")
-    expect(flow.get_by_text("Terminal options")).to_be_visible()
+    # A terminal asks which part of its options to change.
+    expect(flow.get_by_text("People")).to_be_visible()
+    flow.get_by_text("Terminal options").click()
     unlock_time = flow.locator("ha-selector-number input[max='60']")
     expect(unlock_time).to_have_value("3")
     unlock_time.fill(str(UNLOCK_SECONDS))

@@ -375,6 +375,11 @@ async def test_options(hass: HomeAssistant, simulator: TerminalSimulator) -> Non
     )
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["terminal_options", "people"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "terminal_options"}
+    )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "terminal_options"
     options = {
@@ -400,6 +405,9 @@ async def test_options(hass: HomeAssistant, simulator: TerminalSimulator) -> Non
     }
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "terminal_options"}
+    )
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**options, CONF_ENCODING: "utf-8", CONF_CODE: "0000"}
     )

@@ -4,10 +4,11 @@ from dataclasses import replace
 from datetime import timedelta
 import logging
 import socket
+import threading
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
@@ -68,6 +69,28 @@ async def test_setup_and_unload(
     assert hass.states.get(LOCK_ENTITY).state == STATE_UNAVAILABLE
     # The live session and the call session said goodbye.
     assert simulator.session_count == 0
+
+
+async def test_home_assistant_stop_closes_sessions_and_threads(
+    hass: HomeAssistant, simulator: TerminalSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Home Assistant does not unload entries when it stops: its stop event alone ends the
+    live capture and call sessions and the worker thread; a later unload still works."""
+    runtime: TerminalRuntime = loaded_entry.runtime_data
+    await async_wait_live(hass, simulator)
+    assert simulator.session_count == 2
+    worker_prefix = f"devicehub-zk-{simulator.host}:{simulator.port}"
+    assert [t for t in threading.enumerate() if t.name.startswith(worker_prefix)]
+
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+
+    assert simulator.session_count == 0
+    assert runtime.live is None
+    assert not [t for t in threading.enumerate() if t.name.startswith(worker_prefix)]
+    assert not [t for t in threading.enumerate() if t.name.startswith("devicehub-live-")]
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    assert loaded_entry.state is ConfigEntryState.NOT_LOADED
 
 
 async def test_not_ready_until_the_terminal_answers(

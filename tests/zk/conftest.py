@@ -1,5 +1,6 @@
 """Fixtures for the terminal client layer tests: simulated terminals, no Home Assistant."""
 
+from collections.abc import Iterator
 import socket
 from typing import Any
 
@@ -7,6 +8,7 @@ import pytest
 from zk import ZK
 
 from custom_components.devicehub.zk import AttendanceRecord, TerminalClient, TerminalConfig, User
+from tests.zk.replay import ReplayTerminal, load_fixture
 from tests.zksim_fixtures import SimulatorFactory, zk_simulator  # noqa: F401
 from tools.zksim import TerminalSimulator
 
@@ -73,3 +75,10 @@ def pyzk_connect(simulator: TerminalSimulator, timeout: float) -> ZK:
 @pytest.fixture
 def client(simulator: TerminalSimulator) -> TerminalClient:
     return TerminalClient(config_for(simulator))
+
+
+@pytest.fixture
+def replay(request: pytest.FixtureRequest, socket_enabled: None) -> Iterator[ReplayTerminal]:
+    """A replayed real terminal: the capture fixture named by the indirect parameter."""
+    with ReplayTerminal(load_fixture(request.param)) as terminal:
+        yield terminal

@@ -10,6 +10,7 @@ from custom_components.devicehub.zk.layouts import (
     MAX_RECORD_AGE,
     STALE_COUNT_SLACK,
     Evidence,
+    count_allows,
     decide_attendance_layout,
     decide_user_layout,
     possible_attendance_sizes,
@@ -56,7 +57,7 @@ def times(count: int) -> list[datetime]:
 
 
 def test_documented_limits() -> None:
-    """A count may lag by two punches; dates older than 20 years are not believed."""
+    """A count may be two over; dates older than 20 years are not believed."""
     assert STALE_COUNT_SLACK == 2
     assert timedelta(days=20 * 365) <= MAX_RECORD_AGE
 
@@ -70,6 +71,18 @@ def test_eight_records_of_49_bytes_are_not_49_of_8() -> None:
     batch = parse_attendance(data, 8, record_size=49)
     assert [record.timestamp for record in batch.records] == times(8)
     assert [record.user_id for record in batch.records] == [str(1001 + i) for i in range(8)]
+
+
+def test_punches_recorded_after_the_count_was_read() -> None:
+    """A busy terminal: the count says 1070, the log read a moment later holds 1075."""
+    stamps = times(1075)
+    data = dataset([tft(1 + i % 8, when) for i, when in enumerate(stamps)])
+    evidence = Evidence(count=1070, clock=CLOCK, users=USERS)
+    assert decide_attendance_layout(data, evidence) == 40
+    # Twice the count and more is not a lag any more: 8 records of 49 bytes read as 49 of 8.
+    assert not count_allows(8 * 49, 8, 8)
+    assert count_allows(1075 * 40, 40, 1070)
+    assert not count_allows(1067 * 40, 40, 1070)
 
 
 def test_300_records_of_49_bytes() -> None:

@@ -3,7 +3,6 @@
 from datetime import date, datetime
 import random
 import struct
-import time
 
 import pytest
 
@@ -75,17 +74,15 @@ def test_generated_records_are_chronological_and_ours() -> None:
     assert all(pins[r.uid] == r.user_id for r in records)
 
 
-def test_200k_records_generate_and_encode_fast() -> None:
+def test_200k_records_generate_and_encode() -> None:
+    # How long this takes is the benchmarks' to report (bench/zksim_pyzk_baseline.py), not a test's.
     rng = random.Random(1)
     users = generate_users(rng, 50)
-    started = time.perf_counter()
     columns = generate_attendance(rng, users, 200_000, date(2025, 1, 31))
     log = AttendanceLog()
     log.extend(columns)
     dataset = log.dataset(40)
-    elapsed = time.perf_counter() - started
     assert len(dataset) == 4 + 200_000 * 40
-    assert elapsed < 1.0, f"200k records took {elapsed:.3f} s"
     # The second read is the cached bytes.
     assert log.dataset(40) is dataset
 

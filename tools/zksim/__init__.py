@@ -6,7 +6,7 @@ with TerminalSimulator(SimulatorConfig(users=5, records=100)) as sim:
 
 from .clock import DeviceClock
 from .config import SimulatorConfig
-from .device import DeviceBusyError, UnlockPulse, UserWrite
+from .device import DeviceBusyError, UnlockPulse, UserDisabledError, UserWrite
 from .faults import BusyMode, ChunkMode, Faults, GarbageKind
 from .records import AttendanceRecord, Template, User
 from .simulator import TerminalSimulator
@@ -24,5 +24,6 @@ __all__ = [
     "TerminalSimulator",
     "UnlockPulse",
     "User",
+    "UserDisabledError",
     "UserWrite",
 ]

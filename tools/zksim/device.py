@@ -28,6 +28,14 @@ class DeviceBusyError(RuntimeError):
     """A punch at a disabled terminal: refused, the screen shows "device busy"."""
 
 
+class UserDisabledError(RuntimeError):
+    """A punch by a user whose record has the disabled bit (privilege bit 0): refused."""
+
+
+# Bit 0 of a user's privilege: the user may not punch.
+PRIVILEGE_DISABLED = 0x01
+
+
 @dataclass(frozen=True, slots=True)
 class UnlockPulse:
     """A CMD_UNLOCK the terminal obeyed: the door relay pulse and how long it lasts."""
@@ -163,6 +171,9 @@ class Device:
         with self.lock:
             if not self.enabled:
                 raise DeviceBusyError(f"punch by {record.user_id} refused: the terminal is busy")
+            user = self._users.get(record.uid)
+            if user is not None and user.privilege & PRIVILEGE_DISABLED:
+                raise UserDisabledError(f"punch by {record.user_id} refused: user disabled")
             self._log.append(record)
 
     def clear_records(self) -> None:

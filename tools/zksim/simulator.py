@@ -14,7 +14,7 @@ from .attlog import AttendanceColumns
 from .clock import DeviceClock
 from .config import SimulatorConfig
 from .datagen import generate_attendance, generate_users
-from .device import Device, DeviceBusyError, UnlockPulse, UserWrite
+from .device import Device, DeviceBusyError, UnlockPulse, UserDisabledError, UserWrite
 from .faults import Faults
 from .protocol import DatasetKind
 from .records import AttendanceRecord, Template, User
@@ -173,7 +173,8 @@ class TerminalSimulator:
 
         An unknown PIN punches with uid 0 (pyzk then falls back to int(user_id)). A terminal
         a client disabled (CMD_DISABLEDEVICE) refuses the punch: DeviceBusyError, nothing
-        logged or sent, like the "device busy" screen of a real one.
+        logged or sent, like the "device busy" screen of a real one. A user whose record is
+        disabled (privilege bit 0) is refused the same way: UserDisabledError.
         """
         pin = str(user_id)
         user = self._device.user_by_pin(pin)
@@ -289,7 +290,7 @@ class TerminalSimulator:
                     punch=self._runtime_rng.choice((0, 1)),
                     verify=self._runtime_rng.choice((1, 15, 4)),
                 )
-            except DeviceBusyError as err:
+            except (DeviceBusyError, UserDisabledError) as err:
                 _LOGGER.info("%s", err)
                 continue
             _LOGGER.info("punch: %s (%s) at %s", user.name, user.user_id, record.timestamp)

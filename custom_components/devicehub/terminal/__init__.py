@@ -9,7 +9,13 @@ from .cursor import AttendanceCursor
 from .issues import async_delete_issues
 from .runtime import TerminalConfigEntry, async_setup_runtime, async_unload_runtime
 
-PLATFORMS = (Platform.BUTTON, Platform.EVENT, Platform.LOCK, Platform.SENSOR)
+PLATFORMS = (
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.LOCK,
+    Platform.SENSOR,
+)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: TerminalConfigEntry) -> bool:

@@ -20,6 +20,14 @@ CONF_ENCODING: Final = "encoding"
 CONF_TIME_ZONE: Final = "time_zone"
 CONF_LIVE_CAPTURE: Final = "live_capture"
 CONF_POLL_INTERVAL: Final = "poll_interval"
+# Terminal users linked to Home Assistant persons: {user_id: {"person": ..., "presence": ...}}.
+CONF_PEOPLE: Final = "people"
+CONF_PERSON: Final = "person"
+CONF_PRESENCE: Final = "presence"
+CONF_USER_ID: Final = "user_id"
+# When presence sensors of the terminal's people turn off for the day (local time).
+CONF_PRESENCE_RESET: Final = "presence_reset"
+DEFAULT_PRESENCE_RESET: Final = "00:00:00"
 
 DEFAULT_UNLOCK_SECONDS: Final = 3
 DEFAULT_ENCODING: Final = "utf-8"

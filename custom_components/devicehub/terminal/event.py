@@ -1,6 +1,6 @@
 """Punches at a terminal, as an event entity: one event per punch, exactly once."""
 
-from typing import override
+from typing import Any, override
 
 from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
@@ -8,6 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..punch import (
     ATTR_LATE,
+    ATTR_PERSON,
     ATTR_TERMINAL,
     ATTR_TIMESTAMP,
     ATTR_USER_ID,
@@ -44,16 +45,16 @@ class TerminalPunchEvent(TerminalPunchEntity, EventEntity):
     @callback
     @override
     def _async_punched(self, punch: Punch) -> None:
-        self._trigger_event(
-            punch.punch_type,
-            {
-                ATTR_USER_ID: punch.user_id,
-                ATTR_USER_NAME: punch.user_name,
-                ATTR_VERIFY: punch.verify,
-                ATTR_TIMESTAMP: punch.timestamp.isoformat(),
-                ATTR_TERMINAL: self._runtime.entry.title,
-                ATTR_SERIAL_NUMBER: self._runtime.serial_number,
-                ATTR_LATE: punch.late,
-            },
-        )
+        data: dict[str, Any] = {
+            ATTR_USER_ID: punch.user_id,
+            ATTR_USER_NAME: punch.user_name,
+            ATTR_VERIFY: punch.verify,
+            ATTR_TIMESTAMP: punch.timestamp.isoformat(),
+            ATTR_TERMINAL: self._runtime.entry.title,
+            ATTR_SERIAL_NUMBER: self._runtime.serial_number,
+            ATTR_LATE: punch.late,
+        }
+        if (link := self._runtime.settings.people.get(punch.user_id)) is not None:
+            data[ATTR_PERSON] = link.person
+        self._trigger_event(punch.punch_type, data)
         self.async_write_ha_state()

@@ -5,10 +5,12 @@ from contextlib import contextmanager
 from typing import Any, Concatenate
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import service
 
 from ..const import DOMAIN
+from ..kinds import DevicehubConfigEntry, is_terminal_entry
 from ..zk.errors import (
     TerminalAuthFailed,
     TerminalBusy,
@@ -17,6 +19,7 @@ from ..zk.errors import (
     TerminalUserNotFound,
 )
 from .entity import TerminalEntity
+from .runtime import TerminalRuntime
 
 
 @contextmanager
@@ -72,3 +75,23 @@ def terminal_action[EntityT: TerminalEntity, **P](
             await func(self, *args, **kwargs)
 
     return handler
+
+
+@callback
+def device_runtime(hass: HomeAssistant, device_id: str) -> TerminalRuntime:
+    """The runtime of the loaded terminal with this device id.
+
+    Home Assistant's helper refuses unknown devices, devices of other integrations and
+    entries not loaded, with its own translated errors; a door is refused here.
+    """
+    entry: DevicehubConfigEntry
+    _device, entry = service.async_get_device_and_config_entry(
+        hass, DOMAIN, device_id, include_child_devices=False
+    )
+    if not is_terminal_entry(entry):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_a_terminal",
+            translation_placeholders={"name": entry.title},
+        )
+    return entry.runtime_data

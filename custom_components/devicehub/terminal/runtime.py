@@ -19,7 +19,8 @@ A punch travels from the terminal's socket to the event entity in five steps:
 from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
@@ -231,6 +232,15 @@ async def async_setup_runtime(hass: HomeAssistant, entry: TerminalConfigEntry) -
             runtime.async_start()
 
     entry.async_on_unload(entry.async_on_state_change(_async_state_changed))
+
+    async def _async_hass_stopping(_: Event) -> None:
+        # Home Assistant does not unload entries when it stops: without this, Python's exit
+        # would wait on the idle worker thread (up to 10 s) and sessions would be abandoned.
+        await runtime.async_stop()
+        LOGGER.debug("%s stopped on Home Assistant's stop", entry.title)
+
+    # Not listen_once: removing a one-time listener that already ran logs an error.
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_hass_stopping))
 
 
 async def _async_connect(

@@ -2,13 +2,14 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import override
+from typing import Any, Self, override
 
 from homeassistant.components.sensor import (
     RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
+    SensorExtraStoredData,
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
@@ -16,13 +17,43 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from ..punch import ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY
+from ..punch import ATTR_PERSON, ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY
 from .coordinator import TerminalCoordinator, TerminalData
 from .delivery import Punch
 from .entity import TerminalEntity, TerminalPunchEntity
 from .runtime import TerminalConfigEntry, TerminalRuntime
 
 ATTR_PUNCH = "punch"
+# The attributes a restart restores with the last punch; nothing else is taken back.
+_RESTORED_ATTRIBUTES = (ATTR_USER_ID, ATTR_PUNCH, ATTR_VERIFY, ATTR_TIMESTAMP, ATTR_PERSON)
+
+
+@dataclass
+class LastPunchStoredData(SensorExtraStoredData):
+    """The last punch's value and its attributes, kept across restarts."""
+
+    punch_attributes: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored form."""
+        return {**super().as_dict(), "punch_attributes": self.punch_attributes}
+
+    @classmethod
+    def from_dict(cls, restored: dict[str, Any]) -> Self | None:
+        """The last punch as stored, None if the stored data is not one."""
+        sensor_data = SensorExtraStoredData.from_dict(restored)
+        attributes = restored.get("punch_attributes")
+        if sensor_data is None or not isinstance(attributes, dict):
+            return None
+        return cls(
+            sensor_data.native_value,
+            sensor_data.native_unit_of_measurement,
+            {
+                key: value
+                for key, value in attributes.items()
+                if key in _RESTORED_ATTRIBUTES and isinstance(value, str)
+            },
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,19 +167,37 @@ class TerminalLastPunchSensor(TerminalPunchEntity, RestoreSensor):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Restore the last punch, then follow new ones."""
-        if (restored := await self.async_get_last_sensor_data()) is not None:
-            self._attr_native_value = restored.native_value
+        """Restore the last punch with its attributes, then follow new ones."""
+        if (extra := await self.async_get_last_extra_data()) is not None:
+            if (restored := LastPunchStoredData.from_dict(extra.as_dict())) is not None:
+                self._attr_native_value = restored.native_value
+                self._attr_extra_state_attributes = restored.punch_attributes
+            elif (sensor_data := SensorExtraStoredData.from_dict(extra.as_dict())) is not None:
+                # Stored before attributes were: the value alone.
+                self._attr_native_value = sensor_data.native_value
         await super().async_added_to_hass()
+
+    @property
+    @override
+    def extra_restore_state_data(self) -> LastPunchStoredData:
+        """The value and the punch attributes, for the next start."""
+        return LastPunchStoredData(
+            self.native_value,
+            self.native_unit_of_measurement,
+            dict(self.extra_state_attributes or {}),
+        )
 
     @callback
     @override
     def _async_punched(self, punch: Punch) -> None:
         self._attr_native_value = punch.user_name or punch.user_id
-        self._attr_extra_state_attributes = {
+        attributes = {
             ATTR_USER_ID: punch.user_id,
             ATTR_PUNCH: punch.punch_type,
             ATTR_VERIFY: punch.verify,
             ATTR_TIMESTAMP: punch.timestamp.isoformat(),
         }
+        if (link := self._runtime.settings.people.get(punch.user_id)) is not None:
+            attributes[ATTR_PERSON] = link.person
+        self._attr_extra_state_attributes = attributes
         self.async_write_ha_state()

@@ -23,12 +23,13 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
 from ..const import DOMAIN
-from ..kinds import DevicehubConfigEntry, is_terminal_entry
+from ..kinds import is_terminal_entry
 from ..punch import punch_type, verify_method
 from ..schema import vol
 from ..zk.models import User
+from .copy_action import async_setup_copy_users
 from .delivery import UndeliveredRecordsError
-from .helpers import translate_terminal_errors
+from .helpers import device_runtime, translate_terminal_errors
 from .runtime import TerminalRuntime
 
 SERVICE_GET_ATTENDANCE = "get_attendance"
@@ -37,6 +38,8 @@ SERVICE_SET_USER = "set_user"
 SERVICE_DELETE_USER = "delete_user"
 SERVICE_SYNC_TIME = "sync_time"
 SERVICE_CLEAR_ATTENDANCE = "clear_attendance"
+SERVICE_ENABLE_USER = "enable_user"
+SERVICE_DISABLE_USER = "disable_user"
 
 ATTR_START = "start"
 ATTR_END = "end"
@@ -87,6 +90,8 @@ SCHEMAS = {
         }
     ),
     SERVICE_DELETE_USER: _schema({vol.Required(ATTR_USER_ID): _USER_ID}),
+    SERVICE_ENABLE_USER: _schema({vol.Required(ATTR_USER_ID): _USER_ID}),
+    SERVICE_DISABLE_USER: _schema({vol.Required(ATTR_USER_ID): _USER_ID}),
     SERVICE_SYNC_TIME: _schema({}),
     SERVICE_CLEAR_ATTENDANCE: _schema({}),
 }
@@ -105,13 +110,9 @@ def _target_runtime(hass: HomeAssistant, call: ServiceCall) -> TerminalRuntime:
     Home Assistant's helpers refuse unknown targets, targets of other integrations and
     entries not loaded, with their own translated errors; a door is refused here.
     """
-    entry: DevicehubConfigEntry
     if ATTR_DEVICE_ID in call.data:
-        _device, entry = service.async_get_device_and_config_entry(
-            hass, DOMAIN, call.data[ATTR_DEVICE_ID], include_child_devices=False
-        )
-    else:
-        entry = service.async_get_config_entry(hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID])
+        return device_runtime(hass, call.data[ATTR_DEVICE_ID])
+    entry = service.async_get_config_entry(hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID])
     if not is_terminal_entry(entry):
         raise _invalid("not_a_terminal", name=entry.title)
     return entry.runtime_data
@@ -199,6 +200,23 @@ async def _async_delete_user(hass: HomeAssistant, call: ServiceCall) -> ServiceR
     return {"deleted": call.data[ATTR_USER_ID]}
 
 
+async def _async_set_enabled(
+    hass: HomeAssistant, call: ServiceCall, enabled: bool
+) -> ServiceResponse:
+    runtime = _target_runtime(hass, call)
+    with translate_terminal_errors(hass, runtime.entry):
+        user = await runtime.terminal.set_user_enabled(call.data[ATTR_USER_ID], enabled)
+    return {"user": _user_dict(user)}
+
+
+async def _async_enable_user(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    return await _async_set_enabled(hass, call, enabled=True)
+
+
+async def _async_disable_user(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    return await _async_set_enabled(hass, call, enabled=False)
+
+
 async def _async_sync_time(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     runtime = _target_runtime(hass, call)
     with translate_terminal_errors(hass, runtime.entry):
@@ -224,6 +242,8 @@ _HANDLERS = {
     SERVICE_GET_USERS: (_async_get_users, SupportsResponse.ONLY),
     SERVICE_SET_USER: (_async_set_user, SupportsResponse.OPTIONAL),
     SERVICE_DELETE_USER: (_async_delete_user, SupportsResponse.OPTIONAL),
+    SERVICE_ENABLE_USER: (_async_enable_user, SupportsResponse.OPTIONAL),
+    SERVICE_DISABLE_USER: (_async_disable_user, SupportsResponse.OPTIONAL),
     SERVICE_SYNC_TIME: (_async_sync_time, SupportsResponse.OPTIONAL),
     SERVICE_CLEAR_ATTENDANCE: (_async_clear_attendance, SupportsResponse.OPTIONAL),
 }
@@ -240,3 +260,4 @@ def async_setup_terminal_services(hass: HomeAssistant) -> None:
             schema=SCHEMAS[action],
             supports_response=supports_response,
         )
+    async_setup_copy_users(hass)

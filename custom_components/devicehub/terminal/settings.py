@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta, tzinfo
+from datetime import time, timedelta, tzinfo
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -15,7 +15,11 @@ from .const import (
     CONF_CODE,
     CONF_ENCODING,
     CONF_LIVE_CAPTURE,
+    CONF_PEOPLE,
+    CONF_PERSON,
     CONF_POLL_INTERVAL,
+    CONF_PRESENCE,
+    CONF_PRESENCE_RESET,
     CONF_TIME_ZONE,
     CONF_UNLOCK_SECONDS,
     DEFAULT_ENCODING,
@@ -23,6 +27,7 @@ from .const import (
     DEFAULT_PASSWORD,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_PORT,
+    DEFAULT_PRESENCE_RESET,
     DEFAULT_TIMEOUT,
     DEFAULT_UNLOCK_SECONDS,
 )
@@ -39,6 +44,23 @@ def terminal_config(data: Mapping[str, Any], encoding: str = DEFAULT_ENCODING) -
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PersonLink:
+    """A terminal user linked to a Home Assistant person; ``presence``: a sensor is wanted."""
+
+    user_id: str
+    person: str
+    presence: bool
+
+
+def person_links(options: Mapping[str, Any]) -> dict[str, PersonLink]:
+    """The links stored in an entry's options, by user id."""
+    return {
+        user_id: PersonLink(user_id, link[CONF_PERSON], bool(link.get(CONF_PRESENCE, False)))
+        for user_id, link in options.get(CONF_PEOPLE, {}).items()
+    }
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TerminalSettings:
     """The options of a terminal entry, defaults applied."""
@@ -49,6 +71,8 @@ class TerminalSettings:
     time_zone: tzinfo
     live_capture: bool
     poll_interval: timedelta
+    people: Mapping[str, PersonLink]
+    presence_reset: time
 
     @classmethod
     async def async_from_entry(cls, hass: HomeAssistant, entry: ConfigEntry) -> TerminalSettings:
@@ -65,5 +89,9 @@ class TerminalSettings:
             live_capture=bool(options.get(CONF_LIVE_CAPTURE, DEFAULT_LIVE_CAPTURE)),
             poll_interval=timedelta(
                 seconds=int(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
+            ),
+            people=person_links(options),
+            presence_reset=time.fromisoformat(
+                options.get(CONF_PRESENCE_RESET, DEFAULT_PRESENCE_RESET)
             ),
         )

@@ -25,6 +25,10 @@ class UserDirectory:
         """The cached name of a user, without asking the terminal."""
         return self._names.get(user_id)
 
+    def names(self) -> dict[str, str]:
+        """Every cached user_id and name."""
+        return dict(self._names)
+
     def update(self, users: list[User]) -> None:
         """Replace the cache with a fresh user list."""
         # Terminals store an empty name for users enrolled by PIN only.

@@ -11,6 +11,7 @@ from functools import partial
 from .client import TerminalClient, TerminalConfig
 from .errors import TerminalCannotConnect, TerminalError, as_protocol_error
 from .models import AttendanceBatch, ClearResult, TerminalCounts, TerminalInfo, User
+from .templates import Fingerprint
 
 
 class AsyncTerminal:
@@ -120,6 +121,20 @@ class AsyncTerminal:
         await self.run(
             lambda client: client.set_user(user_id, name, privilege, password, card, group_id)
         )
+
+    async def set_user_enabled(self, user_id: str, enabled: bool) -> User:
+        """See TerminalClient.set_user_enabled."""
+        return await self.run(lambda client: client.set_user_enabled(user_id, enabled))
+
+    async def get_users_and_templates(self) -> tuple[list[User], list[Fingerprint]]:
+        """See TerminalClient.get_users_and_templates."""
+        return await self.run(TerminalClient.get_users_and_templates)
+
+    async def put_user(
+        self, user: User, fingerprints: list[Fingerprint] | None, drop_fingers: tuple[int, ...] = ()
+    ) -> None:
+        """See TerminalClient.put_user."""
+        await self.run(lambda client: client.put_user(user, fingerprints, drop_fingers))
 
     async def delete_user(self, user_id: str) -> None:
         """See TerminalClient.delete_user."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 import logging
 
@@ -20,10 +20,12 @@ from .errors import (
 from .identity import read_counts, read_family, read_info
 from .models import AttendanceBatch, ClearResult, TerminalCounts, TerminalInfo, User
 from .records import encode_user, fit_text
+from .templates import Fingerprint, delete_template, read_templates, save_user_templates
 from .timecodec import encode_time
 from .transport.channel import Transport
 from .transport.packets import Command
 from .transport.session import PyzkSession, SessionSettings, open_session
+from .user_record import PRIVILEGE_DISABLED, with_enabled, write_user_record
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -235,7 +237,8 @@ class TerminalClient:
                 uid=existing.uid if existing else _uid_for(user_id, users),
                 user_id=user_id,
                 name=name,
-                privilege=privilege,
+                # A disabled user stays disabled: enable_user is what lets them punch again.
+                privilege=privilege | (existing.privilege & PRIVILEGE_DISABLED if existing else 0),
                 password=password,
                 group_id=group_id or (existing.group_id if existing else DEFAULT_GROUP),
                 card=card,
@@ -247,6 +250,61 @@ class TerminalClient:
             session.request(Command.CMD_REFRESHDATA, reply_size=8)
 
         self._call("writing a user", write)
+
+    def set_user_enabled(self, user_id: str, enabled: bool) -> User:
+        """Let the user punch or not; every other field of the record stays as it was."""
+
+        def write(session: PyzkSession) -> User:
+            user = next((u for u in self._read_users(session) if u.user_id == user_id), None)
+            if user is None:
+                raise TerminalUserNotFound(f"no user with user_id {user_id!r}")
+            changed = with_enabled(user, enabled)
+            if changed != user:
+                self._write_record(session, changed)
+            return changed
+
+        return self._call("enabling a user" if enabled else "disabling a user", write)
+
+    def get_users_and_templates(self) -> tuple[list[User], list[Fingerprint]]:
+        """Every user and every fingerprint template, read on one connection."""
+
+        def read(session: PyzkSession) -> tuple[list[User], list[Fingerprint]]:
+            users = self._read_users(session)
+            session.zk.read_sizes()
+            return users, read_templates(session, int(session.zk.fingers))
+
+        return self._call("reading users and fingerprints", read)
+
+    def put_user(
+        self, user: User, fingerprints: list[Fingerprint] | None, drop_fingers: tuple[int, ...] = ()
+    ) -> None:
+        """Write a user under ``user.uid`` exactly as given, and its fingerprints unless None.
+
+        The fingerprints go with pyzk's template upload; fingers in ``drop_fingers`` are
+        removed; then the record is written again whole, so that pyzk's layout of it does
+        not stay.
+        """
+        size = self._user_record_size
+        _name_bytes, password_bytes, user_id_bytes = _USER_FIELD_BYTES[size]
+        _check_user_id(size, user.user_id, user.group_id, user_id_bytes)
+        if len(user.password) > password_bytes or not user.password.isascii():
+            raise TerminalInvalidArgument(f"password must be ASCII, at most {password_bytes} bytes")
+
+        if len(user.time_zones) != len(_NEW_USER_ZONES[size]):
+            # Settings of the other record layout mean nothing here.
+            user = replace(user, time_zones=_NEW_USER_ZONES[size])
+
+        def write(session: PyzkSession) -> None:
+            if fingerprints is not None:
+                save_user_templates(session, user, fingerprints, size)
+            for fid in drop_fingers:
+                delete_template(session, user.uid, fid)
+            self._write_record(session, user)
+
+        self._call("copying a user", write)
+
+    def _write_record(self, session: PyzkSession, user: User) -> None:
+        write_user_record(session, user, self._user_record_size, self.config.encoding)
 
     def delete_user(self, user_id: str) -> None:
         """Delete the user with this user_id (TerminalUserNotFound if there is none)."""

@@ -1,0 +1,95 @@
+"""Punches of a push terminal: each uploaded punch stored, then delivered, exactly once.
+
+An upload is answered `OK` only after this returns: the new punches are written to storage
+first, then handed to the entities. Resends and re-uploads are dropped by the ledger.
+"""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from homeassistant.core import CALLBACK_TYPE, callback
+
+from ..adms.models import AttendanceLine, ParsedLines
+from ..punch import punch_type, verify_method
+from .ledger import PunchKey, PunchLedger
+
+ATTLOG = "ATTLOG"
+
+
+@dataclass(frozen=True, slots=True)
+class Punch:
+    """A delivered punch, ready for entities and automations (as for pull terminals)."""
+
+    user_id: str
+    user_name: str | None
+    timestamp: datetime  # tz-aware, in the terminal's time zone
+    punch_type: str
+    verify: str
+    # Made while the terminal could not reach Home Assistant (an outage, a restart of
+    # either), and uploaded afterwards as a backlog.
+    late: bool
+
+
+class PunchIntake:
+    """Takes ATTLOG uploads of one terminal and delivers their new punches in order."""
+
+    def __init__(self, ledger: PunchLedger, time_zone: tzinfo) -> None:
+        """Bind to the terminal's ledger."""
+        self._ledger = ledger
+        self._time_zone = time_zone
+        self._lock = asyncio.Lock()
+        self._listeners: list[Callable[[Punch], None]] = []
+        self.last_punch: Punch | None = None
+        self.delivered = 0
+        self.malformed_lines = 0
+
+    @callback
+    def async_add_listener(self, listener: Callable[[Punch], None]) -> CALLBACK_TYPE:
+        """Call listener with every delivered punch, in order."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def async_take(
+        self,
+        parsed: ParsedLines[AttendanceLine],
+        *,
+        stamp: str | None,
+        online_since: datetime | None,
+    ) -> int:
+        """Store the batch's new punches, then deliver them; return how many were new.
+
+        Raises what storage raises: the batch is then not taken and will be sent again.
+        """
+        self.malformed_lines += parsed.malformed
+        # One batch at a time, so a resend racing its original is checked after it.
+        async with self._lock:
+            new = self._ledger.new_punches(
+                (PunchKey(line.user_id, line.time.replace(microsecond=0), line.status), line)
+                for line in parsed.records
+            )
+            stamps = {ATTLOG: stamp} if stamp and stamp.isdigit() else {}
+            if new or stamps:
+                await self._ledger.async_record([key for key, _ in new], stamps)
+            # Stable sort: punches within one second keep the terminal's order.
+            new.sort(key=lambda item: item[0].timestamp)
+            for key, line in new:
+                self._deliver(key, line.verify, online_since)
+        return len(new)
+
+    def _deliver(self, key: PunchKey, verify: int, online_since: datetime | None) -> None:
+        timestamp = key.timestamp.replace(tzinfo=self._time_zone)
+        punch = Punch(
+            user_id=key.user_id,
+            user_name=self._ledger.users.get(key.user_id) or None,
+            timestamp=timestamp,
+            punch_type=punch_type(key.status),
+            verify=verify_method(verify),
+            # Punch times have whole seconds: compare with the second contact resumed in.
+            late=online_since is None or timestamp < online_since.replace(microsecond=0),
+        )
+        self.delivered += 1
+        self.last_punch = punch
+        for listener in list(self._listeners):
+            listener(punch)

@@ -1,0 +1,247 @@
+"""Punches from a push terminal: stored before `OK`, delivered exactly once, late when a
+backlog, across resends, storage failures and Home Assistant restarts."""
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.storage import Store
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.devicehub.push.const import RECENT_PUNCH_KEYS
+from tools.admssim import PushTerminalSimulator, UploadResult
+
+from .conftest import (
+    LAST_PUNCH_ENTITY,
+    PUNCH_ENTITY,
+    SERIAL,
+    EventRecorder,
+    PunchRecorder,
+    SimFactory,
+    runtime_of,
+)
+
+
+async def test_live_punch_fires_event(
+    hass: HomeAssistant,
+    sim: PushTerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    punches: EventRecorder,
+) -> None:
+    """A realtime upload fires one punch event with the pull terminals' data, not late."""
+    punch = sim.inject_punch("1001", status=1, verify=15)
+    assert await sim.upload_once() is UploadResult.ACCEPTED
+    await hass.async_block_till_done()
+    assert punches.punches == [
+        {
+            "event_types": punches.punches[0]["event_types"],
+            "event_type": "check_out",
+            "user_id": "1001",
+            "user_name": None,
+            "verify": "face",
+            "timestamp": punch.time.replace(tzinfo=punches_zone()).isoformat(),
+            "terminal": "Gate",
+            "serial_number": SERIAL,
+            "late": False,
+            "friendly_name": "Gate Punch",
+        }
+    ]
+    state = hass.states.get(LAST_PUNCH_ENTITY)
+    assert state is not None
+    assert state.state == "1001"
+    assert state.attributes["punch"] == "check_out"
+    assert sim.exchanges[-1].reply == "OK:1"
+
+
+def punches_zone():
+    """The entries of these tests run in UTC."""
+    from datetime import UTC
+
+    return UTC
+
+
+async def test_backlog_after_outage_is_late_and_once(
+    hass: HomeAssistant, sim: PushTerminalSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A 2,500-punch backlog arrives in batches of 1,000, each punch once, all late; the
+    whole log uploaded again (stamps reset) delivers nothing more."""
+    delivered = PunchRecorder(runtime_of(loaded_entry))
+    sim.go_offline()
+    backlog = sim.add_backlog(2_500, start=sim.clock.now() - timedelta(hours=2))
+    assert await sim.flush() is UploadResult.OFFLINE
+    sim.go_online()
+    assert await sim.flush() is UploadResult.NOTHING
+    assert [e.lines for e in sim.exchanges if e.table == "ATTLOG"] == [1_000, 1_000, 500]
+    assert len(delivered.punches) == 2_500
+    assert len(set(delivered.keys)) == 2_500
+    assert all(punch.late for punch in delivered.punches)
+    assert [p.timestamp.replace(tzinfo=None) for p in delivered.punches] == [
+        punch.time for punch in backlog
+    ]
+
+    assert sim.resend_history() == 2_500
+    assert await sim.flush() is UploadResult.NOTHING
+    assert len(delivered.punches) == 2_500
+    counters = runtime_of(loaded_entry).counters
+    assert counters["punches_delivered"] == 2_500
+    assert counters["punches_duplicate"] == 2_500
+
+
+async def test_resend_after_storage_failure(
+    hass: HomeAssistant, sim: PushTerminalSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A batch that could not be stored is not acknowledged: nothing is delivered, the
+    terminal sends it again, and then each punch is delivered once."""
+    delivered = PunchRecorder(runtime_of(loaded_entry))
+    for user in ("1001", "1002", "1001"):
+        sim.inject_punch(user, when=sim.clock.now() - timedelta(minutes=len(sim.data.log)))
+    with patch.object(Store, "async_save", side_effect=HomeAssistantError("disk full")):
+        assert await sim.upload_once() is UploadResult.REFUSED
+    assert sim.exchanges[-1].status == 503
+    assert delivered.punches == []
+    assert await sim.upload_once() is UploadResult.ACCEPTED
+    assert await sim.upload_once() is UploadResult.NOTHING
+    assert sim.resends == 1
+    assert len(delivered.punches) == 3
+
+
+async def test_reply_lost_resend_dropped(
+    hass: HomeAssistant, sim: PushTerminalSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """The same batch posted twice (its OK lost on the way) is delivered once."""
+    delivered = PunchRecorder(runtime_of(loaded_entry))
+    sim.inject_punch("1001")
+    sim.inject_punch("1002", status=1)
+    body = "".join(p.line() + "\n" for p in sim.data.pending_punches).encode()
+    for _ in range(2):
+        status, reply = await sim.post_raw("cdata", body, {"table": "ATTLOG", "Stamp": "2"})
+        assert (status, reply) == (200, "OK:2")
+    assert len(delivered.punches) == 2
+
+
+async def test_exactly_once_across_restart(
+    hass: HomeAssistant,
+    sim: PushTerminalSimulator,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """Punches made while Home Assistant is down are refused meanwhile, then delivered
+    once after the restart (late); the log resent after it delivers nothing again."""
+    delivered = PunchRecorder(runtime_of(loaded_entry))
+    sim.inject_punch("1001", when=sim.clock.now() - timedelta(minutes=30))
+    assert await sim.flush() is UploadResult.NOTHING
+    assert len(delivered.punches) == 1
+
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    sim.add_backlog(1_500, start=sim.clock.now() - timedelta(minutes=25))
+    assert await sim.upload_once() is UploadResult.REFUSED
+    assert sim.exchanges[-1].status == 403
+
+    assert await hass.config_entries.async_setup(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    after = PunchRecorder(runtime_of(loaded_entry))
+    assert await sim.flush() is UploadResult.NOTHING
+    assert len(after.punches) == 1_500
+    assert all(punch.late for punch in after.punches)
+
+    assert sim.resend_history() == 1_501
+    sim.handshaken = False
+    assert await sim.flush() is UploadResult.NOTHING
+    assert len(after.punches) == 1_500
+    state = hass.states.get(PUNCH_ENTITY)
+    assert state is not None
+    assert state.attributes["late"] is True
+
+
+async def test_handshake_tells_the_stamp_taken(
+    hass: HomeAssistant, sim: PushTerminalSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """After a restart the handshake tells the terminal the last stamp stored, so it does
+    not upload its whole log again."""
+    assert sim.server_options["ATTLOGStamp"] == "None"
+    sim.inject_punch("1001")
+    sim.inject_punch("1002")
+    assert await sim.flush() is UploadResult.NOTHING
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert await sim.handshake()
+    assert sim.server_options["ATTLOGStamp"] == "2"
+    assert sim.server_options["Delay"] == "10"
+    assert sim.server_options["Realtime"] == "1"
+    assert sim.server_options["TimeZone"] == "0"
+
+
+async def test_malformed_lines_skipped(
+    hass: HomeAssistant, sim: PushTerminalSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Malformed lines are counted and skipped; the good lines of the batch are taken."""
+    delivered = PunchRecorder(runtime_of(loaded_entry))
+    now = sim.clock.now().strftime("%Y-%m-%d %H:%M:%S")
+    body = "\n".join(
+        (
+            f"1001\t{now}\t0\t1\t0\t0\t0",
+            "not a punch",
+            "1002\t2026-13-45 99:00:00\t0\t1",
+            f"1002\t{now}\t1\t15\t0\t0\t0",
+            "x" * 5_000,
+        )
+    ).encode()
+    status, reply = await sim.post_raw("cdata", body, {"table": "ATTLOG", "Stamp": "9"})
+    assert (status, reply) == (200, "OK:5")
+    assert [p.user_id for p in delivered.punches] == ["1001", "1002"]
+    assert runtime_of(loaded_entry).counters["malformed_lines"] == 3
+
+
+async def test_history_before_adding_is_not_replayed(
+    hass: HomeAssistant, sim: PushTerminalSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A new terminal's first upload may hold its whole log: punches from before the entry
+    was added are taken (OK) but not delivered."""
+    delivered = PunchRecorder(runtime_of(loaded_entry))
+    sim.inject_punch("1001", when=sim.clock.now() - timedelta(days=3))
+    sim.inject_punch("1002", when=sim.clock.now() - timedelta(hours=1))
+    assert await sim.flush() is UploadResult.NOTHING
+    assert [p.user_id for p in delivered.punches] == ["1002"]
+    assert runtime_of(loaded_entry).ledger.dropped_before_cursor == 1
+
+
+async def test_backlog_beyond_remembered_keys(
+    hass: HomeAssistant, sim: PushTerminalSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A 25,000-punch backlog (more than the 20,000 keys remembered) is delivered once; the
+    log uploaded again is dropped whole, the oldest punches by the time cursor."""
+    assert RECENT_PUNCH_KEYS == 20_000
+    runtime = runtime_of(loaded_entry)
+    delivered = PunchRecorder(runtime)
+    sim.go_offline()
+    sim.add_backlog(25_000, start=sim.clock.now() - timedelta(hours=8), users=500)
+    sim.go_online()
+    assert await sim.flush(max_batches=100) is UploadResult.NOTHING
+    assert len(delivered.punches) == 25_000
+    assert runtime.ledger.remembered == 20_000
+    assert sim.resend_history() == 25_000
+    assert await sim.flush(max_batches=100) is UploadResult.NOTHING
+    assert len(delivered.punches) == 25_000
+    assert runtime.ledger.dropped_before_cursor == 5_000
+    assert runtime.ledger.dropped_duplicates == 20_000
+
+
+async def test_two_terminals_apart(
+    hass: HomeAssistant, make_sim: SimFactory, sim: PushTerminalSimulator
+) -> None:
+    """The same punch at two terminals is two punches: each terminal has its own ledger."""
+    from .conftest import push_entry
+
+    other = push_entry("CQZ0000000002")
+    other.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(other.entry_id)
+    await hass.async_block_till_done()
+    second = await make_sim("CQZ0000000002")
+    when = sim.clock.now()
+    sim.inject_punch("1001", when=when)
+    second.inject_punch("1001", when=when)
+    first_delivered = PunchRecorder(runtime_of(hass.config_entries.async_entries()[0]))
+    second_delivered = PunchRecorder(runtime_of(other))
+    assert await sim.flush() is UploadResult.NOTHING
+    assert await second.flush() is UploadResult.NOTHING
+    assert len(first_delivered.punches) == len(second_delivered.punches) == 1
