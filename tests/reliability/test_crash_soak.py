@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.mosquitto import MosquittoBroker
+from tests.mosquitto import MosquittoBroker, mosquitto_broker, mosquitto_executable
 from tests.zksim_fixtures import SimulatorFactory
 
 from .crash_soak import run_crash_soak
+
+__all__ = ["mosquitto_broker", "mosquitto_executable"]
 
 KILLS = int(os.environ.get("DEVICEHUB_CRASH_SOAK_KILLS", "30"))
 
