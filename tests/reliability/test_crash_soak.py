@@ -19,6 +19,8 @@ __all__ = ["mosquitto_broker", "mosquitto_executable"]
 KILLS = int(os.environ.get("DEVICEHUB_CRASH_SOAK_KILLS", "30"))
 
 
+# Each of the 30 restarts of Home Assistant takes seconds (longer on a busy machine).
+@pytest.mark.timeout(900)
 @pytest.mark.usefixtures("socket_enabled")
 def test_exactly_once_across_sigkill(
     tmp_path: Path,
