@@ -28,6 +28,7 @@ from homeassistant.const import __version__ as ha_version
 
 from . import (
     attendance_sync,
+    durable_delivery,
     external,
     lock_roundtrip,
     punch_latency,
@@ -55,7 +56,7 @@ class Benchmark:
 BENCHMARKS = [
     *(
         Benchmark(m.__name__.rsplit(".", 1)[1], m.run_bench, m.rows, m.aims)
-        for m in (attendance_sync, punch_latency, setup_scale, user_copy)
+        for m in (attendance_sync, punch_latency, setup_scale, user_copy, durable_delivery)
     ),
     # Owned by another module of bench/ and reused as it is (see bench.external).
     Benchmark(

@@ -1,6 +1,8 @@
 """Config flow of doors: MQTT discovery, manual add, reconfigure and options."""
 
 import json
+from pathlib import Path
+import re
 from typing import Any
 from unittest.mock import patch
 
@@ -11,7 +13,10 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, MqttMockHAClient
 
 from custom_components.devicehub.const import CONF_KIND, DOMAIN
 from custom_components.devicehub.door.const import (
@@ -22,6 +27,10 @@ from custom_components.devicehub.door.const import (
     CONF_NAME,
     CONF_PREFIX,
     CONF_UNLOCK_CODE,
+)
+from custom_components.devicehub.door.discovery_guard import (
+    MAX_PENDING_DISCOVERIES,
+    refused_discoveries,
 )
 
 from .conftest import DOOR_ID, HAND_SHAKE, topic
@@ -292,3 +301,49 @@ async def test_options_without_code(hass: HomeAssistant, setup_door: MockConfigE
     )
     await hass.async_block_till_done()
     assert setup_door.options == {CONF_UNLOCK_CODE: "", CONF_COMMAND_TIMEOUT: 10}
+
+
+def documented_discovery_cap() -> int:
+    """The cap as docs/mqtt-contract.md states it to door makers."""
+    text = (Path(__file__).parents[2] / "docs" / "mqtt-contract.md").read_text()
+    found = re.search(r"at most \*\*(\d+)\*\* discovered doors per prefix", text)
+    assert found is not None
+    return int(found.group(1))
+
+
+async def test_discovery_flood_is_capped(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Made-up door ids open at most the documented number of flows; the rest are counted."""
+    cap = documented_discovery_cap()
+    assert cap == 20
+    results = [
+        await start_discovery(hass, discovery(json.dumps(HAND_SHAKE), device_id=f"flood{n}"))
+        for n in range(cap + 5)
+    ]
+    offered = [r for r in results if r["type"] is FlowResultType.FORM]
+    refused = [r for r in results if r["type"] is FlowResultType.ABORT]
+    assert len(offered) == cap
+    assert {r["reason"] for r in refused} == {"too_many_discoveries"}
+    assert len(refused) == 5
+    assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == cap
+    assert refused_discoveries(hass) == {"devicehub": 5}
+    assert caplog.text.count("doors wait to be added under devicehub/") == 1
+
+    # A repeat of a pending door is not a new one; handling one makes room for the next.
+    again = await start_discovery(hass, discovery(json.dumps(HAND_SHAKE), device_id="flood0"))
+    assert again["reason"] == "already_in_progress"
+    hass.config_entries.flow.async_abort(offered[0]["flow_id"])
+    late = await start_discovery(hass, discovery(json.dumps(HAND_SHAKE), device_id="late"))
+    assert late["type"] is FlowResultType.FORM
+    assert refused_discoveries(hass) == {"devicehub": 5}
+
+
+async def test_refused_discoveries_in_diagnostics(
+    hass: HomeAssistant, setup_door: MockConfigEntry, hass_client: ClientSessionGenerator
+) -> None:
+    """Every door's diagnostics show the refusals of the flood."""
+    for n in range(MAX_PENDING_DISCOVERIES + 2):
+        await start_discovery(hass, discovery(json.dumps(HAND_SHAKE), device_id=f"flood{n}"))
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, setup_door)
+    assert diagnostics["discoveries_refused"] == {"devicehub": 2}

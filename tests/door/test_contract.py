@@ -155,7 +155,8 @@ def test_bad_topics(received: str) -> None:
 
 def test_hand_shake_full() -> None:
     """The full declaration parses into typed values and back to the same JSON."""
-    hand_shake = parse_hand_shake(json.dumps(HAND_SHAKE).encode())
+    full = HAND_SHAKE | {"features": sorted([*HAND_SHAKE["features"], "expires"])}
+    hand_shake = parse_hand_shake(json.dumps(full).encode())
     assert hand_shake is not None
     assert hand_shake.name == "Front Door"
     # Every feature of contract 1.0 (1.1's access control is tested in test_access_control).
@@ -193,7 +194,7 @@ def test_hand_shake_full() -> None:
     assert hand_shake.datapoint("mode").type is DataPointType.STRING  # type: ignore[union-attr]
     assert hand_shake.datapoint("nope") is None
     assert hand_shake.has_lock
-    assert hand_shake_to_object(hand_shake) == HAND_SHAKE | {
+    assert hand_shake_to_object(hand_shake) == full | {
         "alarms": [HAND_SHAKE["alarms"][0]],
         "commands": [{"name": "ping"}, {"name": "set_volume", "description": "Set the volume"}],
         "datapoints": [

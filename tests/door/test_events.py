@@ -1,14 +1,23 @@
 """Event entities: strangers and attendance punches."""
 
+from pathlib import Path
+import re
+from typing import Any
+from unittest.mock import patch
+
 from homeassistant.const import STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.devicehub.const import DOMAIN
+from custom_components.devicehub.door.delivered import MAX_DELIVERED_IDS, DeliveredIds
 
-from .conftest import DOOR_ID, Fire
+from .conftest import DOOR_ID, Fire, topic
 
 STRANGER = "event.front_door_stranger"
 ATTENDANCE = "event.front_door_punch"
@@ -98,3 +107,118 @@ async def test_punch_keeps_an_existing_entity_id(
     state = hass.states.get("event.front_door_attendance")
     assert state.attributes["event_type"] == "check_in"
     assert state.attributes["friendly_name"] == "Front Door Punch"
+
+
+def documented_id_bound() -> int:
+    """How many delivered ids docs/mqtt-contract.md promises to keep per door."""
+    text = (Path(__file__).parents[2] / "docs" / "mqtt-contract.md").read_text()
+    found = re.search(r"the latest \*\*(\d+)\*\* ids", text)
+    assert found is not None
+    return int(found.group(1))
+
+
+async def test_events_with_ids_once_and_acknowledged(
+    hass: HomeAssistant,
+    setup_door: MockConfigEntry,
+    mqtt_mock: MqttMockHAClient,
+    fire: Fire,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Contract 1.1: an event with an id fires once, is stored, and acknowledged each time."""
+    fired: list[str] = []
+    store_key = f"devicehub.door_delivered.{setup_door.entry_id}"
+
+    @callback
+    def record(event: Event[EventStateChangedData]) -> None:
+        # Stored before it is announced: a crash right after cannot fire it again.
+        fired.append(str(hass_storage[store_key]["data"]["ids"][-1]))
+
+    async_track_state_change_event(hass, [ATTENDANCE, STRANGER], record)
+    punch = {"user_id": "42", "punch": "check_in", "ts": 0, "id": "p-1"}
+    fire("attendance", punch)
+    fire("attendance", punch)  # resent: its acknowledgement was lost
+    fire("stranger", {"event_id": "e-9", "id": "s-1"})
+    await hass.async_block_till_done()
+    fire("attendance", {"user_id": "43", "punch": "check_out", "ts": 0})  # 1.0: no id
+    await hass.async_block_till_done()
+    assert fired == ["p-1", "s-1", "s-1"]  # the last one, without id, stores nothing
+    assert [c.args[:2] for c in mqtt_mock.async_publish.call_args_list] == [
+        (topic("ack"), '{"id": "p-1"}'),
+        (topic("ack"), '{"id": "p-1"}'),
+        (topic("ack"), '{"id": "s-1"}'),
+    ]
+    runtime = setup_door.runtime_data
+    assert (len(runtime.delivered), runtime.delivered.duplicates) == (2, 1)
+
+    # After a restart the ids are still known.
+    assert await hass.config_entries.async_reload(setup_door.entry_id)
+    await hass.async_block_till_done()
+    shown = hass.states.get(ATTENDANCE)
+    mqtt_mock.async_publish.reset_mock()
+    fire("attendance", punch)
+    await hass.async_block_till_done()
+    assert hass.states.get(ATTENDANCE) == shown
+    assert setup_door.runtime_data.delivered.duplicates == 1
+    assert [c.args[:2] for c in mqtt_mock.async_publish.call_args_list] == [
+        (topic("ack"), '{"id": "p-1"}')
+    ]
+
+
+async def test_delivered_ids_are_bounded(hass: HomeAssistant) -> None:
+    """Only the documented number of latest ids is kept; damaged saves are ignored."""
+    bound = documented_id_bound()
+    assert bound == MAX_DELIVERED_IDS == 1000
+    ids = DeliveredIds(hass, "entry1")
+    for n in range(bound + 5):
+        assert await ids.async_add(f"id-{n}")
+    assert len(ids) == bound
+    assert await ids.async_add("id-0")  # forgotten: the oldest made room
+    assert not await ids.async_add(f"id-{bound + 4}")
+    reloaded = DeliveredIds(hass, "entry1")
+    await reloaded.async_load()
+    assert len(reloaded) == bound
+
+
+@pytest.mark.parametrize("stored", [{"ids": "x"}, {"ids": [1, "a"]}, ["a"], None])
+async def test_damaged_delivered_ids(
+    hass: HomeAssistant, hass_storage: dict[str, Any], stored: Any
+) -> None:
+    """What is not a list of text is left out."""
+    hass_storage["devicehub.door_delivered.entry1"] = {"version": 1, "key": "x", "data": stored}
+    ids = DeliveredIds(hass, "entry1")
+    await ids.async_load()
+    assert len(ids) == (1 if stored == {"ids": [1, "a"]} else 0)
+
+
+async def test_newer_delivered_ids_file(hass: HomeAssistant, hass_storage: dict[str, Any]) -> None:
+    """A file of a newer version (after a downgrade) is ignored, not fatal."""
+    hass_storage["devicehub.door_delivered.entry1"] = {
+        "version": 9,
+        "key": "x",
+        "data": {"ids": ["a"]},
+    }
+    ids = DeliveredIds(hass, "entry1")
+    await ids.async_load()
+    assert len(ids) == 0
+
+
+async def test_bad_event_id(hass: HomeAssistant, setup_door: MockConfigEntry, fire: Fire) -> None:
+    """An id longer than 64 characters, or not text, drops the event."""
+    fire("attendance", {"user_id": "1", "punch": 0, "id": "x" * 65})
+    fire("attendance", {"user_id": "1", "punch": 0, "id": ["x"]})
+    await hass.async_block_till_done()
+    assert hass.states.get(ATTENDANCE).state == STATE_UNKNOWN
+    assert setup_door.runtime_data.drops.by_reason == {"invalid_payload": 2}
+
+
+async def test_acknowledgement_without_mqtt(
+    hass: HomeAssistant, setup_door: MockConfigEntry, fire: Fire
+) -> None:
+    """An event is announced even if its acknowledgement cannot go out (the door resends)."""
+    with patch(
+        "custom_components.devicehub.door.runtime.mqtt.async_publish",
+        side_effect=HomeAssistantError("down"),
+    ):
+        fire("attendance", {"user_id": "1", "punch": 0, "id": "p-2"})
+        await hass.async_block_till_done()
+    assert hass.states.get(ATTENDANCE).state != STATE_UNKNOWN

@@ -3,6 +3,8 @@
 import asyncio
 from collections.abc import Coroutine
 from datetime import timedelta
+import json
+import time
 from typing import Any
 from unittest.mock import patch
 
@@ -27,10 +29,10 @@ LOCK = "lock.front_door"
 OPTIMISTIC = HAND_SHAKE | {"features": ["lock"]}
 
 
-def command_published(mqtt_mock: MqttMockHAClient, command: str) -> None:
-    """Assert the one command sent to the door."""
+def command_published(mqtt_mock: MqttMockHAClient, command: str, expiry: int = 10) -> None:
+    """Assert the one command sent to the door: over MQTT 5, it expires with the timeout."""
     mqtt_mock.async_publish.assert_called_once_with(
-        topic("command"), command, 1, False, message_expiry_interval=None
+        topic("command"), command, 1, False, message_expiry_interval=expiry
     )
 
 
@@ -290,3 +292,45 @@ async def test_publish_failure(
         await hass.services.async_call(LOCK_DOMAIN, "lock", {ATTR_ENTITY_ID: LOCK}, blocking=True)
     assert err.value.translation_key == "mqtt_not_connected"
     assert hass.states.get(LOCK).state == STATE_UNKNOWN
+
+
+@pytest.mark.parametrize("hand_shake", [HAND_SHAKE | {"features": ["lock", "state", "expires"]}])
+@pytest.mark.parametrize("door_options", [{CONF_COMMAND_TIMEOUT: 7}])
+async def test_command_deadline(
+    hass: HomeAssistant, setup_door: MockConfigEntry, mqtt_mock: MqttMockHAClient, fire: Fire
+) -> None:
+    """A door declaring `expires` gets JSON with the deadline: now plus the command timeout."""
+    fire("state", "locked")
+    await hass.async_block_till_done()
+    before = time.time()
+    task = start(hass, "unlock")
+    await run_loop()
+    after = time.time()
+    (sent_topic, payload, qos, retain), kwargs = mqtt_mock.async_publish.call_args
+    assert (sent_topic, qos, retain, kwargs) == (
+        topic("command"),
+        1,
+        False,
+        {"message_expiry_interval": 7},  # the mocked connection is MQTT 5
+    )
+    command = json.loads(payload)
+    assert command["command"] == "unlock"
+    assert before + 7 - 0.001 <= command["expires"] <= after + 7 + 0.001
+    fire("state", "unlocked")
+    await task
+
+
+@pytest.mark.parametrize("mqtt_config_entry_data", [{"broker": "mock-broker", "protocol": "3.1.1"}])
+async def test_no_message_expiry_over_mqtt_3(
+    hass: HomeAssistant, setup_door: MockConfigEntry, mqtt_mock: MqttMockHAClient, fire: Fire
+) -> None:
+    """MQTT 3.1.1 has no message expiry (Home Assistant would refuse it): none is asked."""
+    fire("state", "locked")
+    await hass.async_block_till_done()
+    task = start(hass, "unlock")
+    await run_loop()
+    mqtt_mock.async_publish.assert_called_once_with(
+        topic("command"), "unlock", 1, False, message_expiry_interval=None
+    )
+    fire("state", "unlocked")
+    await task

@@ -2,6 +2,7 @@
 
 import io
 import json
+import time
 
 from PIL import Image
 import pytest
@@ -15,6 +16,7 @@ from tools.mqttdoor import (
     make_jpeg,
     make_png,
 )
+from tools.mqttdoor.contract import parse_command
 
 from .conftest import DoorFactory
 
@@ -162,6 +164,39 @@ def test_unknown_command_is_ignored(start_door: DoorFactory, mqtt_probe: MqttPro
     assert [m.text for m in mqtt_probe.on(TOPICS.state)] == ["locked", "unlocking", "unlocked"]
 
 
+def test_command_deadline_is_honoured(start_door: DoorFactory, mqtt_probe: MqttProbe) -> None:
+    """Contract 1.1: a command past its `expires` is dropped, one within it is carried out."""
+    door = start_door(transition_delay=0.01)
+    mqtt_probe.subscribe(TOPICS.state)
+    now = time.time()
+    mqtt_probe.publish(TOPICS.command, json.dumps({"command": "unlock", "expires": now - 1}))
+    mqtt_probe.publish(TOPICS.command, json.dumps({"command": "open", "expires": now + 60}))
+    mqtt_probe.wait_for_text(TOPICS.state, "open")
+    assert door.expired_commands == ["unlock"]
+    assert door.received_commands == ["open"]
+    assert [m.text for m in mqtt_probe.on(TOPICS.state)][:3] == ["locked", "opening", "open"]
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("unlock", ("unlock", None)),
+        (" lock\n", ("lock", None)),
+        ('{"command": "open", "expires": 12.5}', ("open", 12.5)),
+        ('{"command": "open", "expires": 12}', ("open", 12.0)),
+        ('{"command": "open", "expires": true}', ("open", None)),
+        ('{"command": "open", "expires": "soon"}', ("open", None)),
+        ('{"command": "open"}', ("open", None)),
+        ('{"command": 5}', ('{"command": 5}', None)),
+        ("[1]", ("[1]", None)),
+        ("{not json", ("{not json", None)),
+    ],
+)
+def test_parse_command(text: str, parsed: tuple[str, float | None]) -> None:
+    """Both contract versions and malformed payloads, never an exception."""
+    assert parse_command(text) == parsed
+
+
 @pytest.mark.parametrize(
     ("request_", "expected"),
     [
@@ -251,6 +286,30 @@ def test_punch(start_door: DoorFactory, mqtt_probe: MqttProbe) -> None:
         "ts": "2026-01-02T03:04:05+00:00",
         "verify": "face",
     }
+
+
+def test_events_with_ids_are_resent_until_acknowledged(
+    start_door: DoorFactory, mqtt_probe: MqttProbe
+) -> None:
+    """Contract 1.1: an unacknowledged punch comes again, unchanged; an ack stops it."""
+    door = start_door(event_ids=True, resend_after=0.1)
+    mqtt_probe.subscribe(TOPICS.attendance)
+    mqtt_probe.subscribe(TOPICS.stranger)
+    record = door.publish_punch("42", ts="2026-01-02T03:04:05+00:00")
+    event_id = record["id"]
+    mqtt_probe.wait_for(TOPICS.attendance, lambda m: len(mqtt_probe.on(TOPICS.attendance)) >= 3)
+    sent = [json.loads(m.payload) for m in mqtt_probe.on(TOPICS.attendance)]
+    assert all(item == record for item in sent)
+    assert door.outbox.pending == [event_id]
+    mqtt_probe.publish(TOPICS.ack, json.dumps({"id": "someone-else"}))
+    mqtt_probe.publish(TOPICS.ack, "not json")
+    mqtt_probe.publish(TOPICS.ack, json.dumps({"id": event_id}))
+    assert door.wait_for(lambda: door.outbox.acknowledged == [event_id])
+    assert door.outbox.pending == []
+    assert door.outbox.resent >= 2
+    stranger_id = door.publish_stranger()
+    assert json.loads(mqtt_probe.wait_for(TOPICS.stranger).payload)["event_id"] == stranger_id
+    assert len(door.outbox.pending) == 1
 
 
 def test_datapoints_are_retained_in_their_declared_form(

@@ -7,12 +7,19 @@ fetch has a deadline and a size cap.
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 import ipaddress
+from pathlib import Path
 import socket
+import ssl
 from typing import Any
 from unittest.mock import patch
 
 from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 import pytest
@@ -20,6 +27,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.devicehub.door.const import CONF_PICTURE_HOSTS
+from custom_components.devicehub.door.pinned import PinnedResolver
 from custom_components.devicehub.door.url_policy import (
     PictureHosts,
     async_refusal,
@@ -299,3 +307,133 @@ async def test_redirect_timeout_and_size_on_a_real_server(
     assert drops.by_reason["too_large"] == 1
     assert pictures.latest is None
     assert hass.states.get(PICTURE).state == STATE_UNKNOWN
+
+
+class RebindingServers:
+    """Two loopback servers on one port: the allowed door (127.0.0.1) and an inside host."""
+
+    def __init__(self) -> None:
+        self.hits: dict[str, list[str]] = {"127.0.0.1": [], "127.0.0.2": []}
+        self.server_names: list[str | None] = []
+        self.runners: list[web.AppRunner] = []
+        self.port = 0
+
+    def _app(self, address: str, body: bytes, content_type: str) -> web.Application:
+        async def serve(request: web.Request) -> web.StreamResponse:
+            self.hits[address].append(request.host)
+            return web.Response(body=body, content_type=content_type)
+
+        app = web.Application()
+        app.router.add_get("/a.jpg", serve)
+        return app
+
+    async def start(self, tls: ssl.SSLContext | None = None) -> None:
+        if tls is not None:
+            tls.sni_callback = lambda _sock, name, _ctx: self.server_names.append(name)
+        for address, body, kind in (
+            ("127.0.0.1", JPEG, "image/jpeg"),
+            ("127.0.0.2", PNG, "image/png"),  # what a rebinding attacker wants fetched
+        ):
+            runner = web.AppRunner(self._app(address, body, kind))
+            await runner.setup()
+            await web.TCPSite(runner, address, self.port, ssl_context=tls).start()
+            self.port = runner.addresses[0][1]
+            self.runners.append(runner)
+
+    async def stop(self) -> None:
+        for runner in self.runners:
+            await runner.cleanup()
+
+
+def self_signed(name: str) -> tuple[bytes, bytes]:
+    """A certificate for name (its own issuer) and its key, PEM."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem
+
+
+@pytest.mark.parametrize("door_options", [{CONF_PICTURE_HOSTS: "127.0.0.1"}])
+@pytest.mark.parametrize("scheme", ["http", "https"])
+async def test_second_lookup_cannot_change_the_target(
+    hass: HomeAssistant,
+    setup_door: MockConfigEntry,
+    socket_enabled: None,
+    tmp_path: Path,
+    scheme: str,
+) -> None:
+    """DNS rebinding: the name passes the check as 127.0.0.1 (allowed), then would answer
+    127.0.0.2 (not allowed). The fetch connects where the check looked, with the name kept
+    in the Host header and, for https, in the TLS server name and certificate check.
+    """
+    name = "flip.example.com"
+    answers = iter(["127.0.0.1"])  # a second lookup would get the inside host
+    lookups: list[str] = []
+
+    async def rebinding_getaddrinfo(host: str, port: int, **kwargs: Any) -> list[Any]:
+        lookups.append(host)
+        address = next(answers, "127.0.0.2")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    servers = RebindingServers()
+    tls: ssl.SSLContext | None = None
+    trust = ssl.create_default_context()
+    if scheme == "https":
+        cert, key = self_signed(name)
+        (tmp_path / "cert.pem").write_bytes(cert)
+        (tmp_path / "key.pem").write_bytes(key)
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+        trust = ssl.create_default_context(cadata=cert.decode())
+    await servers.start(tls)
+    pictures = setup_door.runtime_data.pictures
+    try:
+        with (
+            patch.object(hass.loop, "getaddrinfo", rebinding_getaddrinfo),
+            patch("custom_components.devicehub.door.pinned.client_context", return_value=trust),
+        ):
+            await pictures.async_fetch(f"{scheme}://{name}:{servers.port}/a.jpg")
+            await hass.async_block_till_done()
+    finally:
+        await servers.stop()
+    assert lookups == [name]  # one lookup: the one that was checked
+    assert servers.hits == {"127.0.0.1": [f"{name}:{servers.port}"], "127.0.0.2": []}
+    assert servers.server_names == ([name] if scheme == "https" else [])
+    assert pictures.latest is not None
+    assert pictures.latest.content == JPEG
+    assert setup_door.runtime_data.drops.by_reason == {}
+
+
+async def test_pinned_resolver_answers_only_its_name() -> None:
+    """The pinned session cannot be talked into resolving another name."""
+    resolver = PinnedResolver(
+        "pictures.example.com",
+        (ipaddress.ip_address("93.184.216.34"), ipaddress.ip_address("2606:2800:220:1::1")),
+    )
+    with pytest.raises(OSError, match="was not checked"):
+        await resolver.resolve("other.example.com", 80)
+    both = await resolver.resolve("Pictures.Example.com.", 443)
+    assert [(r["host"], r["port"]) for r in both] == [
+        ("93.184.216.34", 443),
+        ("2606:2800:220:1::1", 443),
+    ]
+    only_v6 = await resolver.resolve("pictures.example.com", 80, socket.AF_INET6)
+    assert [r["host"] for r in only_v6] == ["2606:2800:220:1::1"]
+    await resolver.close()

@@ -100,12 +100,6 @@ async def test_undecodable_live_event_is_caught_up(
     assert runtime.live.invalid_events == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the attendance cursor orders punches by the terminal's clock, so a punch "
-    "stamped before the newest delivered one (the clock was set back) and made while the live "
-    "link is down is never caught up",
-)
 async def test_clock_set_back_during_an_outage(
     hass: HomeAssistant,
     simulator: TerminalSimulator,

@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.devicehub.terminal.cursor import (
+    MAX_IDS_SINCE_ANCHOR,
     RECENT_IDS,
     AttendanceCursor,
     PunchKey,
@@ -28,7 +29,7 @@ async def test_new_records(hass: HomeAssistant, hass_storage: dict[str, Any]) ->
     assert cursor.position is None
     assert cursor.is_new(key("1", -3600))
 
-    cursor.start_at(T0, [key("1"), key("2", -5)])
+    await cursor.async_start_at(T0, [key("1"), key("2", -5)])
     assert not cursor.is_new(key("1"))
     assert cursor.is_new(key("1", punch=1))
     assert cursor.is_new(key("3"))
@@ -40,14 +41,25 @@ async def test_new_records(hass: HomeAssistant, hass_storage: dict[str, Any]) ->
     assert cursor.as_dict() == {
         "last_time": "2026-03-02T08:00:00",
         "ids_at_last_time": ["1|2026-03-02T08:00:00|0", "3|2026-03-02T08:00:00|0"],
+        "log_count": 2,
+        "log_anchor": "2|2026-03-02T07:59:55|0",
+        "ids_since_anchor": ["3|2026-03-02T08:00:00|0", "4|2026-03-02T07:59:50|0"],
     }
     cursor.advance(key("5", 2))
     assert cursor.as_dict() == {
         "last_time": "2026-03-02T08:00:02",
         "ids_at_last_time": ["5|2026-03-02T08:00:02|0"],
+        "log_count": 2,
+        "log_anchor": "2|2026-03-02T07:59:55|0",
+        "ids_since_anchor": [
+            "3|2026-03-02T08:00:00|0",
+            "4|2026-03-02T07:59:50|0",
+            "5|2026-03-02T08:00:02|0",
+        ],
     }
     await cursor.async_flush()
     assert hass_storage[KEY]["version"] == 1
+    assert hass_storage[KEY]["minor_version"] == 2
     assert hass_storage[KEY]["data"] == cursor.as_dict()
 
     reloaded = AttendanceCursor(hass, "entry1")
@@ -61,7 +73,7 @@ async def test_live_events(hass: HomeAssistant) -> None:
     """A live event older than the cursor is new unless this session delivered it."""
     cursor = AttendanceCursor(hass, "entry1")
     assert cursor.is_new_live(key("1", -60))
-    cursor.start_at(T0, [])
+    await cursor.async_start_at(T0, [])
     assert cursor.is_new_live(key("1", -60))  # the terminal clock went back
     cursor.advance(key("1", -60))
     assert not cursor.is_new_live(key("1", -60))
@@ -81,7 +93,13 @@ async def test_empty_cursor(hass: HomeAssistant, hass_storage: dict[str, Any]) -
     cursor = AttendanceCursor(hass, "entry1")
     await cursor.async_flush()
     assert KEY not in hass_storage
-    assert cursor.as_dict() == {"last_time": None, "ids_at_last_time": []}
+    assert cursor.as_dict() == {
+        "last_time": None,
+        "ids_at_last_time": [],
+        "log_count": None,
+        "log_anchor": None,
+        "ids_since_anchor": [],
+    }
 
 
 async def test_older_minor_format(hass: HomeAssistant, hass_storage: dict[str, Any]) -> None:
@@ -96,6 +114,105 @@ async def test_older_minor_format(hass: HomeAssistant, hass_storage: dict[str, A
     await cursor.async_load()
     assert cursor.position is not None
     assert cursor.position.last_time == T0
+    assert cursor.position.log_count is None  # no log position yet: the next catch-up by time
+
+
+async def test_migration_from_1_1(hass: HomeAssistant, hass_storage: dict[str, Any]) -> None:
+    """A 1.1 cursor gains an empty log position; found by time once, then anchored."""
+    hass_storage[KEY] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": KEY,
+        "data": {"last_time": "2026-03-02T08:00:00", "ids_at_last_time": [key("1").ident]},
+    }
+    cursor = AttendanceCursor(hass, "entry1")
+    await cursor.async_load()
+    log = [key("0", -60), key("1"), key("2", -30), key("3", 5)]
+    assert not cursor.fits(log)
+    assert cursor.new_in(log) == [3]  # by time: the record stamped earlier is not found
+    cursor.anchor(log)
+    await cursor.async_flush()
+    assert hass_storage[KEY]["minor_version"] == 2
+    assert hass_storage[KEY]["data"]["log_count"] == 4
+    assert hass_storage[KEY]["data"]["log_anchor"] == key("3", 5).ident
+    reloaded = AttendanceCursor(hass, "entry1")
+    await reloaded.async_load()
+    assert reloaded.fits([*log, key("9", -3600)])
+    assert reloaded.new_in([*log, key("9", -3600)]) == [4]
+
+
+async def test_log_position(hass: HomeAssistant) -> None:
+    """New records are found by position whatever their time; by time once the log changed."""
+    cursor = AttendanceCursor(hass, "entry1")
+    log = [key("1", -10), key("2")]
+    await cursor.async_start_at(T0, log)
+    assert cursor.new_in(log) == []
+    # The clock went back an hour: a record stamped before the cursor is still new.
+    log.append(key("3", -3600))
+    assert cursor.fits(log)
+    assert cursor.new_in(log) == [2]
+    # Delivered live (no position known): not new again.
+    cursor.advance(key("3", -3600))
+    log.append(key("4", -3599))
+    assert cursor.new_in(log) == [3]
+    cursor.anchor(log)
+    assert cursor.new_in(log) == []
+    # Cleared and rewritten: the anchor no longer fits, time decides.
+    rewritten = [key("7", -5), key("8", 1), key("9", 2), key("10", 3), key("11", 4)]
+    assert not cursor.fits(rewritten)
+    assert cursor.new_in(rewritten) == [1, 2, 3, 4]
+    assert not cursor.fits(log[:2])  # shorter than the position: cleared
+    cursor.log_cleared()
+    assert cursor.fits([])
+    assert cursor.new_in([key("12", -9999)]) == [0]
+
+
+async def test_ids_since_anchor_are_bounded(hass: HomeAssistant) -> None:
+    """Past the bound the log position is dropped; time decides until the next anchor."""
+    cursor = AttendanceCursor(hass, "entry1")
+    await cursor.async_start_at(T0, [])
+    for n in range(MAX_IDS_SINCE_ANCHOR):
+        cursor.advance(key(str(n), n + 1))
+    assert cursor.position is not None
+    assert cursor.position.log_count == 0
+    assert len(cursor.position.ids_since_anchor) == MAX_IDS_SINCE_ANCHOR
+    cursor.advance(key("last", MAX_IDS_SINCE_ANCHOR + 1))
+    assert cursor.position.log_count is None
+    assert cursor.position.ids_since_anchor == frozenset()
+    assert not cursor.fits([])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"log_count": -1},
+        {"log_count": "3"},
+        {"log_count": True},
+        {"log_anchor": 5},
+        {"ids_since_anchor": "x"},
+        {"ids_since_anchor": [1]},
+    ],
+)
+async def test_damaged_log_position(
+    hass: HomeAssistant, hass_storage: dict[str, Any], data: dict[str, Any]
+) -> None:
+    """A damaged log position resets the cursor with a repair issue, like other damage."""
+    hass_storage[KEY] = {
+        "version": 1,
+        "minor_version": 2,
+        "key": KEY,
+        "data": {
+            "last_time": "2026-03-02T08:00:00",
+            "ids_at_last_time": [],
+            "log_count": 0,
+            "log_anchor": None,
+            "ids_since_anchor": [],
+        }
+        | data,
+    }
+    cursor = AttendanceCursor(hass, "entry1")
+    await cursor.async_load()
+    assert cursor.position is None
 
 
 async def test_unknown_major_format(hass: HomeAssistant) -> None:

@@ -128,6 +128,10 @@ async def test_exactly_once_across_restart(
     assert hass_storage[CURSOR_KEY]["data"] == {
         "last_time": stamp,
         "ids_at_last_time": [f"1001|{stamp}|0"],
+        # The log was empty when the cursor started; the live punch is after that position.
+        "log_count": 0,
+        "log_anchor": None,
+        "ids_since_anchor": [f"1001|{stamp}|0"],
     }
 
     # HA is down: one punch in the same second as the delivered one, one later.
@@ -431,6 +435,35 @@ async def test_names_when_the_user_list_fails(
         punch_data(second, None, late=False, punch="check_out", verify=VERIFY[second.verify]),
         punch_data(third, user.name, late=False, punch="break_out", verify=VERIFY[third.verify]),
     ]
+
+
+async def test_delivery_is_stored_before_it_is_announced(
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    unload_at_teardown: None,
+) -> None:
+    """When a punch is announced its delivery is already in the Store (not a delayed write),
+    live or caught up: a crash right after cannot make it new again.
+    """
+    runtime = await async_setup_entry(hass, config_entry)
+    stored_when_announced: list[bool] = []
+
+    def check(punch: Any) -> None:
+        data = hass_storage[CURSOR_KEY]["data"]
+        ident = f"{punch.user_id}|{punch.timestamp.replace(tzinfo=None).isoformat()}|0"
+        stored_when_announced.append(ident in data["ids_since_anchor"])
+
+    runtime.delivery.async_add_listener(check)
+    await async_wait_live(hass, simulator)
+    await inject(hass, simulator, "1001", 0, 1)
+    await hass.async_block_till_done()
+    runtime.delivery.mark_gap()
+    await inject(hass, simulator, "1002", 0, 1)
+    await runtime.async_catch_up()
+    await hass.async_block_till_done()
+    assert stored_when_announced == [True, True]
 
 
 @pytest.mark.parametrize("event_size", [20, 45])

@@ -1,5 +1,6 @@
 """Actions of terminals, with their responses and their errors."""
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -229,10 +230,10 @@ async def test_clear_attendance_turns_punches_away_meanwhile(
     first = await hass.async_add_executor_job(simulator.inject_punch, "1001")
     await punches.wait(1)
     attempts: list[str] = []
-    is_new = CursorPosition.is_new
+    new_in = CursorPosition.new_in
 
-    def punch_during_the_check(position: CursorPosition, key: PunchKey) -> bool:
-        # The check asks this of every record in the log, on the terminal's worker thread.
+    def punch_during_the_check(position: CursorPosition, log: Sequence[PunchKey]) -> list[int]:
+        # The check asks this of the log, on the terminal's worker thread.
         if not attempts:
             try:
                 simulator.inject_punch("1002")
@@ -240,9 +241,9 @@ async def test_clear_attendance_turns_punches_away_meanwhile(
                 attempts.append(f"{err} (enabled: {simulator.enabled})")
             else:
                 attempts.append("accepted")
-        return is_new(position, key)
+        return new_in(position, log)
 
-    with patch.object(CursorPosition, "is_new", punch_during_the_check):
+    with patch.object(CursorPosition, "new_in", punch_during_the_check):
         assert await call(hass, "clear_attendance", device_id=device_id) == {"cleared": 1}
     assert attempts == ["punch by 1002 refused: the terminal is busy (enabled: False)"]
     assert (simulator.enabled, simulator.record_count) == (True, 0)
@@ -257,12 +258,17 @@ async def test_clear_attendance_turns_punches_away_meanwhile(
 
 
 async def test_clear_attendance_failure_enables_the_terminal(
-    hass: HomeAssistant, simulator: TerminalSimulator, device_id: str
+    hass: HomeAssistant,
+    simulator: TerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    device_id: str,
 ) -> None:
     """A clear the terminal refuses fails the action; the log stays, punches are taken."""
-    # Before the cursor: history, nothing to deliver, so the check lets the clear go on.
+    # Delivered (caught up) first: nothing left to deliver, so the check lets the clear go on.
     earlier = simulator.clock.now() - timedelta(hours=1)
     simulator.add_records([AttendanceRecord(uid=1, user_id="1001", timestamp=earlier)])
+    runtime: TerminalRuntime = loaded_entry.runtime_data
+    await runtime.async_catch_up()
     simulator.faults.error_commands = frozenset({Command.CLEAR_ATTLOG})
     with pytest.raises(HomeAssistantError) as error:
         await call(hass, "clear_attendance", device_id=device_id)

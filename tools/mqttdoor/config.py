@@ -59,6 +59,9 @@ class DoorConfig:
     mqtt_v5: bool = False
     client_id: str | None = None  # default: "devicehub-sim-<device_id>"
     reconnect_max_delay: int = 2  # small, so doors come back quickly after a broker restart
+    # Contract 1.1: punches and strangers carry an `id` and are resent until acknowledged.
+    event_ids: bool = False
+    resend_after: float = 2.0  # seconds without acknowledgement before an event is resent
     extra_handshake: dict[str, Any] = field(default_factory=dict)
     # Contract 1.1: declared with the `relays` feature only.
     relays: tuple[dict[str, Any], ...] = ()

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+import json
 import re
 from typing import Any, Final
 
@@ -10,7 +11,8 @@ DEVICE_ID_PATTERN: Final = re.compile(r"[a-z0-9_-]{1,64}")
 
 # `state` (the door reports its lock state) is what devicehub's door family reads to stop being
 # optimistic; a door that publishes `state` declares it.
-FEATURES: Final = ("lock", "open", "state", "stranger", "attendance")
+# `expires` (contract 1.1): commands come as JSON with a deadline, and late ones are dropped.
+FEATURES: Final = ("lock", "open", "state", "stranger", "attendance", "expires")
 PUNCH_KINDS: Final = (
     "check_in",
     "check_out",
@@ -75,6 +77,27 @@ DEFAULT_COMMANDS: Final[tuple[str | dict[str, Any], ...]] = (
 )
 
 
+def parse_command(text: str) -> tuple[str, float | None]:
+    """The command word and its deadline (Unix seconds) from a `command` payload.
+
+    Contract 1.0 sends the bare word; 1.1 sends `{"command", "expires"}` to doors that declare
+    the `expires` feature. A payload that is neither gives the text itself, no deadline.
+    """
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        return stripped, None
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        return stripped, None
+    if not isinstance(data, dict) or not isinstance(data.get("command"), str):
+        return stripped, None
+    expires = data.get("expires")
+    if isinstance(expires, bool) or not isinstance(expires, int | float):
+        return data["command"], None
+    return data["command"], float(expires)
+
+
 def is_valid_device_id(device_id: str) -> bool:
     """Tell whether a device id is one the contract accepts."""
     return DEVICE_ID_PATTERN.fullmatch(device_id) is not None
@@ -102,6 +125,10 @@ class DoorTopics:
     @property
     def hand_shake_ack(self) -> str:
         return self._topic("hand_shake/ack")
+
+    @property
+    def ack(self) -> str:
+        return self._topic("ack")
 
     @property
     def availability(self) -> str:

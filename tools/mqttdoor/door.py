@@ -24,8 +24,16 @@ from .access import AccessControlMixin
 from .activity import periodic_jobs
 from .calls import CallError, CallHandler, config_report, ping, requested_volume
 from .config import DoorConfig, DoorMode
-from .contract import COMMAND_TRANSITIONS, DoorCommand, DoorTopics, LockState, command_name
+from .contract import (
+    COMMAND_TRANSITIONS,
+    DoorCommand,
+    DoorTopics,
+    LockState,
+    command_name,
+    parse_command,
+)
 from .observed import DoorObservations
+from .outbox import Outbox
 from .scheduler import ScheduledJob, Scheduler
 
 if TYPE_CHECKING:
@@ -75,6 +83,8 @@ class SimulatedDoor(AccessControlMixin, DoorObservations):
         self._datapoint_values: dict[str, object] = dict(config.datapoint_values)
         self._pending: list[MQTTMessageInfo] = []
         self._event_counter = 0
+        self._boot = uuid.uuid4().hex[:8]  # event ids stay unique across door restarts
+        self.outbox = Outbox()
         self._running = False
         self._init_access_control(
             config.prefix, config.device_id, tuple(relay["key"] for relay in config.relays)
@@ -223,7 +233,7 @@ class SimulatedDoor(AccessControlMixin, DoorObservations):
         event: dict[str, Any] = {"ts": ts or _now_iso(), "event_id": event_id}
         if picture_url is not None:
             event["picture_url"] = picture_url
-        self.publish(self.topics.stranger, json.dumps(event))
+        self._publish_event(self.topics.stranger, event)
         if image is not None:
             self.publish(self.topics.stranger_image, image)
         return event_id
@@ -242,8 +252,23 @@ class SimulatedDoor(AccessControlMixin, DoorObservations):
             record["name"] = name
         if verify is not None:
             record["verify"] = verify
-        self.publish(self.topics.attendance, json.dumps(record))
+        self._publish_event(self.topics.attendance, record)
         return record
+
+    def _publish_event(self, topic: str, event: dict[str, Any]) -> None:
+        """Publish an event; with ids (contract 1.1) keep it to resend until acknowledged."""
+        if self.config.event_ids:
+            self._event_counter += 1
+            event["id"] = f"{self.config.device_id}-{self._boot}-{self._event_counter}"
+            payload = json.dumps(event)
+            self.outbox.add(event["id"], topic, payload, time.monotonic())
+        else:
+            payload = json.dumps(event)
+        self.publish(topic, payload)
+
+    def _resend_unacknowledged(self) -> None:
+        for topic, payload in self.outbox.due(time.monotonic(), self.config.resend_after):
+            self.publish(topic, payload)
 
     def set_mode(self, mode: DoorMode | str) -> None:
         self.mode = DoorMode(mode)
@@ -290,6 +315,7 @@ class SimulatedDoor(AccessControlMixin, DoorObservations):
                 (topics.call, qos),
                 (topics.hand_shake_ack, qos),
                 (self.relay_command_topic, qos),
+                (topics.ack, qos),
             ]
         )
         # The broker may have lost retained messages (restart without persistence): resend all.
@@ -328,13 +354,20 @@ class SimulatedDoor(AccessControlMixin, DoorObservations):
             self._handle_ack(text)
         elif message.topic == self.relay_command_topic:
             self._handle_relay_command(text)
+        elif message.topic == self.topics.ack:
+            self._record(lambda: self.outbox.acknowledge(text))
 
     # -- behaviour -------------------------------------------------------------------------
 
     def _handle_command(self, text: str) -> None:
-        self._record(lambda: self.received_commands.append(text))
+        word, expires = parse_command(text)
+        if expires is not None and time.time() > expires:
+            # Home Assistant has already told the user this command failed.
+            self._record(lambda: self.expired_commands.append(word))
+            return
+        self._record(lambda: self.received_commands.append(word))
         try:
-            command = DoorCommand(text.strip())
+            command = DoorCommand(word)
         except ValueError:
             _LOGGER.debug("Door %s ignores command %r", self.config.device_id, text)
             return
@@ -409,5 +442,7 @@ class SimulatedDoor(AccessControlMixin, DoorObservations):
             datapoint=self.publish_datapoint,
             access=self.random_access_activity,
         )
+        if self.config.event_ids:
+            jobs.append((self.config.resend_after, self._resend_unacknowledged))
         for interval, job in jobs:
             self._periodic_jobs.append(self._scheduler.call_every(interval, job))

@@ -13,6 +13,8 @@ class DoorObservations:
     def __init__(self, initial_state: LockState) -> None:
         self.state = initial_state
         self.received_commands: list[str] = []
+        # Commands that arrived after their deadline (contract 1.1) and were not carried out.
+        self.expired_commands: list[str] = []
         self.received_calls: list[dict[str, Any]] = []
         self.acks: list[dict[str, Any]] = []
         self.published_states: list[str] = []

@@ -7,6 +7,7 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
 
 from ..const import DOMAIN
+from .delivered import async_remove_delivered_ids
 from .pictures import async_remove_saved_picture
 from .runtime import DoorConfigEntry, DoorRuntime
 
@@ -54,5 +55,6 @@ async def async_remove_config_entry_device(
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: DoorConfigEntry) -> None:
-    """Forget the removed door's stranger picture."""
+    """Forget the removed door's stranger picture and delivered event ids."""
     await async_remove_saved_picture(hass, entry.entry_id)
+    await async_remove_delivered_ids(hass, entry.entry_id)

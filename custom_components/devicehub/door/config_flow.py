@@ -53,6 +53,7 @@ from .const import (
     MAX_COMMAND_TIMEOUT,
     MAX_LEFT_OPEN_DELAY,
 )
+from .discovery_guard import MAX_PENDING_DISCOVERIES, count_refused
 from .url_policy import parse_picture_hosts
 
 _UNLOCK_CODE = vol.Match(r"^(\d{4,16})?$")
@@ -93,6 +94,9 @@ class DoorConfigFlow(ConfigFlow):
         await self.async_set_unique_id(topic.device_id)
         # A configured door's runtime follows its hand_shake updates itself.
         self._abort_if_unique_id_configured()
+        if self._pending_discoveries() >= MAX_PENDING_DISCOVERIES:
+            count_refused(self.hass, DEFAULT_PREFIX)
+            return self.async_abort(reason="too_many_discoveries")
         try:
             hand_shake = parse_hand_shake(discovery_info.payload)
         except PayloadError:
@@ -103,6 +107,16 @@ class DoorConfigFlow(ConfigFlow):
         self._discovered_door = (topic.device_id, hand_shake)
         self.context["title_placeholders"] = {"name": hand_shake.name}
         return await self.async_step_door_confirm()
+
+    def _pending_discoveries(self) -> int:
+        """Other doors discovered under the default prefix that wait for the user."""
+        return sum(
+            1
+            for flow in self.hass.config_entries.flow.async_progress_by_handler(
+                self.handler, match_context={"source": self.source}
+            )
+            if flow["flow_id"] != self.flow_id
+        )
 
     async def _async_refuse(self, device_id: str) -> None:
         try:

@@ -8,6 +8,7 @@ from homeassistant.core import HomeAssistant
 from ..mqtt_door.handshake import hand_shake_to_object
 from ..mqtt_door.models import ACCESS_CONTROL_FEATURES
 from .const import CONF_UNLOCK_CODE
+from .discovery_guard import refused_discoveries
 from .runtime import DoorConfigEntry
 
 TO_REDACT = {CONF_UNLOCK_CODE}
@@ -43,6 +44,9 @@ async def async_get_door_diagnostics(hass: HomeAssistant, entry: DoorConfigEntry
         "datapoints": {key: value.state for key, value in data.datapoints.items()},
         "dropped": runtime.drops.as_dict(),
         "pending_calls": runtime.calls.pending,
+        "discoveries_refused": refused_discoveries(hass),
+        "delivered_ids_kept": len(runtime.delivered),
+        "duplicates_dropped": runtime.delivered.duplicates,
         "picture": None
         if picture is None
         else {

@@ -192,7 +192,7 @@ class DoorLock(DoorEntity, LockEntity, RestoreEntity):
         asked_at = self.hass.loop.time()
         async with self._command_lock:
             if self.assumed_state:
-                await self.runtime.async_send_command(command)
+                await self.runtime.async_send_command(command, self._timeout)
                 self._assumed = _ASSUMED_STATES[command]
                 self.async_write_ha_state()
                 return
@@ -212,7 +212,7 @@ class DoorLock(DoorEntity, LockEntity, RestoreEntity):
         self._pending = pending
         self.async_write_ha_state()
         try:
-            await self.runtime.async_send_command(command)
+            await self.runtime.async_send_command(command, self._timeout)
         except HomeAssistantError:
             self._finish(_Outcome.SUPERSEDED)
             raise

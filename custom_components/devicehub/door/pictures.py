@@ -26,7 +26,8 @@ from ..mqtt_door.payloads import (
 from ..mqtt_door.topics import TopicKind
 from .const import PICTURE_FETCH_TIMEOUT
 from .drops import DropLog
-from .url_policy import PictureHosts, async_refusal
+from .pinned import pinned_session
+from .url_policy import PictureHosts, async_verdict
 
 _LOGGER = logging.getLogger(__name__)
 STORE_VERSION: Final = 1
@@ -133,13 +134,19 @@ class PictureKeeper:
         if not is_http_url(url):
             self._drops.record(kind, DropReason.INVALID_PAYLOAD, "not http(s)")
             return
-        if refusal := await async_refusal(self._hass, url, self._allowed_hosts):
-            self._drops.record(kind, DropReason.INVALID_PAYLOAD, refusal)
+        verdict = await async_verdict(self._hass, url, self._allowed_hosts)
+        if verdict.refusal:
+            self._drops.record(kind, DropReason.INVALID_PAYLOAD, verdict.refusal)
             return
-        session = async_get_clientsession(self._hass)
         try:
             async with asyncio.timeout(PICTURE_FETCH_TIMEOUT):
-                content = await self._async_read_capped(session, url)
+                if verdict.pinned is None:  # an address, or a name the user trusts
+                    content = await self._async_read_capped(
+                        async_get_clientsession(self._hass), url
+                    )
+                else:  # connect where the check looked, not to a second lookup
+                    async with pinned_session(verdict.host, verdict.pinned) as session:
+                        content = await self._async_read_capped(session, url)
         except (ClientError, TimeoutError, ValueError) as err:
             self._drops.record(kind, DropReason.FETCH_FAILED, type(err).__name__)
             return

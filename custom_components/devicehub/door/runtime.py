@@ -5,16 +5,22 @@ device id; async_message_received parses it and pushes the value into the door's
 coordinator (coordinator.py); the entities, CoordinatorEntity all, show the new data.
 """
 
+import asyncio
+from collections.abc import Callable
 from datetime import datetime
 import logging
+import math
+import time
 from typing import Any, Final
 
 from homeassistant.components import mqtt
 from homeassistant.components.mqtt.models import ReceiveMessage
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_PROTOCOL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
@@ -34,9 +40,11 @@ from ..mqtt_door.handshake import (
     hand_shake_to_object,
     parse_hand_shake,
 )
-from ..mqtt_door.models import DoorCommand, DoorFeature, HandShake
+from ..mqtt_door.models import DoorCommand, DoorFeature, HandShake, Stranger
 from ..mqtt_door.payloads import (
+    ack_event_payload,
     ack_payload,
+    command_payload,
     parse_attendance,
     parse_availability,
     parse_datapoint,
@@ -61,6 +69,7 @@ from .const import (
     DOOR_MODEL_ID,
 )
 from .coordinator import DoorCoordinator
+from .delivered import DeliveredIds
 from .drops import DropLog
 from .liveness import Liveness
 from .pictures import PictureKeeper
@@ -113,6 +122,14 @@ _ACCESS_CONTROL_FEATURES: Final = {
 type DoorConfigEntry = ConfigEntry[DoorRuntime]
 
 
+def _mqtt_v5(hass: HomeAssistant) -> bool:
+    """Whether Home Assistant's MQTT connection speaks MQTT 5 (message expiry needs it)."""
+    return any(
+        entry.data.get(CONF_PROTOCOL) == "5"
+        for entry in hass.config_entries.async_loaded_entries(mqtt.DOMAIN)
+    )
+
+
 class DoorRuntime:
     """Everything one door's entities, actions and diagnostics read from."""
 
@@ -144,6 +161,10 @@ class DoorRuntime:
         self.calls = CallManager(hass, self._async_publish_call)
         self.registration = DoorRegistration(hass, entry, self.device_id)
         self.tags = DoorTags(hass, entry, self.device_id)
+        self.delivered = DeliveredIds(hass, entry.entry_id)
+        # Events with an id are delivered one at a time, in the order they came.
+        self._delivery_lock = asyncio.Lock()
+        self._started = asyncio.Event()
         self._unsubscribe: CALLBACK_TYPE | None = None
 
     @property
@@ -161,6 +182,8 @@ class DoorRuntime:
         self._async_remove_undeclared_entities()
         if (picture := await self.pictures.async_load()) is not None:
             self.coordinator.async_set_picture(picture)
+        await self.delivered.async_load()
+        self.entry.async_on_unload(async_at_started(self.hass, self._async_started))
         if not self.liveness.registered:
             self.registration.async_raise_issue(self.name)
         self._unsubscribe = await async_follow_door(self.hass, self.prefix, self.device_id, self)
@@ -180,8 +203,14 @@ class DoorRuntime:
         self.liveness.stop()
         self.calls.cancel_all()
 
-    async def async_publish(self, kind: TopicKind, payload: str) -> None:
-        """Publish to the door; raise a translated error when MQTT is not connected."""
+    async def async_publish(
+        self, kind: TopicKind, payload: str, *, expiry: int | None = None
+    ) -> None:
+        """Publish to the door; raise a translated error when MQTT is not connected.
+
+        expiry (seconds) becomes the MQTT 5 message expiry when the connection is MQTT 5:
+        the broker then drops the message rather than hand it over later.
+        """
         placeholders = {"name": self.name}
         if not mqtt.is_connected(self.hass):
             raise HomeAssistantError(
@@ -190,7 +219,14 @@ class DoorRuntime:
                 translation_placeholders=placeholders,
             )
         try:
-            await mqtt.async_publish(self.hass, self.topic(kind), payload, qos=1, retain=False)
+            await mqtt.async_publish(
+                self.hass,
+                self.topic(kind),
+                payload,
+                qos=1,
+                retain=False,
+                message_expiry_interval=expiry if _mqtt_v5(self.hass) else None,
+            )
         except HomeAssistantError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -198,9 +234,21 @@ class DoorRuntime:
                 translation_placeholders=placeholders,
             ) from err
 
-    async def async_send_command(self, command: DoorCommand) -> None:
-        """Send lock/unlock/open."""
-        await self.async_publish(TopicKind.COMMAND, command.value)
+    async def async_send_command(self, command: DoorCommand, deadline: float) -> None:
+        """Send lock/unlock/open, to be carried out within deadline seconds or never.
+
+        A door declaring `expires` gets the deadline in the payload (contract 1.1) and drops
+        the command after it, so a command held up (a hung broker) cannot act after Home
+        Assistant reported it failed. The MQTT 5 expiry covers a door's queued session.
+        """
+        expires = (
+            time.time() + deadline if DoorFeature.EXPIRES in self.hand_shake.features else None
+        )
+        await self.async_publish(
+            TopicKind.COMMAND,
+            command_payload(command.value, expires),
+            expiry=max(1, math.ceil(deadline)),
+        )
 
     async def _async_publish_call(self, payload: str) -> None:
         await self.async_publish(TopicKind.CALL, payload)
@@ -239,17 +287,12 @@ class DoorRuntime:
                 self.coordinator.async_set_lock_state(parse_lock_state(payload))
             case TopicKind.STRANGER:
                 stranger = parse_stranger(payload)
-                self.coordinator.async_set_stranger(stranger)
-                if stranger.picture_url:
-                    self.entry.async_create_background_task(
-                        self.hass,
-                        self.pictures.async_fetch(stranger.picture_url),
-                        f"{DOMAIN} door {self.device_id} stranger picture",
-                    )
+                self._deliver(stranger.delivery_id, lambda: self._announce_stranger(stranger))
             case TopicKind.STRANGER_IMAGE:
                 self.pictures.async_set(payload, topic.kind.value)
             case TopicKind.ATTENDANCE:
-                self.coordinator.async_set_punch(parse_attendance(payload))
+                punch = parse_attendance(payload)
+                self._deliver(punch.delivery_id, lambda: self.coordinator.async_set_punch(punch))
             case TopicKind.DATAPOINT:
                 self._handle_datapoint(str(topic.key), payload)
             case TopicKind.RESULT:
@@ -284,6 +327,44 @@ class DoorRuntime:
     async def async_send_relay_command(self, key: str, turn_on: bool) -> None:
         """Switch one of the door's declared outputs."""
         await self.async_publish(TopicKind.RELAY_COMMAND, relay_command_payload(key, turn_on))
+
+    @callback
+    def _async_started(self, _hass: HomeAssistant) -> None:
+        self._started.set()
+
+    def _announce_stranger(self, stranger: Stranger) -> None:
+        self.coordinator.async_set_stranger(stranger)
+        if stranger.picture_url:
+            self.entry.async_create_background_task(
+                self.hass,
+                self.pictures.async_fetch(stranger.picture_url),
+                f"{DOMAIN} door {self.device_id} stranger picture",
+            )
+
+    def _deliver(self, delivery_id: str | None, announce: Callable[[], None]) -> None:
+        """Announce an event; one with an id only once, stored first, then acknowledged."""
+        if delivery_id is None:  # contract 1.0: as it comes, never acknowledged
+            announce()
+            return
+        # A tracked task: Home Assistant waits for it before it stops.
+        self.entry.async_create_task(
+            self.hass,
+            self._async_deliver_once(delivery_id, announce),
+            f"{DOMAIN} door {self.device_id} event {delivery_id}",
+        )
+
+    async def _async_deliver_once(self, delivery_id: str, announce: Callable[[], None]) -> None:
+        async with self._delivery_lock:
+            # Resent events arriving while Home Assistant starts wait until it has started:
+            # automations only listen from then on. Unacknowledged, the door keeps them.
+            await self._started.wait()
+            if await self.delivered.async_add(delivery_id):
+                announce()
+            # Acknowledged again when repeated: the door missed the first acknowledgement.
+            try:
+                await self.async_publish(TopicKind.ACK, ack_event_payload(delivery_id))
+            except HomeAssistantError:
+                _LOGGER.debug("Door %s: could not acknowledge %s", self.device_id, delivery_id)
 
     def _handle_datapoint(self, key: str, payload: bytes) -> None:
         point = self.hand_shake.datapoint(key)

@@ -5,10 +5,13 @@ anyone who can publish on the broker make Home Assistant request its own API, th
 cloud metadata service. So only http(s) on public hosts is fetched, plus the local hosts and
 networks the user allowed in the door's options (a door serving its pictures itself, on the
 LAN). Host names are resolved first and every address must pass; redirects are not followed.
+The fetch then connects to the addresses that passed (see pinned.py): a second lookup, which a
+hostile name server could answer differently (DNS rebinding), never happens.
 """
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass
 import ipaddress
 import re
 import socket
@@ -105,40 +108,63 @@ def _refuse_address(address: Address, allowed: PictureHosts) -> bool:
     return local and not allowed.allows_address(address)
 
 
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a URL may be fetched and, for a looked-up name, the addresses that passed.
+
+    The fetch must connect to `pinned` (when set) and nowhere else.
+    """
+
+    refusal: str | None
+    host: str = ""
+    pinned: tuple[Address, ...] | None = None
+
+
 async def async_refusal(hass: HomeAssistant, url: str, allowed: PictureHosts) -> str | None:
     """Why a picture URL must not be fetched; None when it may be."""
+    return (await async_verdict(hass, url, allowed)).refusal
+
+
+async def async_verdict(hass: HomeAssistant, url: str, allowed: PictureHosts) -> Verdict:
+    """Check a picture URL; a host name is looked up once and its addresses kept."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "not a URL"
+        return Verdict("not a URL")
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return "not http(s)"
+        return Verdict("not http(s)")
     if parts.username is not None or parts.password is not None:
-        return "credentials in the URL"
+        return Verdict("credentials in the URL")
     host = parts.hostname.rstrip(".")
     if allowed.allows_name(host):
-        return None
+        # The user trusts this name wherever it points: nothing to pin.
+        return Verdict(None)
     try:
         literal: Address | None = ipaddress.ip_address(host)
     except ValueError:
         literal = None
     if literal is not None:
-        return "local address not allowed" if _refuse_address(literal, allowed) else None
+        return Verdict("local address not allowed" if _refuse_address(literal, allowed) else None)
     if _is_local_name(host):
-        return "local host name not allowed"
+        return Verdict("local host name not allowed")
     try:
         async with asyncio.timeout(RESOLVE_TIMEOUT):
             infos = await hass.loop.getaddrinfo(
                 host, port or _DEFAULT_PORTS[parts.scheme], type=socket.SOCK_STREAM
             )
     except OSError, TimeoutError:
-        return "host name does not resolve"
+        return Verdict("host name does not resolve")
+    addresses: list[Address] = []
     for *_, sockaddr in infos:
         try:
             resolved = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
         except ValueError:
-            return "host name resolves to something else than an address"
+            return Verdict("host name resolves to something else than an address")
         if _refuse_address(resolved, allowed):
-            return "host name resolves to a local address not allowed"
-    return None if infos else "host name does not resolve"
+            return Verdict("host name resolves to a local address not allowed")
+        if resolved not in addresses:
+            addresses.append(resolved)
+    if not addresses:
+        return Verdict("host name does not resolve")
+    return Verdict(None, parts.hostname, tuple(addresses))

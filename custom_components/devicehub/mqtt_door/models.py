@@ -20,6 +20,8 @@ class DoorFeature(StrEnum):
     ALARMS = "alarms"  # reports tamper/forced_open/duress on `alarm/<kind>`
     TAG = "tag"  # reports scanned card ids on `access/tag`
     RELAYS = "relays"  # declares `relays`, switched on `relay_command`, confirmed on `relay/<key>`
+    # Contract 1.1: takes commands as JSON with an `expires` deadline and drops late ones.
+    EXPIRES = "expires"
 
 
 # Contract 1.1: a door declaring none of these behaves exactly as a 1.0 door.
@@ -164,6 +166,8 @@ class Stranger:
     picture_url: str | None = None
     timestamp: str | None = None
     event_id: str | None = None
+    # Contract 1.1: the door resends until acknowledged; duplicates are dropped by it.
+    delivery_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,6 +179,8 @@ class Punch:
     punch: str
     verify: str
     timestamp: str | None
+    # Contract 1.1: the door resends until acknowledged; duplicates are dropped by it.
+    delivery_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -97,6 +97,9 @@ def _json_object(payload: Payload, *, empty_allowed: bool = False) -> dict[str, 
     return value
 
 
+MAX_DELIVERY_ID_LENGTH: Final = 64
+
+
 def _optional_text(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None:
@@ -166,6 +169,7 @@ def parse_stranger(payload: Payload) -> Stranger:
         picture_url=url,
         timestamp=normalize_timestamp(data.get("ts")),
         event_id=_optional_text(data, "event_id"),
+        delivery_id=_delivery_id(data),
     )
 
 
@@ -187,7 +191,21 @@ def parse_attendance(payload: Payload) -> Punch:
         punch=punch_type(raw_punch),
         verify=verify_method(-1 if raw_verify is None else raw_verify),
         timestamp=normalize_timestamp(data.get("ts")),
+        delivery_id=_delivery_id(data),
     )
+
+
+def _delivery_id(data: dict[str, Any]) -> str | None:
+    """The event's `id` (contract 1.1): text of at most 64 characters."""
+    value = _optional_text(data, "id")
+    if value is not None and len(value) > MAX_DELIVERY_ID_LENGTH:
+        raise PayloadError(DropReason.INVALID_PAYLOAD, "id is longer than 64 characters")
+    return value
+
+
+def ack_event_payload(delivery_id: str) -> str:
+    """The acknowledgement of a delivered event, on `ack`."""
+    return json.dumps({"id": delivery_id})
 
 
 def _as_int_if_whole(value: float) -> float | int:
@@ -253,6 +271,16 @@ def image_content_type(data: bytes) -> str:
 def ack_payload(accepted: bool) -> str:
     """Return the `hand_shake/ack` payload."""
     return json.dumps({"accepted": accepted})
+
+
+def command_payload(command: str, expires: float | None) -> str:
+    """A command as sent on `command`: the bare word, or JSON with its deadline (1.1).
+
+    expires is Unix time in seconds; a door declaring `expires` drops the command after it.
+    """
+    if expires is None:
+        return command
+    return json.dumps({"command": command, "expires": round(expires, 3)})
 
 
 def call_payload(call_id: str, command: str, args: dict[str, Any]) -> str:

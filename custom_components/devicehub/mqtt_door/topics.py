@@ -34,6 +34,7 @@ class TopicKind(StrEnum):
     ALARM = "alarm"  # alarm/<kind>
     RELAY = "relay"  # relay/<key>
     RELAY_COMMAND = "relay_command"  # Home Assistant's own, never subscribed
+    ACK = "ack"  # contract 1.1: Home Assistant acknowledges an event with an id
 
 
 # Topics the door publishes; the others are Home Assistant's own (echoed back to us).

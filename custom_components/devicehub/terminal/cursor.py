@@ -1,15 +1,24 @@
 """The attendance cursor: which punches of a terminal were already delivered.
 
 A terminal can only hand over its whole attendance log, so exactly-once delivery needs a
-position in that log that survives restarts. The cursor is the device-local time of the newest
-delivered record plus the ids of every delivered record at that second (several people can
-punch within one second). A record is new when it is later than that time, or at that time
-with an id not yet seen.
+position in that log that survives restarts. The cursor holds two:
+
+- the log position: how many records of the log were read and delivered (`log_count`), the
+  identity of the last of them (`log_anchor`), and the ids delivered since (live events, which
+  arrive without a position). A record after that index is new unless among those ids. The
+  terminal only ever appends to its log, so this holds whatever its clock says;
+- the time position: the device-local time of the newest delivered record plus the ids of
+  every delivered record at that second (several people can punch within one second). A
+  record is new when it is later, or at that time with an id not yet seen. It is used only
+  when the log position does not fit the log (cleared, rewritten, or never anchored).
+
+Each delivery is written to the Store before it is announced: a crash right after a
+delivery can then never announce the same punch again (see PunchDelivery).
 """
 
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple, TypedDict, override
 
@@ -22,9 +31,11 @@ from ..const import DOMAIN
 from .const import LOGGER
 
 STORAGE_VERSION = 1
-STORAGE_MINOR_VERSION = 1
-# Seconds to batch cursor writes; unload and HA's final write flush it anyway.
-SAVE_DELAY = 2
+# 1.2 adds the log position (log_count, log_anchor, ids_since_anchor).
+STORAGE_MINOR_VERSION = 2
+# Ids delivered since the log was last read; past this many the log position is dropped and
+# the next catch-up goes by time once, then anchors again.
+MAX_IDS_SINCE_ANCHOR = 4096
 # Live events older than the cursor (the terminal clock went back) are checked against the
 # ids delivered in this session; this many are remembered.
 RECENT_IDS = 2048
@@ -46,10 +57,13 @@ class PunchKey(NamedTuple):
 
 
 class CursorData(TypedDict):
-    """The stored format, version 1."""
+    """The stored format, version 1.2."""
 
     last_time: str
     ids_at_last_time: list[str]
+    log_count: int | None
+    log_anchor: str | None
+    ids_since_anchor: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +72,41 @@ class CursorPosition:
 
     last_time: datetime
     ids_at_last_time: frozenset[str]
+    # None: no log position (stored before 1.2, or dropped); go by time.
+    log_count: int | None = None
+    log_anchor: str | None = None
+    ids_since_anchor: frozenset[str] = frozenset()
 
     def is_new(self, key: PunchKey) -> bool:
-        """Whether a record after this position, so never delivered."""
+        """Whether a record is after the time position, so never delivered."""
         stamp = key.timestamp.replace(microsecond=0)
         if stamp != self.last_time:
             return stamp > self.last_time
         return key.ident not in self.ids_at_last_time
+
+    def fits(self, log: Sequence[PunchKey]) -> bool:
+        """Whether the log position still points into this log (not cleared or rewritten)."""
+        count = self.log_count
+        if count is None or count > len(log):
+            return False
+        return count == 0 or log[count - 1].ident == self.log_anchor
+
+    def new_in(self, log: Sequence[PunchKey]) -> list[int]:
+        """The indexes of the log's records never delivered, in log order."""
+        if self.fits(log):
+            assert self.log_count is not None
+            return [
+                index
+                for index in range(self.log_count, len(log))
+                if log[index].ident not in self.ids_since_anchor
+            ]
+        return [index for index, key in enumerate(log) if self.is_new(key)]
+
+
+def _texts(value: Any, what: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(ident, str) for ident in value):
+        raise TypeError(f"the stored cursor {what} are not a list of text")
+    return frozenset(value)
 
 
 def _position_from(data: Any) -> CursorPosition:
@@ -72,12 +114,21 @@ def _position_from(data: Any) -> CursorPosition:
     if not isinstance(data, dict):
         raise TypeError("the stored cursor is not an object")
     last_time = datetime.fromisoformat(data["last_time"])
-    ids = data["ids_at_last_time"]
     if last_time.tzinfo is not None:
         raise ValueError("the stored cursor time is not the terminal's local time")
-    if not isinstance(ids, list) or not all(isinstance(ident, str) for ident in ids):
-        raise TypeError("the stored cursor ids are not a list of text")
-    return CursorPosition(last_time, frozenset(ids))
+    count = data["log_count"]
+    anchor = data["log_anchor"]
+    if count is not None and (type(count) is not int or count < 0):
+        raise TypeError("the stored log position is not a count")
+    if anchor is not None and not isinstance(anchor, str):
+        raise TypeError("the stored log anchor is not text")
+    return CursorPosition(
+        last_time,
+        _texts(data["ids_at_last_time"], "ids"),
+        count,
+        anchor,
+        _texts(data["ids_since_anchor"], "ids since the anchor"),
+    )
 
 
 class _CursorStore(Store[CursorData]):
@@ -89,11 +140,16 @@ class _CursorStore(Store[CursorData]):
     ) -> CursorData:
         """Convert an older format; version 1 is the first, so only minor steps exist.
 
-        A minor version only ever adds keys, so older minor formats load as they are.
+        1.1 had no log position: the first catch-up after the upgrade goes by time, then
+        anchors the position in the log.
         """
         if old_major_version == STORAGE_VERSION:
             return CursorData(
-                last_time=old_data["last_time"], ids_at_last_time=old_data["ids_at_last_time"]
+                last_time=old_data["last_time"],
+                ids_at_last_time=old_data["ids_at_last_time"],
+                log_count=old_data.get("log_count"),
+                log_anchor=old_data.get("log_anchor"),
+                ids_since_anchor=old_data.get("ids_since_anchor", []),
             )
         raise NotImplementedError(
             f"Unknown attendance cursor format {old_major_version}.{old_minor_version}"
@@ -149,17 +205,46 @@ class AttendanceCursor:
         """The current position; None before the first setup placed it."""
         return self._position
 
-    def start_at(self, last_time: datetime, keys: Iterable[PunchKey]) -> None:
-        """Place a fresh cursor, without delivering anything before it."""
+    async def async_start_at(self, last_time: datetime, log: Sequence[PunchKey]) -> None:
+        """Place a fresh cursor at the end of the log, without delivering anything before it."""
         self._position = CursorPosition(
             last_time.replace(microsecond=0),
-            frozenset(key.ident for key in keys if key.timestamp == last_time),
+            frozenset(key.ident for key in log if key.timestamp == last_time),
+            len(log),
+            log[-1].ident if log else None,
         )
-        self._schedule_save()
+        await self.async_flush()
 
     def is_new(self, key: PunchKey) -> bool:
-        """Whether a record from the log has not been delivered yet."""
+        """Whether a record is after the time position (or no position was placed yet)."""
         return self._position is None or self._position.is_new(key)
+
+    def new_in(self, log: Sequence[PunchKey]) -> list[int]:
+        """The indexes of the log's records not delivered yet, in log order."""
+        if self._position is None:
+            return list(range(len(log)))
+        return self._position.new_in(log)
+
+    def fits(self, log: Sequence[PunchKey]) -> bool:
+        """Whether new records of this log are found by position (rather than by time)."""
+        return self._position is not None and self._position.fits(log)
+
+    def anchor(self, log: Sequence[PunchKey]) -> None:
+        """Note that every record of this log is delivered: the position moves to its end.
+
+        Written with the next save (the caller saves right after).
+        """
+        if self._position is not None:
+            self._position = replace(
+                self._position,
+                log_count=len(log),
+                log_anchor=log[-1].ident if log else None,
+                ids_since_anchor=frozenset(),
+            )
+
+    def log_cleared(self) -> None:
+        """The log was emptied: the position moves to its start."""
+        self.anchor(())
 
     def is_new_live(self, key: PunchKey) -> bool:
         """Whether a live event has not been delivered yet.
@@ -175,23 +260,31 @@ class AttendanceCursor:
         return position.is_new(key)
 
     def advance(self, key: PunchKey) -> None:
-        """Record a delivered punch; the position only ever moves forward."""
+        """Record a delivered punch; the time position only ever moves forward.
+
+        Kept in memory: the caller writes it (async_flush) before announcing the punch.
+        """
         ident = key.ident
         self._recent[ident] = None
         if len(self._recent) > RECENT_IDS:
             self._recent.popitem(last=False)
         stamp = key.timestamp.replace(microsecond=0)
         position = self._position
-        if position is None or stamp > position.last_time:
-            self._position = CursorPosition(stamp, frozenset({ident}))
+        if position is None:
+            position = CursorPosition(stamp, frozenset({ident}))
+        elif stamp > position.last_time:
+            position = replace(position, last_time=stamp, ids_at_last_time=frozenset({ident}))
         elif stamp == position.last_time:
-            self._position = CursorPosition(stamp, position.ids_at_last_time | {ident})
-        else:
-            return
-        self._schedule_save()
+            position = replace(position, ids_at_last_time=position.ids_at_last_time | {ident})
+        since = position.ids_since_anchor | {ident}
+        if len(since) > MAX_IDS_SINCE_ANCHOR:
+            # Too many to keep: the next catch-up goes by time once, then anchors again.
+            position = replace(position, log_count=None, log_anchor=None)
+            since = frozenset()
+        self._position = replace(position, ids_since_anchor=since)
 
     async def async_flush(self) -> None:
-        """Write the position now (on unload)."""
+        """Write the position now: before a punch is announced, and on unload."""
         if self._position is not None:
             await self._store.async_save(self._data())
 
@@ -202,15 +295,22 @@ class AttendanceCursor:
     def as_dict(self) -> dict[str, Any]:
         """The position for diagnostics."""
         if self._position is None:
-            return {"last_time": None, "ids_at_last_time": []}
+            return {
+                "last_time": None,
+                "ids_at_last_time": [],
+                "log_count": None,
+                "log_anchor": None,
+                "ids_since_anchor": [],
+            }
         return dict(self._data())
 
-    def _schedule_save(self) -> None:
-        self._store.async_delay_save(self._data, SAVE_DELAY)
-
     def _data(self) -> CursorData:
-        assert self._position is not None
+        position = self._position
+        assert position is not None
         return {
-            "last_time": self._position.last_time.isoformat(),
-            "ids_at_last_time": sorted(self._position.ids_at_last_time),
+            "last_time": position.last_time.isoformat(),
+            "ids_at_last_time": sorted(position.ids_at_last_time),
+            "log_count": position.log_count,
+            "log_anchor": position.log_anchor,
+            "ids_since_anchor": sorted(position.ids_since_anchor),
         }

@@ -6,6 +6,10 @@ into one queue, worked off in order by one consumer task against one cursor, so 
 both ways is delivered once. While the stream has a gap, live events are held until the log
 has been read back: delivering them first would move the cursor past the punches missed.
 
+Each punch is written to the cursor's Store before it is announced: a crash (even a kill) right
+after a delivery then cannot announce it again after the restart. The price is one small file
+write per punch (bench/durable_delivery.py measures it).
+
 The consumer runs while the queue holds work and ends when it is empty (the next item starts
 it again): a background task that never ends would keep every wait for background tasks
 (hass.async_block_till_done(wait_background_tasks=True)) from returning.
@@ -285,13 +289,18 @@ class PunchDelivery:
         else:
             self._hold_queued_live_events()
             live = {held.key.ident for held in self._held}
-            keyed = [(punch_key(record), record) for record in batch.records]
-            new = [(key, record) for key, record in keyed if self._cursor.is_new(key)]
-            # Stable sort: punches within one second keep their order in the log.
-            new.sort(key=lambda pair: pair[1].timestamp)
+            log = [punch_key(record) for record in batch.records]
+            new = [(log[index], batch.records[index]) for index in self._cursor.new_in(log)]
+            if not self._cursor.fits(log):
+                # Found by time: stable sort, punches within one second keep their log order.
+                new.sort(key=lambda pair: pair[1].timestamp)
             for key, record in new:
                 name = await self._users.async_resolve(record.user_id)
-                self._deliver(key, record.verify, name, late=late and key.ident not in live)
+                await self._async_deliver(
+                    key, record.verify, name, late=late and key.ident not in live
+                )
+            self._cursor.anchor(log)
+            await self._cursor.async_flush()
         self._has_gap = False
         held = list(self._held)
         self._held.clear()
@@ -318,7 +327,7 @@ class PunchDelivery:
             LOGGER.debug("Live punch already delivered: %s", event.key.ident)
             return
         name = await self._users.async_resolve(event.key.user_id)
-        self._deliver(event.key, event.verify, name, late=False)
+        await self._async_deliver(event.key, event.verify, name, late=False)
 
     async def _async_clear_log(self, result: asyncio.Future[int]) -> None:
         position = self._cursor.position
@@ -336,6 +345,8 @@ class PunchDelivery:
         if result.done():
             return
         if cleared.cleared:
+            self._cursor.log_cleared()
+            await self._cursor.async_flush()
             result.set_result(len(cleared.batch.records) + cleared.batch.invalid)
         else:
             result.set_exception(UndeliveredRecordsError(_undelivered(cleared.batch, position)))
@@ -344,11 +355,15 @@ class PunchDelivery:
         device_now = (await self._terminal.get_time()).replace(microsecond=0)
         keys = [punch_key(record) for record in records]
         newest = max((key.timestamp for key in keys), default=device_now)
-        self._cursor.start_at(max(newest, device_now), keys)
+        await self._cursor.async_start_at(max(newest, device_now), keys)
         LOGGER.debug("Attendance cursor starts at %s", max(newest, device_now))
 
-    def _deliver(self, key: PunchKey, verify: int, name: str | None, *, late: bool) -> None:
+    async def _async_deliver(
+        self, key: PunchKey, verify: int, name: str | None, *, late: bool
+    ) -> None:
         self._cursor.advance(key)
+        # Durable before announced: after a crash from here on, the punch is not new again.
+        await self._cursor.async_flush()
         punch = Punch(
             user_id=key.user_id,
             user_name=name,
@@ -386,6 +401,6 @@ class PunchDelivery:
 
 def _undelivered(batch: AttendanceBatch, position: CursorPosition | None) -> int:
     """How many records of the log are after the position, so never delivered."""
-    return sum(
-        1 for record in batch.records if position is None or position.is_new(punch_key(record))
-    )
+    if position is None:
+        return len(batch.records)
+    return len(position.new_in([punch_key(record) for record in batch.records]))

@@ -22,6 +22,7 @@ from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
@@ -99,7 +100,9 @@ class TerminalRuntime:
         """Start delivery with a catch-up and, if enabled, live capture."""
         self._polls_seen = self.coordinator.polls
         self.entry.async_on_unload(self.coordinator.async_add_listener(self._async_polled))
-        self.delivery.async_start()
+        # Punches caught up while Home Assistant starts wait until it has started: automations
+        # only listen from then on, and would miss them.
+        self.entry.async_on_unload(async_at_started(self.hass, self._async_start_delivery))
         self.request_catch_up()
         if self.settings.live_capture:
             self.live = LiveCapture(
@@ -112,6 +115,10 @@ class TerminalRuntime:
                 on_invalid_event=self._async_invalid_live_event,
             )
             self.live.start()
+
+    @callback
+    def _async_start_delivery(self, _hass: HomeAssistant) -> None:
+        self.delivery.async_start()
 
     @callback
     def _async_invalid_live_event(self, count: int) -> None:
