@@ -159,13 +159,15 @@ def test_hand_shake_full() -> None:
     hand_shake = parse_hand_shake(json.dumps(full).encode())
     assert hand_shake is not None
     assert hand_shake.name == "Front Door"
-    # Every feature of contract 1.0 (1.1's access control is tested in test_access_control).
+    # Every feature of contract 1.0, and 1.1's command deadline (1.1's access control is
+    # tested in test_access_control).
     assert hand_shake.features == {
         DoorFeature.LOCK,
         DoorFeature.OPEN,
         DoorFeature.STATE,
         DoorFeature.STRANGER,
         DoorFeature.ATTENDANCE,
+        DoorFeature.EXPIRES,
     }
     assert hand_shake.heartbeat == 30
     assert hand_shake.datapoints[0] == DataPoint(

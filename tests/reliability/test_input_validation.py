@@ -25,6 +25,7 @@ from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.door.const import CONF_DEVICE_ID, CONF_FEATURES, CONF_PREFIX
 from custom_components.devicehub.mqtt_door.payloads import MAX_IMAGE_BYTES, MAX_TEXT_BYTES
 from custom_components.devicehub.mqtt_door.topics import (
+    KEYED_KINDS,
     TopicKind,
     build_topic,
     is_valid_id,
@@ -120,7 +121,7 @@ def test_topics_are_one_level_per_id(device_id: str, kind: TopicKind) -> None:
         )
         return
     built = build_topic(
-        "devicehub", device_id, kind, "key" if kind is TopicKind.DATAPOINT else None
+        "devicehub", device_id, kind, "key" if kind in KEYED_KINDS else None
     )
     assert not set(built) & {"+", "#", "\x00"}
     parsed = parse_topic("devicehub", built)
