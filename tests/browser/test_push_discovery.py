@@ -125,12 +125,6 @@ def wait_for_discovery(page: Page, terminal: SimulatorThread) -> None:
     raise AssertionError(f"no discovery flow; the terminal's last exchanges: {exchanges}")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known gap: a discovered push terminal's first punch sometimes never reaches its last "
-    "punch sensor on a busy machine (a punch in the second the entry was added may be taken for "
-    "one from before it); to be fixed, then this marker goes",
-)
 @pytest.mark.timeout(420)
 def test_push_terminals_added_by_hand_and_by_discovery(
     page: Page,

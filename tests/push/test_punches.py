@@ -1,9 +1,10 @@
 """Punches from a push terminal: stored before `OK`, delivered exactly once, late when a
 backlog, across resends, storage failures and Home Assistant restarts."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
 
+from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
@@ -16,9 +17,11 @@ from .conftest import (
     LAST_PUNCH_ENTITY,
     PUNCH_ENTITY,
     SERIAL,
+    USERS,
     EventRecorder,
     PunchRecorder,
     SimFactory,
+    push_entry,
     runtime_of,
 )
 
@@ -203,6 +206,29 @@ async def test_history_before_adding_is_not_replayed(
     assert await sim.flush() is UploadResult.NOTHING
     assert [p.user_id for p in delivered.punches] == ["1002"]
     assert runtime_of(loaded_entry).ledger.dropped_before_cursor == 1
+
+
+async def test_punches_just_after_adding_are_news(
+    hass: HomeAssistant, make_sim: SimFactory, http_client: TestClient
+) -> None:
+    """A terminal's clock may lag Home Assistant's (it is set from the whole-second HTTP Date
+    header): punches stamped up to 2 minutes before the entry was added are delivered, so a
+    punch made right after adding is never taken for history."""
+    entry = push_entry()
+    entry.created_at = datetime(2026, 3, 2, 9, 30, 0, 900_000, tzinfo=UTC)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    delivered = PunchRecorder(runtime_of(entry))
+    sim = await make_sim()
+    sim.add_users(USERS)
+    assert await sim.handshake()
+    added = entry.created_at.replace(tzinfo=None)
+    for user_id, before in (("1", 121), ("2", 119), ("3", 1), ("4", 0)):
+        sim.inject_punch(user_id, when=added.replace(microsecond=0) - timedelta(seconds=before))
+    assert await sim.flush() is UploadResult.NOTHING
+    assert [p.user_id for p in delivered.punches] == ["2", "3", "4"]
+    assert runtime_of(entry).ledger.dropped_before_cursor == 1
 
 
 async def test_backlog_beyond_remembered_keys(

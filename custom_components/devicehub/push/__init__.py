@@ -7,6 +7,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
+from .const import HISTORY_MARGIN
 from .gateway import async_get_gateway
 from .ledger import PunchLedger
 from .listener import async_acquire_listener, async_release_listener
@@ -36,7 +37,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PushConfigEntry) -> bool
     ledger = PunchLedger(hass, entry.entry_id)
     await ledger.async_load()
     created = dt_util.as_local(entry.created_at).astimezone(settings.time_zone)
-    ledger.start_at(created.replace(microsecond=0, tzinfo=None))
+    ledger.start_at(created.replace(microsecond=0, tzinfo=None) - HISTORY_MARGIN)
     if settings.listen is not None:
         host, port = settings.listen
         try:

@@ -44,6 +44,11 @@ MAX_PENDING_DISCOVERIES: Final = 5
 MAX_COUNTED_SERIALS: Final = 64
 OTHER_SERIALS: Final = "other"
 
+# Punches stamped up to this long before the entry was added are still news: the terminal's
+# clock lags Home Assistant's (it is set from the whole-second HTTP Date header, and drifts
+# before the first contact), so a punch just after adding can carry an earlier stamp.
+HISTORY_MARGIN: Final = timedelta(minutes=2)
+
 # Delivered punches remembered to drop resends; older ones are covered by the time cursor.
 RECENT_PUNCH_KEYS: Final = 20_000
 # Command results kept for diagnostics and the command result action.
