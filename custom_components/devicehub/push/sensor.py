@@ -8,9 +8,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from ..punch import ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY
+from ..punch import ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY, Punch
 from .entity import PushEntity
-from .punches import Punch
 from .runtime import PushConfigEntry, PushRuntime
 
 ATTR_PUNCH = "punch"
