@@ -6,7 +6,7 @@ from typing import Any
 
 from homeassistant.components.lock import LockState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
@@ -55,12 +55,16 @@ async def test_unlock_confirmed(
     unlocked for the unlock time, then locked; an attendance model gets AC_UNLOCK."""
     await sim.poll_once()
     states: list[str] = []
+    # A callback runs in the loop as the state is written; a plain function would run in
+    # the executor, and could append after the assertion on a busy machine.
     hass.bus.async_listen(
         "state_changed",
-        lambda event: (
-            states.append(event.data["new_state"].state)
-            if event.data["entity_id"] == LOCK_ENTITY
-            else None
+        callback(
+            lambda event: (
+                states.append(event.data["new_state"].state)
+                if event.data["entity_id"] == LOCK_ENTITY
+                else None
+            )
         ),
     )
     await _call_while_polling(

@@ -19,7 +19,7 @@ async def async_setup_event(
     async_add_entities([PushPunchEvent(entry.runtime_data)])
 
 
-class PushPunchEvent(PushEntity, PunchEventEntity):
+class PushPunchEvent(PushEntity, PunchEventEntity[PushRuntime]):
     """The punch event of one push terminal; late for backlog uploads."""
 
     def __init__(self, runtime: PushRuntime) -> None:
@@ -31,13 +31,3 @@ class PushPunchEvent(PushEntity, PunchEventEntity):
         """Receive every delivered punch."""
         await super().async_added_to_hass()
         self.async_on_remove(self._runtime.punches.async_add_listener(self._async_fire_punch))
-
-    @property
-    @override
-    def _terminal_name(self) -> str:
-        return self._runtime.entry.title
-
-    @property
-    @override
-    def _terminal_serial_number(self) -> str:
-        return self._runtime.serial_number

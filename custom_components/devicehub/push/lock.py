@@ -28,7 +28,7 @@ async def async_setup_lock(
     async_add_entities([PushLock(entry.runtime_data)])
 
 
-class PushLock(PushOnlineEntity, PulseLockEntity):
+class PushLock(PushOnlineEntity, PulseLockEntity[PushRuntime]):
     """The terminal's door: the device's main entity."""
 
     _shows_unlocking = True
@@ -36,18 +36,12 @@ class PushLock(PushOnlineEntity, PulseLockEntity):
     def __init__(self, runtime: PushRuntime) -> None:
         """Take the pulse length and the optional code from the options."""
         super().__init__(runtime, "lock")
-        self._require_code(runtime.settings.code)
 
     @override
     async def async_added_to_hass(self) -> None:
         """Follow punches, to tell who opened the door last."""
         await super().async_added_to_hass()
         self.async_on_remove(self._runtime.punches.async_add_listener(self._async_punched))
-
-    @property
-    @override
-    def _unlock_seconds(self) -> float:
-        return self._runtime.settings.unlock_seconds
 
     @override
     async def _async_pulse_relay(self) -> None:

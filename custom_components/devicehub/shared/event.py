@@ -6,10 +6,10 @@ data the same way). `PunchEventEntity` fires the punch events pull terminals, pu
 terminals and MQTT doors share, so one automation serves them all.
 """
 
-from abc import abstractmethod
-from typing import Any
+from typing import Any, Protocol
 
 from homeassistant.components.event import EventEntity
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import callback
 
 from ..punch import (
@@ -27,18 +27,23 @@ from ..punch import (
 ATTR_SERIAL_NUMBER = "serial_number"
 
 
-class TerminalEventEntity(EventEntity):
+class TerminalIdentity(Protocol):
+    """What events name their terminal by; both families' runtimes have it."""
+
+    @property
+    def entry(self) -> ConfigEntry[Any]:
+        """The terminal's config entry; its title is the name the user gave it."""
+
+    @property
+    def serial_number(self) -> str:
+        """The terminal's serial number."""
+
+
+class TerminalEventEntity[RuntimeT: TerminalIdentity](EventEntity):
     """An event entity whose every event carries the terminal's name and serial number."""
 
-    @property
-    @abstractmethod
-    def _terminal_name(self) -> str:
-        """The terminal's name, as the user gave it."""
-
-    @property
-    @abstractmethod
-    def _terminal_serial_number(self) -> str:
-        """The terminal's serial number."""
+    # Set by the family's own base entity.
+    _runtime: RuntimeT
 
     @callback
     def _async_fire(self, event_type: str, data: dict[str, Any]) -> None:
@@ -47,14 +52,14 @@ class TerminalEventEntity(EventEntity):
             event_type,
             {
                 **data,
-                ATTR_TERMINAL: self._terminal_name,
-                ATTR_SERIAL_NUMBER: self._terminal_serial_number,
+                ATTR_TERMINAL: self._runtime.entry.title,
+                ATTR_SERIAL_NUMBER: self._runtime.serial_number,
             },
         )
         self.async_write_ha_state()
 
 
-class PunchEventEntity(TerminalEventEntity):
+class PunchEventEntity[RuntimeT: TerminalIdentity](TerminalEventEntity[RuntimeT]):
     """Fires check_in, check_out, ... with who punched, how and when; late when caught up."""
 
     _attr_translation_key = "punch"

@@ -10,7 +10,7 @@ from abc import abstractmethod
 from datetime import datetime
 import hmac
 import logging
-from typing import Any, Final, override
+from typing import Any, Final, Protocol, override
 
 from homeassistant.components.lock import LockEntity
 from homeassistant.components.lock.const import LockEntityFeature
@@ -27,8 +27,31 @@ LOGGER = logging.getLogger(__package__)
 CHANGED_BY_HOME_ASSISTANT: Final = "Home Assistant"
 
 
-class PulseLockEntity(LockEntity):
-    """The terminal's door: the device's main entity."""
+class LockSettings(Protocol):
+    """The options a terminal's lock follows."""
+
+    @property
+    def unlock_seconds(self) -> int:
+        """How long the relay stays open."""
+
+    @property
+    def code(self) -> str | None:
+        """The code asked before opening, if any."""
+
+
+class LockRuntime(Protocol):
+    """A terminal's runtime, as far as its lock is concerned."""
+
+    @property
+    def settings(self) -> LockSettings:
+        """The terminal's options."""
+
+
+class PulseLockEntity[RuntimeT: LockRuntime](LockEntity):
+    """The terminal's door: the device's main entity.
+
+    Options changes reload the entry, so the code and seconds are read once, when created.
+    """
 
     _attr_name = None
     _attr_translation_key = "door"
@@ -38,25 +61,23 @@ class PulseLockEntity(LockEntity):
     # terminals confirm at their next poll; pull terminals answer at once).
     _shows_unlocking = False
 
-    _code: str | None = None
+    # Set by the family's own base entity.
+    _runtime: RuntimeT
     # Set from the moment the relay is asked until the pulse ends: one pulse at a time.
     _pulsing = False
     _cancel_relock: CALLBACK_TYPE | None = None
-
-    @property
-    @abstractmethod
-    def _unlock_seconds(self) -> float:
-        """How long the relay stays open."""
 
     @abstractmethod
     async def _async_pulse_relay(self) -> None:
         """Ask the terminal to open the relay; raise a translated error if it does not."""
 
-    def _require_code(self, code: str | None) -> None:
-        """Ask for this code before opening (None: no code)."""
-        self._code = code
-        if code is not None:
-            self._attr_code_format = r"^\d+$" if code.isdigit() else r"^.+$"
+    @property
+    @override
+    def code_format(self) -> str | None:
+        """Digits only for a numeric code, so the frontend shows a keypad; None: no code."""
+        if (code := self._runtime.settings.code) is None:
+            return None
+        return r"^\d+$" if code.isdigit() else r"^.+$"
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -110,14 +131,14 @@ class PulseLockEntity(LockEntity):
         self._attr_is_open = show_open
         self._attr_changed_by = CHANGED_BY_HOME_ASSISTANT
         self._cancel_relock = async_call_later(
-            self.hass, self._unlock_seconds, self._async_relocked
+            self.hass, self._runtime.settings.unlock_seconds, self._async_relocked
         )
         self.async_write_ha_state()
 
     def _check_code(self, code: str | None) -> None:
-        if self._code is None:
+        if (expected := self._runtime.settings.code) is None:
             return
-        if code is None or not hmac.compare_digest(code.encode(), self._code.encode()):
+        if code is None or not hmac.compare_digest(code.encode(), expected.encode()):
             raise ServiceValidationError(translation_domain=DOMAIN, translation_key="invalid_code")
 
     @callback

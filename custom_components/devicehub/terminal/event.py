@@ -20,7 +20,7 @@ async def async_setup_event(
     async_add_entities([TerminalPunchEvent(entry.runtime_data)])
 
 
-class TerminalPunchEvent(TerminalPunchEntity, PunchEventEntity):
+class TerminalPunchEvent(TerminalPunchEntity, PunchEventEntity[TerminalRuntime]):
     """The punch event of one terminal, naming the linked person."""
 
     def __init__(self, runtime: TerminalRuntime) -> None:
@@ -36,13 +36,3 @@ class TerminalPunchEvent(TerminalPunchEntity, PunchEventEntity):
     def _person_of(self, user_id: str) -> str | None:
         link = self._runtime.settings.people.get(user_id)
         return None if link is None else link.person
-
-    @property
-    @override
-    def _terminal_name(self) -> str:
-        return self._runtime.entry.title
-
-    @property
-    @override
-    def _terminal_serial_number(self) -> str:
-        return self._runtime.serial_number

@@ -20,25 +20,19 @@ async def async_setup_lock(
     async_add_entities([TerminalLock(entry.runtime_data)])
 
 
-class TerminalLock(TerminalEntity, PulseLockEntity):
+class TerminalLock(TerminalEntity, PulseLockEntity[TerminalRuntime]):
     """The terminal's door: the device's main entity."""
 
     def __init__(self, runtime: TerminalRuntime) -> None:
         """Take the pulse length and the optional code from the options."""
         super().__init__(runtime.coordinator, "lock")
         self._runtime = runtime
-        self._require_code(runtime.settings.code)
 
     @override
     async def async_added_to_hass(self) -> None:
         """Follow punches, to tell who opened the door last."""
         await super().async_added_to_hass()
         self.async_on_remove(self._runtime.delivery.async_add_listener(self._async_punched))
-
-    @property
-    @override
-    def _unlock_seconds(self) -> float:
-        return self._runtime.settings.unlock_seconds
 
     @override
     @terminal_action
