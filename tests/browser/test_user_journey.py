@@ -8,7 +8,6 @@ The screenshots are the README's (DEVICEHUB_SCREENSHOTS=docs/screenshots refresh
 """
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 import re
 
 from playwright.sync_api import Locator, Page, expect
@@ -17,14 +16,11 @@ import pytest
 from tests.mosquitto import MosquittoBroker
 from tests.zksim_fixtures import SimulatorFactory
 from tools.mqttdoor import DoorConfig, SimulatedDoor, make_jpeg
-from tools.mqttdoor.broker import free_port
 from tools.zksim import SimulatorConfig, TerminalSimulator
 
-from .conftest import Screenshots, failed
-from .homeassistant import DASHBOARD_URL_PATH, HomeAssistantProcess, RestApi, running_home_assistant
+from .conftest import Screenshots
+from .homeassistant import DASHBOARD_URL_PATH, HomeAssistantProcess, RestApi
 
-# The first start installs Home Assistant's own requirements: allow for it, within 3 minutes.
-START_TIMEOUT = 180.0  # a first start on a busy two-core machine can take minutes
 DEVICE_TIMEOUT = 20.0  # seconds for a simulated device to see what Home Assistant did
 
 TERMINAL_NAME = "Front door"
@@ -58,22 +54,6 @@ STATE_IS_NOT = """([id, values]) => {
 def terminal(zk_simulator: SimulatorFactory) -> TerminalSimulator:
     """A simulated terminal with a few users and an old attendance log."""
     return zk_simulator(SimulatorConfig(users=12, records=40, seed=3))
-
-
-@pytest.fixture
-def hass_server(
-    request: pytest.FixtureRequest, tmp_path: Path, mosquitto_broker: MosquittoBroker
-) -> Iterator[HomeAssistantProcess]:
-    """Home Assistant on a free loopback port, connected to the test broker."""
-    with running_home_assistant(
-        tmp_path / "config",
-        http_port=free_port(),
-        mqtt_port=mosquitto_broker.port,
-        start_timeout=START_TIMEOUT,
-    ) as hass:
-        yield hass
-        if failed(request):
-            print(f"Home Assistant's last output:\n{hass.output_tail()}")
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.push.const import COMMAND_MARGIN, CONF_CODE, CONF_UNLOCK_SECONDS
+from tests.action_targets import assert_bad_targets_refused
 from tools.admssim import PushTerminalSimulator, PushVersion, SimUser
 
 from .conftest import DELAY, LOCK_ENTITY, SERIAL, SimFactory, push_entry, runtime_of, until
@@ -300,17 +301,16 @@ async def test_sync_time_and_buttons(
 async def test_pull_terminal_actions_untouched(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    """A call that targets no push terminal goes on to the terminal actions as before."""
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "get_users",
-            {"config_entry_id": "nope"},
-            blocking=True,
-            return_response=True,
+    """A call that targets no push terminal goes on to the terminal actions as before: Home
+    Assistant's own target resolution answers it, and every bad target is refused the same
+    way as without a push terminal."""
+
+    async def get_users(**target: Any) -> Any:
+        return await hass.services.async_call(
+            DOMAIN, "get_users", target, blocking=True, return_response=True
         )
-    # Home Assistant's own target resolution answers it, as for every terminal action.
-    assert err.value.translation_key == "service_config_entry_not_found"
+
+    await assert_bad_targets_refused(hass, get_users)
 
 
 async def test_action_on_unloaded_push_terminal(
