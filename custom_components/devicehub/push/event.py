@@ -6,7 +6,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..shared.event import PunchEventEntity
-from .entity import PushEntity
+from .entity import PushOnlineEntity
 from .runtime import PushConfigEntry, PushRuntime
 
 
@@ -19,7 +19,7 @@ async def async_setup_event(
     async_add_entities([PushPunchEvent(entry.runtime_data)])
 
 
-class PushPunchEvent(PushEntity, PunchEventEntity[PushRuntime]):
+class PushPunchEvent(PushOnlineEntity, PunchEventEntity[PushRuntime]):
     """The punch event of one push terminal; late for backlog uploads."""
 
     def __init__(self, runtime: PushRuntime) -> None:
