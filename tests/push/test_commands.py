@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.push.const import COMMAND_MARGIN, CONF_CODE, CONF_UNLOCK_SECONDS
-from tests.action_targets import assert_bad_targets_refused
+from tests.action_cases import ADA_ROW, ALAN_ROW, assert_bad_targets_refused
 from tools.admssim import PushTerminalSimulator, PushVersion, SimUser
 
 from .conftest import DELAY, LOCK_ENTITY, SERIAL, SimFactory, push_entry, runtime_of, until
@@ -196,24 +196,7 @@ async def test_users_managed(
     response = await _call_while_polling(
         hass, loaded_entry, sim, DOMAIN, "get_users", target, uploads=True
     )
-    assert response["users"] == [
-        {
-            "user_id": "1001",
-            "name": "Ada Lovelace",
-            "privilege": "user",
-            "enabled": True,
-            "group_id": "1",
-            "card": 0,
-        },
-        {
-            "user_id": "1002",
-            "name": "Alan Turing",
-            "privilege": "admin",
-            "enabled": True,
-            "group_id": "1",
-            "card": 0,
-        },
-    ]
+    assert response["users"] == [ADA_ROW, ALAN_ROW]
     assert response["command"]["command"] == "QueryUsers"
     assert response["command"]["return_code"] == 0
 

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.terminal.cursor import CursorPosition, PunchKey
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
-from tests.action_targets import assert_bad_targets_refused
+from tests.action_cases import ADA_ROW, ALAN_ROW, assert_bad_targets_refused
 from tests.zksim_fixtures import SimulatorFactory
 from tools.zksim import AttendanceRecord, BusyMode, DeviceBusyError, TerminalSimulator
 from tools.zksim.protocol import Command
@@ -106,22 +106,8 @@ async def test_get_users(hass: HomeAssistant, device_id: str) -> None:
     response = await call(hass, "get_users", device_id=device_id)
     assert response == {
         "users": [
-            {
-                "user_id": "1001",
-                "name": "Ada Lovelace",
-                "privilege": "user",
-                "enabled": True,
-                "group_id": "1",
-                "card": 0,
-            },
-            {
-                "user_id": "1002",
-                "name": "Alan Turing",
-                "privilege": "admin",
-                "enabled": True,
-                "group_id": "1",
-                "card": 0,
-            },
+            ADA_ROW,
+            ALAN_ROW,
             {
                 "user_id": "1003",
                 "name": "Grace Hopper",

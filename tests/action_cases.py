@@ -1,4 +1,5 @@
-"""The targets every devicehub action refuses, shared by the pull and push terminal tests.
+"""What the pull and push terminal action tests share: the targets every action refuses, and
+get_users' answer for the two users both families' test terminals hold.
 
 An action must say clearly why a target is wrong: Home Assistant's own translated errors for
 what it can tell apart (an unknown device or entry, another integration's, an entry not
@@ -19,6 +20,25 @@ import voluptuous as vol
 from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
 
 type ActionCall = Callable[..., Awaitable[Any]]
+
+# get_users' rows for the users 1001 and 1002 of tests/terminal and tests/push's terminals:
+# the same shape for both families, passwords never included.
+ADA_ROW: dict[str, Any] = {
+    "user_id": "1001",
+    "name": "Ada Lovelace",
+    "privilege": "user",
+    "enabled": True,
+    "group_id": "1",
+    "card": 0,
+}
+ALAN_ROW: dict[str, Any] = {
+    "user_id": "1002",
+    "name": "Alan Turing",
+    "privilege": "admin",
+    "enabled": True,
+    "group_id": "1",
+    "card": 0,
+}
 
 
 async def assert_bad_targets_refused(hass: HomeAssistant, call: ActionCall) -> None:
