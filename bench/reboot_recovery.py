@@ -39,12 +39,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.setup import async_setup_component
 
 from custom_components.devicehub.const import DOMAIN
+from custom_components.devicehub.punch import Punch
 from custom_components.devicehub.terminal.const import (
     DEFAULT_TIMEOUT,
     LIVE_HEARTBEAT_SECONDS,
     LIVE_WATCHDOG_SECONDS,
 )
-from custom_components.devicehub.terminal.delivery import Punch
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
 from custom_components.devicehub.zk import LiveCapture, TerminalConfig
 from tools.zksim import SimulatorConfig, TerminalSimulator, User

@@ -4,6 +4,8 @@ One automation must serve both families, so both map their raw punch states and
 verify methods onto these names. No Home Assistant imports.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 PUNCH_CHECK_IN: Final = "check_in"
@@ -46,6 +48,20 @@ ATTR_TERMINAL: Final = "terminal"
 ATTR_LATE: Final = "late"
 # The Home Assistant person a terminal user is linked to (only when linked).
 ATTR_PERSON: Final = "person"
+
+
+@dataclass(frozen=True, slots=True)
+class Punch:
+    """A delivered punch of a terminal, pull or push, ready for entities and automations."""
+
+    user_id: str
+    user_name: str | None
+    timestamp: datetime  # tz-aware, in the terminal's time zone
+    punch_type: str
+    verify: str
+    # Made or seen while Home Assistant or the link was down, and delivered afterwards: read
+    # back from a pull terminal's log, or uploaded by a push terminal as a backlog.
+    late: bool
 
 
 def punch_type(state: int | str) -> str:

@@ -15,10 +15,14 @@ from playwright.sync_api import Page, Route, ViewportSize, sync_playwright
 import pytest
 
 from tests.mosquitto import (  # noqa: F401 - fixtures used by the tests here
+    MosquittoBroker,
     mosquitto_broker,
     mosquitto_executable,
 )
 from tests.zksim_fixtures import zk_simulator  # noqa: F401
+from tools.mqttdoor.broker import free_port
+
+from .homeassistant import HomeAssistantProcess, running_home_assistant
 
 CHROMIUM_ARGS = (
     "--headless",
@@ -36,6 +40,9 @@ CHROMIUM_ARGS = (
 NOT_LOOPBACK = re.compile(r"^(?!(http|ws)://127\.0\.0\.1[:/])[a-z]+://")
 VIEWPORT = ViewportSize(width=1280, height=800)
 TIMEOUT_MS = 30_000
+# Home Assistant's first start installs its own requirements; on a busy machine (two cores
+# shared) that can take minutes.
+HASS_START_TIMEOUT = 240.0
 # Set to a folder (docs/screenshots) to refresh the README's pictures from a run.
 SCREENSHOTS_ENV = "DEVICEHUB_SCREENSHOTS"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -134,3 +141,24 @@ def screenshots(page: Page, tmp_path: Path) -> Screenshots:
     directory.mkdir()
     publish = os.environ.get(SCREENSHOTS_ENV)
     return Screenshots(page, directory, Path(publish).resolve() if publish else None)
+
+
+@pytest.fixture
+def hass_server(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    mosquitto_broker: MosquittoBroker,  # noqa: F811 - the fixture imported above
+) -> Iterator[HomeAssistantProcess]:
+    """Home Assistant on a free loopback port, connected to the test broker.
+
+    When the test fails, Home Assistant's last output is printed.
+    """
+    with running_home_assistant(
+        tmp_path / "config",
+        http_port=free_port(),
+        mqtt_port=mosquitto_broker.port,
+        start_timeout=HASS_START_TIMEOUT,
+    ) as hass:
+        yield hass
+        if failed(request):
+            print(f"Home Assistant's last output:\n{hass.output_tail()}")

@@ -7,7 +7,6 @@ calls the real Home Assistant process over loopback HTTP, as a terminal on the n
 
 import asyncio
 from collections.abc import Callable, Coroutine, Iterator
-from pathlib import Path
 import threading
 import time
 from typing import Any
@@ -15,12 +14,10 @@ from typing import Any
 from playwright.sync_api import Page, expect
 import pytest
 
-from tests.mosquitto import MosquittoBroker
 from tools.admssim import PushTerminalSimulator, SimulatorConfig, SimUser
-from tools.mqttdoor.broker import free_port
 
-from .conftest import Screenshots, failed
-from .homeassistant import HomeAssistantProcess, RestApi, running_home_assistant
+from .conftest import Screenshots
+from .homeassistant import HomeAssistantProcess, RestApi
 from .test_user_journey import (
     access_token,
     devicehub_entries,
@@ -35,8 +32,6 @@ SERIAL = "PUSHB0000001"
 NAME = "Lobby"
 SIM_TIMEOUT = 20.0
 DISCOVERY_TIMEOUT = 60.0
-# Home Assistant's first start on a busy machine (two cores shared) can take minutes.
-START_TIMEOUT = 240.0
 
 
 class SimulatorThread:
@@ -69,22 +64,6 @@ class SimulatorThread:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(SIM_TIMEOUT)
         self.loop.close()
-
-
-@pytest.fixture
-def hass_server(
-    request: pytest.FixtureRequest, tmp_path: Path, mosquitto_broker: MosquittoBroker
-) -> Iterator[HomeAssistantProcess]:
-    """Home Assistant on a free loopback port, set up as for the user journey."""
-    with running_home_assistant(
-        tmp_path / "config",
-        http_port=free_port(),
-        mqtt_port=mosquitto_broker.port,
-        start_timeout=START_TIMEOUT,
-    ) as hass:
-        yield hass
-        if failed(request):
-            print(f"Home Assistant's last output:\n{hass.output_tail()}")
 
 
 @pytest.fixture

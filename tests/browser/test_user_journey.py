@@ -8,7 +8,6 @@ The screenshots are the README's (DEVICEHUB_SCREENSHOTS=docs/screenshots refresh
 """
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 import re
 
 from playwright.sync_api import Locator, Page, expect
@@ -17,14 +16,11 @@ import pytest
 from tests.mosquitto import MosquittoBroker
 from tests.zksim_fixtures import SimulatorFactory
 from tools.mqttdoor import DoorConfig, SimulatedDoor, make_jpeg
-from tools.mqttdoor.broker import free_port
 from tools.zksim import SimulatorConfig, TerminalSimulator
 
-from .conftest import Screenshots, failed
-from .homeassistant import DASHBOARD_URL_PATH, HomeAssistantProcess, RestApi, running_home_assistant
+from .conftest import Screenshots
+from .homeassistant import DASHBOARD_URL_PATH, HomeAssistantProcess, RestApi
 
-# The first start installs Home Assistant's own requirements: allow for it, within 3 minutes.
-START_TIMEOUT = 180.0  # a first start on a busy two-core machine can take minutes
 DEVICE_TIMEOUT = 20.0  # seconds for a simulated device to see what Home Assistant did
 
 TERMINAL_NAME = "Front door"
@@ -33,6 +29,9 @@ DOOR_NAME = "Back door"
 UNLOCK_SECONDS = 2  # set in the terminal's options (the default is 3)
 PICTURE_URL = re.compile(r"/api/image_proxy/image\.back_door_stranger_picture\?token=")
 STRANGER_PICTURE_SIZE = (320, 240)
+PERSON = "person.ada_lovelace"  # the owner's person, made by onboarding
+PERSON_NAME = "Ada Lovelace"
+PRESENCE = "binary_sensor.front_door_ada_lovelace_on_site"
 
 # Every state change of the watched entities, recorded in the page from Home Assistant's
 # websocket, so that short-lived states (a 3 s unlock pulse) are not missed.
@@ -58,22 +57,6 @@ STATE_IS_NOT = """([id, values]) => {
 def terminal(zk_simulator: SimulatorFactory) -> TerminalSimulator:
     """A simulated terminal with a few users and an old attendance log."""
     return zk_simulator(SimulatorConfig(users=12, records=40, seed=3))
-
-
-@pytest.fixture
-def hass_server(
-    request: pytest.FixtureRequest, tmp_path: Path, mosquitto_broker: MosquittoBroker
-) -> Iterator[HomeAssistantProcess]:
-    """Home Assistant on a free loopback port, connected to the test broker."""
-    with running_home_assistant(
-        tmp_path / "config",
-        http_port=free_port(),
-        mqtt_port=mosquitto_broker.port,
-        start_timeout=START_TIMEOUT,
-    ) as hass:
-        yield hass
-        if failed(request):
-            print(f"Home Assistant's last output:\n{hass.output_tail()}")
 
 
 @pytest.fixture
@@ -139,6 +122,20 @@ def open_add_device_menu(page: Page, url: str) -> Locator:
     flow = page.locator("dialog-data-entry-flow")
     expect(flow.get_by_text("Choose the kind of device to add.")).to_be_visible()
     return flow
+
+
+def pick(page: Page, field: Locator, search: str, item: str) -> None:
+    """Choose an item of a frontend picker (ha-generic-picker): open it, type, click the item.
+
+    Playwright's locators reach into the pickers' shadow roots; the list opens in a popover
+    outside the form, so the search box and the items are looked up on the page.
+    """
+    field.locator("ha-picker-field").click()
+    search_box = page.locator("ha-picker-combo-box").locator("input").first
+    expect(search_box).to_be_visible()
+    search_box.fill(search)
+    page.locator("ha-picker-combo-box").get_by_text(item, exact=True).first.click()
+    expect(page.locator("ha-picker-combo-box")).to_be_hidden()
 
 
 def devicehub_entries(api: RestApi) -> dict[str, str]:
@@ -220,6 +217,38 @@ def test_new_user_adds_a_terminal_and_a_door_and_opens_them(
         " && window.devicehubStates['lock.front_door'].at(-1) === 'locked'"
     )
     assert devicehub_entries(api) == {TERMINAL_NAME: "loaded"}
+
+    # People: the terminal user is Ada Lovelace (her person was made at onboarding), with a
+    # presence sensor. Both are picked from the frontend's dropdowns, searched by typing.
+    page.goto(f"{url}/config/integrations/integration/devicehub")
+    entry_row.get_by_role("button", name="Configure").click()
+    flow = page.locator("dialog-data-entry-flow")
+    flow.get_by_text("People").click()
+    expect(flow.get_by_text("Link a terminal user to a Home Assistant person")).to_be_visible()
+    pick(page, flow.locator("ha-selector-select"), user.user_id, f"{user.user_id} · {user.name}")
+    pick(page, flow.locator("ha-selector-entity"), "Ada", PERSON_NAME)
+    presence_switch = flow.locator("ha-selector-boolean").get_by_role("switch")
+    # The switch's thumb covers its input: click the input itself.
+    presence_switch.check(force=True)
+    expect(presence_switch).to_be_checked()
+    screenshots.take("terminal-people")
+    assert page.evaluate(WATCH_STATES, [PRESENCE])
+    flow.get_by_role("button", name="Submit").click()
+    expect(flow).to_be_hidden()
+    # Reloaded with the link: the presence sensor is there, off until Ada checks in.
+    wait_for_state(page, PRESENCE, "off")
+    assert api.state(PRESENCE)["attributes"]["person"] == PERSON
+    wait_for_state(page, "lock.front_door", "locked")
+    terminal.inject_punch(user.user_id, punch=0, verify=1)
+    wait_for_state(page, PRESENCE, "on")
+    punch = api.state("event.front_door_punch")["attributes"]
+    assert (punch["event_type"], punch["user_id"], punch["person"]) == (
+        "check_in",
+        user.user_id,
+        PERSON,
+    )
+    assert api.state("sensor.front_door_last_punch")["attributes"]["person"] == PERSON
+    assert page.evaluate(f"() => window.devicehubStates['{PRESENCE}']") == ["off", "on"]
 
     # The device page: press Unlock on the terminal's lock.
     open_device_page(page, url, TERMINAL_NAME)
@@ -306,6 +335,7 @@ def test_new_user_adds_a_terminal_and_a_door_and_opens_them(
         "add-device-menu",
         "terminal-form",
         "terminal-options",
+        "terminal-people",
         "terminal-device",
         "door-discovered",
         "door-confirm",

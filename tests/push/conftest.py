@@ -21,12 +21,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
+from custom_components.devicehub.punch import Punch
 from custom_components.devicehub.push.const import (
     CONF_DELAY,
     CONF_SERIAL_NUMBER,
     CONF_TIME_ZONE,
 )
-from custom_components.devicehub.push.punches import Punch
 from custom_components.devicehub.push.runtime import PushRuntime
 from tools.admssim import PushTerminalSimulator, SimulatorConfig, SimUser
 

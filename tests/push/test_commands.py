@@ -6,7 +6,7 @@ from typing import Any
 
 from homeassistant.components.lock import LockState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.push.const import COMMAND_MARGIN, CONF_CODE, CONF_UNLOCK_SECONDS
+from tests.action_cases import ADA_ROW, ALAN_ROW, assert_bad_targets_refused
 from tools.admssim import PushTerminalSimulator, PushVersion, SimUser
 
 from .conftest import DELAY, LOCK_ENTITY, SERIAL, SimFactory, push_entry, runtime_of, until
@@ -55,12 +56,16 @@ async def test_unlock_confirmed(
     unlocked for the unlock time, then locked; an attendance model gets AC_UNLOCK."""
     await sim.poll_once()
     states: list[str] = []
+    # A callback runs in the loop as the state is written; a plain function would run in
+    # the executor, and could append after the assertion on a busy machine.
     hass.bus.async_listen(
         "state_changed",
-        lambda event: (
-            states.append(event.data["new_state"].state)
-            if event.data["entity_id"] == LOCK_ENTITY
-            else None
+        callback(
+            lambda event: (
+                states.append(event.data["new_state"].state)
+                if event.data["entity_id"] == LOCK_ENTITY
+                else None
+            )
         ),
     )
     await _call_while_polling(
@@ -191,24 +196,7 @@ async def test_users_managed(
     response = await _call_while_polling(
         hass, loaded_entry, sim, DOMAIN, "get_users", target, uploads=True
     )
-    assert response["users"] == [
-        {
-            "user_id": "1001",
-            "name": "Ada Lovelace",
-            "privilege": "user",
-            "enabled": True,
-            "group_id": "1",
-            "card": 0,
-        },
-        {
-            "user_id": "1002",
-            "name": "Alan Turing",
-            "privilege": "admin",
-            "enabled": True,
-            "group_id": "1",
-            "card": 0,
-        },
-    ]
+    assert response["users"] == [ADA_ROW, ALAN_ROW]
     assert response["command"]["command"] == "QueryUsers"
     assert response["command"]["return_code"] == 0
 
@@ -296,17 +284,16 @@ async def test_sync_time_and_buttons(
 async def test_pull_terminal_actions_untouched(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    """A call that targets no push terminal goes on to the terminal actions as before."""
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "get_users",
-            {"config_entry_id": "nope"},
-            blocking=True,
-            return_response=True,
+    """A call that targets no push terminal goes on to the terminal actions as before: Home
+    Assistant's own target resolution answers it, and every bad target is refused the same
+    way as without a push terminal."""
+
+    async def get_users(**target: Any) -> Any:
+        return await hass.services.async_call(
+            DOMAIN, "get_users", target, blocking=True, return_response=True
         )
-    # Home Assistant's own target resolution answers it, as for every terminal action.
-    assert err.value.translation_key == "service_config_entry_not_found"
+
+    await assert_bad_targets_refused(hass, get_users)
 
 
 async def test_action_on_unloaded_push_terminal(

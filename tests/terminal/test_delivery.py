@@ -11,7 +11,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.terminal.delivery import Punch
+from custom_components.devicehub.punch import Punch
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
 from tools.zksim import AttendanceRecord, TerminalSimulator
 from tools.zksim.protocol import Command

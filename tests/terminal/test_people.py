@@ -474,7 +474,7 @@ async def test_people_options_of_an_unloaded_terminal(
     form = await hass.config_entries.options.async_configure(
         flow["flow_id"], {"next_step_id": "people"}
     )
-    assert form["description_placeholders"] == {"links": "-"}
+    assert form["description_placeholders"] == {"links": "—"}
     assert form["data_schema"].schema["user_id"].config["options"] == []
     done = await hass.config_entries.options.async_configure(
         form["flow_id"],

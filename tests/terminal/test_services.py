@@ -3,21 +3,22 @@
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import voluptuous as vol
 
-from custom_components.devicehub.const import CONF_KIND, DOMAIN, DeviceKind
+from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.terminal.cursor import CursorPosition, PunchKey
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
+from tests.action_cases import ADA_ROW, ALAN_ROW, assert_bad_targets_refused
 from tests.zksim_fixtures import SimulatorFactory
 from tools.zksim import AttendanceRecord, BusyMode, DeviceBusyError, TerminalSimulator
 from tools.zksim.protocol import Command
@@ -105,22 +106,8 @@ async def test_get_users(hass: HomeAssistant, device_id: str) -> None:
     response = await call(hass, "get_users", device_id=device_id)
     assert response == {
         "users": [
-            {
-                "user_id": "1001",
-                "name": "Ada Lovelace",
-                "privilege": "user",
-                "enabled": True,
-                "group_id": "1",
-                "card": 0,
-            },
-            {
-                "user_id": "1002",
-                "name": "Alan Turing",
-                "privilege": "admin",
-                "enabled": True,
-                "group_id": "1",
-                "card": 0,
-            },
+            ADA_ROW,
+            ALAN_ROW,
             {
                 "user_id": "1003",
                 "name": "Grace Hopper",
@@ -325,48 +312,8 @@ async def test_password_changed(
 @pytest.mark.usefixtures("loaded_entry")
 async def test_bad_targets(hass: HomeAssistant, simulator: TerminalSimulator) -> None:
     """Unknown devices and entries, doors and unloaded terminals are refused clearly."""
-    door = MockConfigEntry(domain=DOMAIN, title="Door", data={CONF_KIND: DeviceKind.MQTT_DOOR})
-    door.add_to_hass(hass)
-    door.mock_state(hass, ConfigEntryState.LOADED)  # a working door is still no terminal
-    door_device = dr.async_get(hass).async_get_or_create(
-        config_entry_id=door.entry_id, identifiers={(DOMAIN, "door1")}
-    )
-    other = MockConfigEntry(domain="other", title="Other")
-    other.add_to_hass(hass)
-    other_device = dr.async_get(hass).async_get_or_create(
-        config_entry_id=other.entry_id, identifiers={("other", "x")}
-    )
-    idle = MockConfigEntry(
-        domain=DOMAIN, title="Idle", data={CONF_KIND: DeviceKind.TERMINAL}, unique_id="IDLE"
-    )
-    idle.add_to_hass(hass)
     # Home Assistant's own translated errors for targets it can tell apart; ours for a door.
-    cases = [
-        ({"device_id": "nope"}, HOMEASSISTANT_DOMAIN, "service_device_not_found"),
-        ({"device_id": other_device.id}, HOMEASSISTANT_DOMAIN, "service_device_wrong_domain"),
-        ({"config_entry_id": "nope"}, HOMEASSISTANT_DOMAIN, "service_config_entry_not_found"),
-        (
-            {"config_entry_id": other.entry_id},
-            HOMEASSISTANT_DOMAIN,
-            "service_config_entry_wrong_domain",
-        ),
-        ({"device_id": door_device.id}, DOMAIN, "not_a_terminal"),
-        ({"config_entry_id": door.entry_id}, DOMAIN, "not_a_terminal"),
-        (
-            {"config_entry_id": idle.entry_id},
-            HOMEASSISTANT_DOMAIN,
-            "service_config_entry_not_loaded",
-        ),
-    ]
-    for target, domain, key in cases:
-        with pytest.raises(ServiceValidationError) as error:
-            await call(hass, "get_users", **target)
-        assert (error.value.translation_domain, error.value.translation_key) == (domain, key), (
-            target
-        )
-    door.mock_state(hass, ConfigEntryState.NOT_LOADED)  # it has nothing to unload
-    with pytest.raises(vol.Invalid):
-        await call(hass, "get_users")
+    await assert_bad_targets_refused(hass, partial(call, hass, "get_users"))
 
 
 async def test_end_before_start(hass: HomeAssistant, device_id: str) -> None:

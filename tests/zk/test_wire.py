@@ -16,13 +16,13 @@ from custom_components.devicehub.zk import (
     TerminalConnectionLost,
     TerminalProtocolError,
 )
-from custom_components.devicehub.zk.client import _uid_for
 from custom_components.devicehub.zk.models import User
 from custom_components.devicehub.zk.timecodec import encode_time
 from custom_components.devicehub.zk.transport.bulk import BulkReader
 from custom_components.devicehub.zk.transport.channel import PacketChannel
 from custom_components.devicehub.zk.transport.packets import build_packet, frame_tcp
 from custom_components.devicehub.zk.transport.session import comm_key
+from custom_components.devicehub.zk.user_record import uid_for
 
 from .scripted import ACK_OK, Answer, ScriptedTerminal, free_sizes, reply
 
@@ -303,9 +303,9 @@ def test_payload_target_must_fit() -> None:
 def test_uid_allocation() -> None:
     """Existing user_ids keep their uid; new ones get the next, or the first free slot."""
     users = [User(uid, str(uid * 10), "", 0, "", "", 0) for uid in (1, 2, 0xFFFF)]
-    assert _uid_for("20", users) == 2
-    assert _uid_for("new", users[:2]) == 3
-    assert _uid_for("new", users) == 3
+    assert uid_for("20", users) == 2
+    assert uid_for("new", users[:2]) == 3
+    assert uid_for("new", users) == 3
     full = [User(uid, str(uid), "", 0, "", "", 0) for uid in range(1, 0x10000)]
     with pytest.raises(ValueError, match="no free user slot"):
-        _uid_for("new", full)
+        uid_for("new", full)

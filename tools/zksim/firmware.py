@@ -56,83 +56,89 @@ class FirmwareProfile:
         }
 
 
+# One row a firmware generation. Sizes in bytes; "refused" are the CMD_OPTIONS_RRQ keys it
+# answers with CMD_ACK_ERROR; "batch" is how many events one packet carries when punches come
+# close together; "counters" the length of its CMD_GET_FREE_SIZES reply.
+type _Row = tuple[str, RecordSize, UserSize, int, int, int, str, str]
+# fmt: off
+_TABLE: Final[tuple[_Row, ...]] = (
+    # name          record user event batch counters platform          device name
+    ("zem500",          8,  28,  14,  1, FULL_COUNTERS_BYTES, "ZEM500",         ""),
+    ("bw",             16,  28,  10,  1, FULL_COUNTERS_BYTES, "ZEM560",         ""),
+    ("tft",            40,  72,  32,  1, FULL_COUNTERS_BYTES, "ZEM760_TFT",     "F19"),
+    ("zem600",         40,  72,  37,  1, FULL_COUNTERS_BYTES, "ZEM600_TFT",     ""),
+    ("speedface-v5l",  49,  72,  52,  2, FULL_COUNTERS_BYTES, "ZAM180",         "SpeedFace-V5L"),
+    ("ak3750",         40,  72,  32,  1, 4,                   "AK3750WIFI_TFT", "D2"),
+)
+# fmt: on
+# Firmware strings: zem500's is illustrative (the sources give none), bw's is from js_zklib
+# issue 50, speedface-v5l's names only the year its sources give.
+_FIRMWARE: Final = {
+    "zem500": "Ver 6.39 Jan 1 2009",
+    "bw": "Ver 6.60 Aug 17 2015",
+    "tft": "Ver 6.60 Apr 26 2016",
+    "zem600": "Ver 8.0.0",
+    "speedface-v5l": "Ver 6.60 2022",
+    "ak3750": "Ver 6.60 Jun 05 2018",
+}
+# The speedface-v5l never answers ~Platform: its platform above is never sent.
+_REFUSED: Final = {
+    "zem500": frozenset({"~DeviceName", "ZKFaceVersion", "~ZKFPVersion"}),
+    "bw": frozenset({"ZKFaceVersion"}),
+    "zem600": frozenset({"~DeviceName"}),
+    "speedface-v5l": frozenset({"~Platform", "~ZKFPVersion"}),
+}
+# Event sizes: ZEM300/ZEM560 send 10/14-byte events (pyzk issue 164, no bytes published); the
+# F19's 32 bytes are a capture (adrobinoga/zk-protocol); ZEM600 36 and 37 (pyzk issue 153).
+_NOTES: Final = {
+    "zem500": (
+        "ZEM500-era black-and-white terminal: 8-byte records, 28-byte users",
+        "pyzk issues 56, 92, 99, 164, 187, 211",
+    ),
+    "bw": (
+        "BW / ZK6 black-and-white terminal: 16-byte records, 28-byte users",
+        "bulentv/js_zklib issues 7 and 50; pyzk issue 164",
+    ),
+    "tft": (
+        "TFT / ZK8 colour terminal (F19): 40-byte records, 72-byte users",
+        "adrobinoga/zk-protocol; pyzk test.py",
+    ),
+    "zem600": (
+        "ZEM600_TFT Ver 8.0.0: 40-byte records, 72-byte users, 37-byte events",
+        "pyzk issue 153; kurenai-ryu/pyzk issue 8",
+    ),
+    "speedface-v5l": (
+        "SpeedFace-V5L face terminal: 49-byte records, 72-byte users",
+        "pyzk issues 126, 170, 174, 187, 222, 246; pyzk PR 166",
+    ),
+    "ak3750": ("AK3750WIFI_TFT (D2): 4-byte counters reply, 40-byte records", "pyzk issue 41"),
+}
+
 PROFILES: Final[dict[str, FirmwareProfile]] = {
-    profile.name: profile
-    for profile in (
-        FirmwareProfile(
-            name="zem500",
-            summary="ZEM500-era black-and-white terminal: 8-byte records, 28-byte users",
-            record_size=8,
-            user_size=28,
-            platform="ZEM500",
-            device_name="",  # not given by the sources
-            firmware="Ver 6.39 Jan 1 2009",  # illustrative: the sources give none
-            # ZEM300/ZEM560 send 10/14-byte events (pyzk issue 164, no bytes published).
-            event_size=14,
-            refused_options=frozenset({"~DeviceName", "ZKFaceVersion", "~ZKFPVersion"}),
-            sources="pyzk issues 56, 92, 99, 164, 187, 211",
-        ),
-        FirmwareProfile(
-            name="bw",
-            summary="BW / ZK6 black-and-white terminal: 16-byte records, 28-byte users",
-            record_size=16,
-            user_size=28,
-            platform="ZEM560",
-            device_name="",
-            firmware="Ver 6.60 Aug 17 2015",  # js_zklib issue 50
-            event_size=10,  # ZEM560 (pyzk issue 164)
-            refused_options=frozenset({"ZKFaceVersion"}),
-            sources="bulentv/js_zklib issues 7 and 50; pyzk issue 164",
-        ),
-        FirmwareProfile(
-            name="tft",
-            summary="TFT / ZK8 colour terminal (F19): 40-byte records, 72-byte users",
-            record_size=40,
-            user_size=72,
-            platform="ZEM760_TFT",
-            device_name="F19",
-            firmware="Ver 6.60 Apr 26 2016",
-            event_size=32,  # F19 capture (adrobinoga/zk-protocol)
-            sources="adrobinoga/zk-protocol; pyzk test.py",
-        ),
-        FirmwareProfile(
-            name="zem600",
-            summary="ZEM600_TFT Ver 8.0.0: 40-byte records, 72-byte users, 37-byte events",
-            record_size=40,
-            user_size=72,
-            platform="ZEM600_TFT",
-            device_name="",
-            firmware="Ver 8.0.0",
-            event_size=37,  # pyzk issue 153 (36 and 37)
-            refused_options=frozenset({"~DeviceName"}),
-            sources="pyzk issue 153; kurenai-ryu/pyzk issue 8",
-        ),
-        FirmwareProfile(
-            name="speedface-v5l",
-            summary="SpeedFace-V5L face terminal: 49-byte records, 72-byte users",
-            record_size=49,
-            user_size=72,
-            platform="ZAM180",  # never answered: this terminal refuses ~Platform
-            device_name="SpeedFace-V5L",
-            firmware="Ver 6.60 2022",  # illustrative: the sources name the year only
-            event_size=52,  # and batched when punches come close together
-            event_batch=2,
-            refused_options=frozenset({"~Platform", "~ZKFPVersion"}),
-            sources="pyzk issues 126, 170, 174, 187, 222, 246; pyzk PR 166",
-        ),
-        FirmwareProfile(
-            name="ak3750",
-            summary="AK3750WIFI_TFT (D2): 4-byte counters reply, 40-byte records",
-            record_size=40,
-            user_size=72,
-            platform="AK3750WIFI_TFT",
-            device_name="D2",
-            firmware="Ver 6.60 Jun 05 2018",
-            event_size=32,
-            counters_bytes=4,
-            sources="pyzk issue 41",
-        ),
+    name: FirmwareProfile(
+        name=name,
+        summary=_NOTES[name][0],
+        record_size=record_size,
+        user_size=user_size,
+        platform=platform,
+        device_name=device_name,
+        firmware=_FIRMWARE[name],
+        event_size=event_size,
+        refused_options=_REFUSED.get(name, frozenset()),
+        counters_bytes=counters_bytes,
+        event_batch=event_batch,
+        sources=_NOTES[name][1],
     )
+    for (
+        name,
+        record_size,
+        user_size,
+        event_size,
+        event_batch,
+        counters_bytes,
+        platform,
+        device_name,
+    ) in _TABLE
 }
 
 

@@ -1,41 +1,22 @@
 """Buttons of a push terminal: restart it, set its clock (queued until it polls)."""
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, override
+from typing import override
 
-from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.components.button.const import ButtonDeviceClass
-from homeassistant.const import EntityCategory
+from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..adms import Reboot
+from ..shared.button import RuntimeButtonEntityDescription, maintenance_buttons
 from .entity import PushOnlineEntity
 from .helpers import async_run_command, async_sync_clock
 from .runtime import PushConfigEntry, PushRuntime
 
+type PushButtonEntityDescription = RuntimeButtonEntityDescription[PushRuntime]
 
-@dataclass(frozen=True, kw_only=True)
-class PushButtonEntityDescription(ButtonEntityDescription):
-    """A button that queues one command and waits for its confirmation."""
-
-    press_fn: Callable[[PushRuntime], Awaitable[Any]]
-
-
-BUTTONS: tuple[PushButtonEntityDescription, ...] = (
-    PushButtonEntityDescription(
-        key="restart",
-        device_class=ButtonDeviceClass.RESTART,
-        entity_category=EntityCategory.CONFIG,
-        press_fn=lambda runtime: async_run_command(runtime, Reboot()),
-    ),
-    PushButtonEntityDescription(
-        key="sync_clock",
-        translation_key="sync_clock",
-        entity_category=EntityCategory.CONFIG,
-        press_fn=async_sync_clock,
-    ),
+BUTTONS: tuple[PushButtonEntityDescription, ...] = maintenance_buttons(
+    restart=lambda runtime: async_run_command(runtime, Reboot()),
+    sync_clock=async_sync_clock,
 )
 
 

@@ -55,5 +55,3 @@ RECENT_PUNCH_KEYS: Final = 20_000
 COMMAND_RESULTS_KEPT: Final = 20
 # Commands handed to the terminal per poll.
 COMMANDS_PER_POLL: Final = 10
-
-CHANGED_BY_HOME_ASSISTANT: Final = "Home Assistant"

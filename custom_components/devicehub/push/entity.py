@@ -48,10 +48,15 @@ class PushEntity(DevicehubEntity):
 
 
 class PushOnlineEntity(PushEntity):
-    """An entity that acts on the terminal: available while the terminal polls."""
+    """An entity of what the terminal does and holds: available while the terminal polls.
+
+    A command reaches the terminal only then, and what it reports is current only then (as a
+    pull terminal's entities are available while it answers). Punches made meanwhile arrive
+    as a backlog once it calls again.
+    """
 
     @property
     @override
     def available(self) -> bool:
-        """A command reaches the terminal only while it polls."""
+        """Whether the terminal's requests arrive within the poll window."""
         return self._runtime.liveness.online

@@ -1,8 +1,8 @@
 """Whether a push terminal is online, from when its requests arrive.
 
 The terminal polls every `Delay` seconds, so it counts as online while its requests keep
-arriving within twice that plus a margin. Silent for an hour, it gets a repair issue, which
-goes away with its next request.
+arriving within twice that plus a margin. Going offline and coming back are logged once
+each (info). Silent for an hour, it gets a repair issue, which goes away with its next request.
 """
 
 from collections.abc import Callable
@@ -15,7 +15,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
-from .const import ISSUE_SILENT, SILENT_ISSUE_AFTER
+from .const import ISSUE_SILENT, LOGGER, SILENT_ISSUE_AFTER
 
 
 def silent_issue_id(entry_id: str) -> str:
@@ -64,6 +64,8 @@ class Liveness:
             self._hass, SILENT_ISSUE_AFTER, self._async_silent_too_long
         )
         if not self.online:
+            if self.online_since is not None:
+                LOGGER.info("%s is calling again", self._entry.title)
             self.online = True
             self.online_since = now
             ir.async_delete_issue(self._hass, DOMAIN, silent_issue_id(self._entry.entry_id))
@@ -73,6 +75,11 @@ class Liveness:
     def _async_offline(self, _now: datetime) -> None:
         self._cancel_offline = None
         self.online = False
+        LOGGER.info(
+            "%s stopped calling: no request within %s; commands wait until it calls again",
+            self._entry.title,
+            self._window,
+        )
         self._on_change()
 
     @callback

@@ -6,30 +6,15 @@ first, then handed to the entities. Resends and re-uploads are dropped by the le
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from homeassistant.core import CALLBACK_TYPE, callback
 
 from ..adms.models import AttendanceLine, ParsedLines
-from ..punch import punch_type, verify_method
+from ..punch import Punch, punch_type, verify_method
 from .ledger import PunchKey, PunchLedger
 
 ATTLOG = "ATTLOG"
-
-
-@dataclass(frozen=True, slots=True)
-class Punch:
-    """A delivered punch, ready for entities and automations (as for pull terminals)."""
-
-    user_id: str
-    user_name: str | None
-    timestamp: datetime  # tz-aware, in the terminal's time zone
-    punch_type: str
-    verify: str
-    # Made while the terminal could not reach Home Assistant (an outage, a restart of
-    # either), and uploaded afterwards as a backlog.
-    late: bool
 
 
 class PunchIntake:

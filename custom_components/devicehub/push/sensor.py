@@ -8,9 +8,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from ..punch import ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY
-from .entity import PushEntity
-from .punches import Punch
+from ..punch import ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY, Punch
+from .entity import PushOnlineEntity
 from .runtime import PushConfigEntry, PushRuntime
 
 ATTR_PUNCH = "punch"
@@ -26,7 +25,7 @@ async def async_setup_sensor(
     async_add_entities([PushLastPunchSensor(runtime), PushUserCountSensor(runtime)])
 
 
-class PushUserCountSensor(PushEntity, SensorEntity):
+class PushUserCountSensor(PushOnlineEntity, SensorEntity):
     """How many users the terminal holds, as it last reported (polls, INFO, user table)."""
 
     _attr_translation_key = "users"
@@ -44,7 +43,7 @@ class PushUserCountSensor(PushEntity, SensorEntity):
         return self._runtime.user_count
 
 
-class PushLastPunchSensor(PushEntity, RestoreSensor):
+class PushLastPunchSensor(PushOnlineEntity, RestoreSensor):
     """Who punched last: the user's name, or the user id when the name is unknown."""
 
     _attr_translation_key = "last_punch"

@@ -26,8 +26,8 @@ from ..punch import (
     PUNCH_CHECK_OUT,
     PUNCH_OVERTIME_IN,
     PUNCH_OVERTIME_OUT,
+    Punch,
 )
-from .delivery import Punch
 from .entity import TerminalPunchEntity
 from .runtime import TerminalConfigEntry, TerminalRuntime
 from .settings import PersonLink

@@ -1,40 +1,20 @@
 """Buttons of a terminal: restart it, set its clock."""
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, override
+from typing import override
 
-from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.components.button.const import ButtonDeviceClass
-from homeassistant.const import EntityCategory
+from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from ..shared.button import RuntimeButtonEntityDescription, maintenance_buttons
 from .entity import TerminalEntity
 from .helpers import terminal_action
 from .runtime import TerminalConfigEntry, TerminalRuntime
 
+type TerminalButtonEntityDescription = RuntimeButtonEntityDescription[TerminalRuntime]
 
-@dataclass(frozen=True, kw_only=True)
-class TerminalButtonEntityDescription(ButtonEntityDescription):
-    """A button that runs one terminal operation."""
-
-    press_fn: Callable[[TerminalRuntime], Awaitable[Any]]
-
-
-BUTTONS: tuple[TerminalButtonEntityDescription, ...] = (
-    TerminalButtonEntityDescription(
-        key="restart",
-        device_class=ButtonDeviceClass.RESTART,
-        entity_category=EntityCategory.CONFIG,
-        press_fn=lambda runtime: runtime.async_restart(),
-    ),
-    TerminalButtonEntityDescription(
-        key="sync_clock",
-        translation_key="sync_clock",
-        entity_category=EntityCategory.CONFIG,
-        press_fn=lambda runtime: runtime.async_sync_clock(),
-    ),
+BUTTONS: tuple[TerminalButtonEntityDescription, ...] = maintenance_buttons(
+    restart=TerminalRuntime.async_restart, sync_clock=TerminalRuntime.async_sync_clock
 )
 
 

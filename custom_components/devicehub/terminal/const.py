@@ -67,5 +67,3 @@ CLOCK_DRIFT_LIMIT: Final = timedelta(minutes=1)
 ISSUE_UNREACHABLE: Final = "terminal_unreachable"
 ISSUE_CLOCK_DRIFT: Final = "terminal_clock_drift"
 ISSUE_UNKNOWN_LAYOUT: Final = "terminal_unknown_layout"
-
-CHANGED_BY_HOME_ASSISTANT: Final = "Home Assistant"

@@ -26,7 +26,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
 from ..const import DOMAIN
-from ..punch import punch_type, verify_method
+from ..punch import Punch, punch_type, verify_method
 from ..zk.async_terminal import AsyncTerminal
 from ..zk.errors import TerminalError, TerminalLayoutUnknown
 from ..zk.models import AttendanceBatch, AttendanceRecord, LiveEvent
@@ -46,19 +46,6 @@ class UndeliveredRecordsError(Exception):
         """Keep how many."""
         super().__init__(f"{count} records not delivered yet")
         self.count = count
-
-
-@dataclass(frozen=True, slots=True)
-class Punch:
-    """A delivered punch, ready for entities and automations."""
-
-    user_id: str
-    user_name: str | None
-    timestamp: datetime  # tz-aware, in the terminal's time zone
-    punch_type: str
-    verify: str
-    # Read back from the log after HA or the link was down, rather than seen live.
-    late: bool
 
 
 def punch_key(item: AttendanceRecord | LiveEvent) -> PunchKey:

@@ -9,9 +9,9 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..const import DOMAIN
 from ..entity import DevicehubEntity
+from ..punch import Punch
 from .const import MANUFACTURER
 from .coordinator import TerminalCoordinator
-from .delivery import Punch
 from .runtime import TerminalRuntime
 
 

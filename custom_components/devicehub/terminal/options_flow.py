@@ -197,7 +197,8 @@ def _user_label(user_id: str, names: dict[str, str], people: dict[str, Any]) -> 
 def _links_text(names: dict[str, str], people: dict[str, Any]) -> str:
     """The current links, one per line, for the form's description."""
     if not people:
-        return "-"
+        # Not "-": under "Linked now:" a lone hyphen makes that line a Markdown heading.
+        return "—"
     return "\n".join(
         f"- {_user_label(user_id, names, {})} → {link[CONF_PERSON]}"
         + (" (presence)" if link.get(CONF_PRESENCE) else "")

@@ -17,9 +17,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from ..punch import ATTR_PERSON, ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY
+from ..punch import ATTR_PERSON, ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_VERIFY, Punch
 from .coordinator import TerminalCoordinator, TerminalData
-from .delivery import Punch
 from .entity import TerminalEntity, TerminalPunchEntity
 from .runtime import TerminalConfigEntry, TerminalRuntime
 

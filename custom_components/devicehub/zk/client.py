@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 import logging
 
@@ -19,26 +19,23 @@ from .errors import (
 )
 from .identity import read_counts, read_family, read_info
 from .models import AttendanceBatch, ClearResult, TerminalCounts, TerminalInfo, User
-from .records import encode_user, fit_text
 from .templates import Fingerprint, delete_template, read_templates, save_user_templates
 from .timecodec import encode_time
 from .transport.channel import Transport
-from .transport.packets import Command
 from .transport.session import PyzkSession, SessionSettings, open_session
-from .user_record import PRIVILEGE_DISABLED, with_enabled, write_user_record
+from .user_record import (
+    PRIVILEGE_USER,
+    check_set_user,
+    copied_user,
+    delete_user_record,
+    set_user_record,
+    with_enabled,
+    write_user_record,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
-PRIVILEGE_USER = 0
-PRIVILEGE_ADMIN = 14
 MAX_UNLOCK_SECONDS = 600
-# Field widths of a user record: (name, password, user_id) bytes per record size.
-_USER_FIELD_BYTES = {72: (24, 8, 24), 28: (8, 5, 0)}
-# Time-zone settings of a new user: 8 bytes (72-byte records) or a u16 (28-byte records).
-_NEW_USER_ZONES = {72: bytes(8), 28: bytes(2)}
-# The group real terminals give a user enrolled at the keypad.
-DEFAULT_GROUP = "1"
-MAX_GROUP = 255
 # Tries at enabling a terminal again after clear_attendance_if: on the call's connection,
 # then on a new one (the call's may have died with whatever failed it).
 _ENABLE_ATTEMPTS = 2
@@ -222,38 +219,22 @@ class TerminalClient:
         settings stay as they were. ``group_id`` "" keeps an existing user's group and gives
         a new one group 1.
         """
-        if privilege not in (PRIVILEGE_USER, PRIVILEGE_ADMIN):
-            raise TerminalInvalidArgument("privilege must be 0 (user) or 14 (admin)")
-        if not user_id:
-            raise TerminalInvalidArgument("user_id must not be empty")
-        if not 0 <= card <= 0xFFFFFFFF:
-            raise TerminalInvalidArgument("card must be a 32-bit number")
+        check_set_user(user_id, privilege, card)
 
         def write(session: PyzkSession) -> None:
             users = self._read_users(session)
-            existing = next((user for user in users if user.user_id == user_id), None)
-            size = self._user_record_size
-            name_bytes, password_bytes, user_id_bytes = _USER_FIELD_BYTES[size]
-            _check_user_id(size, user_id, group_id, user_id_bytes)
-            if len(password.encode()) > password_bytes or not password.isascii():
-                raise TerminalInvalidArgument(
-                    f"password must be ASCII, at most {password_bytes} bytes"
-                )
-            user = User(
-                uid=existing.uid if existing else _uid_for(user_id, users),
-                user_id=user_id,
-                name=name,
-                # A disabled user stays disabled: enable_user is what lets them punch again.
-                privilege=privilege | (existing.privilege & PRIVILEGE_DISABLED if existing else 0),
-                password=password,
-                group_id=group_id or (existing.group_id if existing else DEFAULT_GROUP),
-                card=card,
-                time_zones=existing.time_zones if existing else _NEW_USER_ZONES[size],
+            set_user_record(
+                session,
+                users,
+                self._user_record_size,
+                self.config.encoding,
+                user_id,
+                name,
+                privilege,
+                password,
+                card,
+                group_id,
             )
-            record = encode_user(user, size, fit_text(name, self.config.encoding, name_bytes))
-            if session.request(Command.CMD_USER_WRQ, record) is None:
-                raise TerminalCommandRejected(f"the terminal refused user {user_id!r}")
-            session.request(Command.CMD_REFRESHDATA, reply_size=8)
 
         self._call("writing a user", write)
 
@@ -291,14 +272,7 @@ class TerminalClient:
         not stay.
         """
         size = self._user_record_size
-        _name_bytes, password_bytes, user_id_bytes = _USER_FIELD_BYTES[size]
-        _check_user_id(size, user.user_id, user.group_id, user_id_bytes)
-        if len(user.password) > password_bytes or not user.password.isascii():
-            raise TerminalInvalidArgument(f"password must be ASCII, at most {password_bytes} bytes")
-
-        if len(user.time_zones) != len(_NEW_USER_ZONES[size]):
-            # Settings of the other record layout mean nothing here.
-            user = replace(user, time_zones=_NEW_USER_ZONES[size])
+        user = copied_user(user, size)
 
         def write(session: PyzkSession) -> None:
             if fingerprints is not None:
@@ -316,13 +290,7 @@ class TerminalClient:
         """Delete the user with this user_id (TerminalUserNotFound if there is none)."""
 
         def delete(session: PyzkSession) -> None:
-            by_user_id = {user.user_id: user for user in self._read_users(session)}
-            user = by_user_id.get(user_id)
-            if user is None or user.uid == 0:
-                raise TerminalUserNotFound(f"no user with user_id {user_id!r}")
-            # pyzk packs the uid as a signed short; same two bytes for uids above 32767.
-            signed_uid = user.uid - 0x10000 if user.uid > 0x7FFF else user.uid
-            session.zk.delete_user(uid=signed_uid)
+            delete_user_record(session, self._read_users(session), user_id)
 
         self._call("deleting a user", delete)
 
@@ -414,29 +382,3 @@ class TerminalClient:
 
 def _log_length(batch: AttendanceBatch) -> int:
     return len(batch.records) + batch.invalid
-
-
-def _uid_for(user_id: str, users: list[User]) -> int:
-    """The uid of an existing user_id, or the next free uid for a new one."""
-    for user in users:
-        if user.user_id == user_id:
-            return user.uid
-    taken = {user.uid for user in users}
-    uid = max(taken, default=0) + 1
-    if uid <= 0xFFFF:
-        return uid
-    free = next((candidate for candidate in range(1, 0x10000) if candidate not in taken), None)
-    if free is None:
-        raise TerminalInvalidArgument("the terminal has no free user slot")
-    return free
-
-
-def _check_user_id(size: int, user_id: str, group_id: str, user_id_bytes: int) -> None:
-    """Reject ids the terminal's user record cannot hold (pyzk would cut or crash)."""
-    if group_id and (not group_id.isascii() or not group_id.isdigit() or int(group_id) > MAX_GROUP):
-        raise TerminalInvalidArgument(f"this terminal only takes group ids 0-{MAX_GROUP}")
-    if size == 28:
-        if not user_id.isascii() or not user_id.isdigit() or int(user_id) > 0xFFFFFFFF:
-            raise TerminalInvalidArgument("this terminal only takes numeric user ids")
-    elif len(user_id.encode()) > user_id_bytes or not user_id.isascii():
-        raise TerminalInvalidArgument(f"user_id must be ASCII, at most {user_id_bytes} bytes")
