@@ -312,4 +312,3 @@ class LiveCapture:
         if invalid and self._on_invalid_event is not None:
             # A punch happened that could not be read here: the log still has it.
             self._deliver(self._on_invalid_event, invalid)
-
