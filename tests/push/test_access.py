@@ -182,12 +182,15 @@ async def test_malformed_lines_other_doors_and_floods_are_counted(
         [
             "time=2026-03-02 09:30:00\tpin=1001\tevent=granted",  # not a number
             door_event_line(when, EVENT_GRANTED, user_id="1001", door=2),  # another door
+            door_event_line(when, 102),  # forced open: shown from rtstate, not from rtlog
+            door_event_line(when, 206),  # device start: no access entity shows it
             door_event_line(when, EVENT_GRANTED, user_id="1001"),
         ]
     )
     status, reply = await sim.post_raw("cdata", body.encode(), {"table": "rtlog"})
     await hass.async_block_till_done()
-    assert (status, reply) == (200, "OK:3")
+    assert (status, reply) == (200, "OK:5")
+    assert state_of(hass, FORCED_OPEN) == STATE_UNKNOWN
     assert runtime.counters["malformed_lines"] == malformed_before + 1
     assert len(fired.events) == 1
 
@@ -198,4 +201,4 @@ async def test_malformed_lines_other_doors_and_floods_are_counted(
     await hass.async_block_till_done()
     assert (status, reply) == (200, "OK:80")
     assert len(fired.events) == 1 + 50
-    assert runtime.counters["door_events_not_shown"] == 1 + 30
+    assert runtime.counters["door_events_not_shown"] == 3 + 30

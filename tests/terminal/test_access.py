@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.terminal.const import CONF_LIVE_CAPTURE
+from custom_components.devicehub.terminal.diagnostics import async_get_terminal_diagnostics
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
 from tests.states import StateRecorder, StateValueRecorder
 from tools.zksim import TerminalSimulator
@@ -57,6 +58,8 @@ async def test_tamper_and_duress_alarms_turn_on_then_off_after_the_hold(
     try:
         await send(hass, simulator, EF_ALARM, alarm_payload("tamper"))
         await tamper.wait(1)
+        # A repeated alarm holds it on from its last report (events arrive in order).
+        await send(hass, simulator, EF_ALARM, alarm_payload("tamper"))
         await send(hass, simulator, EF_ALARM, duress_payload("duress", 1, 1))
         await duress.wait(1)
         assert (tamper.recorded, duress.recorded) == ([STATE_ON], [STATE_ON])
@@ -165,6 +168,8 @@ async def test_bytes_that_fit_no_layout_change_nothing(
     runtime: TerminalRuntime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
     assert runtime.live is not None
     assert runtime.live.unknown_access_events == 2
+    diagnostics = await async_get_terminal_diagnostics(hass, runtime.entry)
+    assert diagnostics["live_capture"]["unknown_access_events"] == 2
     assert sum("fits no layout" in r.getMessage() for r in caplog.records) == 1
     assert hass.states.get(ACCESS).state == STATE_UNKNOWN  # type: ignore[union-attr]
     assert hass.states.get(EXIT_BUTTON).state == STATE_UNKNOWN  # type: ignore[union-attr]

@@ -126,9 +126,6 @@ class AccessFeed:
     def async_raise_alarm(self, kind: AlarmKind, when: datetime) -> None:
         """An alarm without an end on the wire: on now, off after the capability's hold."""
         self.async_set_alarm(kind, active=True, when=when)
-        hold = self.capabilities.alarm_hold
-        if hold is None:
-            return
         if (cancel := self._alarm_timers.pop(kind, None)) is not None:
             cancel()  # a repeated alarm holds it on from now
 
@@ -137,7 +134,8 @@ class AccessFeed:
             self._alarm_timers.pop(kind, None)
             self.async_set_alarm(kind, active=False, when=now)
 
-        self._alarm_timers[kind] = async_call_later(self.hass, hold, _clear)
+        if (hold := self.capabilities.alarm_hold) is not None:
+            self._alarm_timers[kind] = async_call_later(self.hass, hold, _clear)
 
     @callback
     def async_fire(self, key: str, event_type: str, data: dict[str, Any]) -> None:
