@@ -293,11 +293,13 @@ class LiveCapture:
             if self.unknown_access_events == 1:  # once: a terminal may repeat it all day
                 _LOGGER.warning(
                     "%s sent an access-control event that fits no layout of the protocol "
-                    "manual, refused (further ones are counted only): %s, payload %s",
+                    "manual, refused (further ones are counted only): %s",
                     self.config.host,
                     err,
-                    payload[:64].hex(),
                 )
+            # The bytes are evidence for a new layout, but might hold a card number: only
+            # in the debug log, which a user turns on to report them.
+            _LOGGER.debug("refused access-control event %d: %s", flag, payload[:64].hex())
             return
         self._deliver(self._on_access_event, event)
 
