@@ -34,7 +34,7 @@ async def test_entities(
     await async_setup_entry(hass, config_entry)
 
     entries = er.async_entries_for_config_entry(entity_registry, config_entry.entry_id)
-    assert len(entries) == 11
+    assert len(entries) == 15  # with the access entities (tamper, duress, access, exit button)
     for entity_entry in sorted(entries, key=lambda entry: entry.entity_id):
         assert entity_entry == snapshot(name=f"{entity_entry.entity_id}-entry")
         assert hass.states.get(entity_entry.entity_id) == snapshot(

@@ -23,6 +23,7 @@ from typing import Self
 import aiohttp
 
 from .config import PushVersion, SimulatorConfig
+from .door import door_event_line, door_state_line
 from .execute import Outcome, Unlock, execute
 from .terminal import Punch, SimUser, TerminalClock, TerminalData
 from .wire import Exchange, ExecutedCommand, UploadResult, key_values, time_zone
@@ -52,6 +53,8 @@ class PushTerminalSimulator:
         self.online = True
         self.handshaken = False
         self.punches_sent: list[Punch] = []
+        self.door_lines_sent: list[str] = []
+        self._door_index = 0
         self.operlog_lines_sent = 0
         self.resends = 0
         self.unlocks: list[Unlock] = []
@@ -171,6 +174,52 @@ class PushTerminalSimulator:
         body = (line * (size // len(line) + 1))[:size]
         status, _ = await self.post_raw("cdata", body, {"table": table, "Stamp": "1"})
         return status
+
+    # ---- access control (Security PUSH: rtlog, rtstate) ------------------------------------
+
+    async def send_door_event(
+        self,
+        event: int,
+        *,
+        user_id: str = "0",
+        card: str = "0",
+        verify: int = 0,
+        door: int = 1,
+        when: datetime | None = None,
+    ) -> UploadResult:
+        """Report a door event at once (``table=rtlog``), as access models do."""
+        self._door_index += 1
+        line = door_event_line(
+            when or self.clock.now(),
+            event,
+            user_id=user_id,
+            card=card,
+            door=door,
+            verify=verify,
+            index=self._door_index,
+        )
+        return await self._send_door_line("rtlog", line)
+
+    async def send_door_state(
+        self, *, sensor: int, alarm: int = 0, when: datetime | None = None
+    ) -> UploadResult:
+        """Report the door's sensor and alarms at once (``table=rtstate``)."""
+        line = door_state_line(when or self.clock.now(), sensor=sensor, alarm=alarm)
+        return await self._send_door_line("rtstate", line)
+
+    async def _send_door_line(self, table: str, line: str) -> UploadResult:
+        if not self.online:
+            return UploadResult.OFFLINE
+        if not await self._ready():
+            return UploadResult.UNREACHABLE
+        query = {"SN": self.serial, "table": table}
+        status, reply = await self._request("POST", "cdata", query, (line + "\n").encode())
+        if status == 0:
+            return UploadResult.UNREACHABLE
+        if status != 200 or not reply.strip().startswith("OK"):
+            return UploadResult.REFUSED
+        self.door_lines_sent.append(line)
+        return UploadResult.ACCEPTED
 
     # ---- protocol steps ---------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from the integration's decoder, so that each checks the other: per the manual, u
 hardware.
 """
 
+from dataclasses import dataclass
 import struct
 from typing import Final
 
@@ -15,6 +16,14 @@ EF_ALARM: Final = 512
 
 ALARM_BYTES: Final = {"misoperation": 0x3A, "tamper": 0x37, "exit_button": 0x35}
 DURESS_TYPES: Final = {"duress": 0x20, "passback": 0x22}
+
+
+@dataclass(frozen=True, slots=True)
+class AccessEventPacket:
+    """One realtime access-control event: its class (the CMD_REG_EVENT flag) and payload."""
+
+    flag: int
+    payload: bytes
 
 
 def alarm_payload(kind: str) -> bytes:

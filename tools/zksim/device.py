@@ -9,6 +9,7 @@ import struct
 import threading
 import time
 
+from .access_events import AccessEventPacket
 from .attlog import AttendanceColumns, AttendanceLog
 from .clock import DeviceClock
 from .config import SimulatorConfig
@@ -76,6 +77,7 @@ class Device:
         self.restarts = 0
         self.poweroffs = 0
         self.events_sent: list[tuple[int, AttendanceRecord]] = []
+        self.access_events_sent: list[tuple[int, AccessEventPacket]] = []
         self.events_changed = threading.Condition(self.lock)
 
     # --- power -------------------------------------------------------------------------
@@ -95,6 +97,12 @@ class Device:
         """Remember a realtime event that went out, waking anyone waiting for it."""
         with self.lock:
             self.events_sent.append((session_id, record))
+            self.events_changed.notify_all()
+
+    def note_access_event_sent(self, session_id: int, packet: AccessEventPacket) -> None:
+        """Remember an access-control event that went out, waking anyone waiting for it."""
+        with self.lock:
+            self.access_events_sent.append((session_id, packet))
             self.events_changed.notify_all()
 
     # --- users -------------------------------------------------------------------------

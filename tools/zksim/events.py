@@ -7,12 +7,18 @@ from collections.abc import Callable
 import threading
 import time
 
+from .access_events import AccessEventPacket
 from .protocol import EventFlag
 from .records import AttendanceRecord
 
+type QueuedEvent = AttendanceRecord | AccessEventPacket
+
 
 class EventChannel:
-    """Queues punches for one session and decides when the next one may go out.
+    """Queues events for one session and decides when the next one may go out.
+
+    Punches go out only to a session registered for EF_ATTLOG, access-control events only
+    to one registered for their own class (the mask of its last CMD_REG_EVENT).
 
     pyzk 0.9 crashes when two events arrive in one recv and mistakes an event for the reply
     to its closing REG_EVENT(0), so: one event in flight until the client's CMD_ACK_OK, then
@@ -24,7 +30,7 @@ class EventChannel:
         self._holdoff = holdoff
         self._wake = wake
         self._mask = 0
-        self._queue: deque[AttendanceRecord] = deque()
+        self._queue: deque[QueuedEvent] = deque()
         self._in_flight = False
         self._not_before = 0.0
 
@@ -53,6 +59,15 @@ class EventChannel:
         self._wake()
         return True
 
+    def offer_access(self, packet: AccessEventPacket) -> bool:
+        """Queue an access-control event if this session registered for its class."""
+        with self._lock:
+            if not self._mask & packet.flag:
+                return False
+            self._queue.append(packet)
+        self._wake()
+        return True
+
     def acknowledge(self) -> None:
         """The client's CMD_ACK_OK: the event in flight is done."""
         with self._lock:
@@ -61,8 +76,8 @@ class EventChannel:
                 self._not_before = time.monotonic() + self._holdoff
         self._wake()
 
-    def take_due(self) -> AttendanceRecord | None:
-        """The next punch to send now, marking it in flight; None if nothing may go yet."""
+    def take_due(self) -> QueuedEvent | None:
+        """The next event to send now, marking it in flight; None if nothing may go yet."""
         with self._lock:
             if self._in_flight or not self._queue or time.monotonic() < self._not_before:
                 return None
@@ -70,11 +85,16 @@ class EventChannel:
             return self._queue.popleft()
 
     def take_queued(self, limit: int) -> list[AttendanceRecord]:
-        """Up to ``limit`` more queued punches to go in the packet of the one in flight."""
+        """Up to ``limit`` more queued punches to go in the packet of the one in flight
+        (an access-control event goes in a packet of its own, so it ends the batch)."""
         with self._lock:
             taken: list[AttendanceRecord] = []
             while self._queue and len(taken) < limit:
-                taken.append(self._queue.popleft())
+                head = self._queue[0]
+                if not isinstance(head, AttendanceRecord):
+                    break
+                taken.append(head)
+                self._queue.popleft()
             return taken
 
     def seconds_until_due(self) -> float | None:

@@ -12,6 +12,7 @@ import socket
 import struct
 import threading
 
+from .access_events import AccessEventPacket
 from .config import SimulatorConfig
 from .device import Device
 from .faults import Faults
@@ -313,6 +314,10 @@ class SimulatorServer:
     def _push_event(self, session: Session, link: Link) -> None:
         record = session.events.take_due()
         if record is None:
+            return
+        if isinstance(record, AccessEventPacket):
+            self._responder.send_event(link, record.payload, record.flag)
+            self._device.note_access_event_sent(session.session_id, record)
             return
         batch = [record, *session.events.take_queued(self.event_batch - 1)]
         if len(batch) > 1:

@@ -7,6 +7,7 @@ from enum import StrEnum
 import random
 import threading
 
+from .access_events import AccessEventPacket
 from .events import EventChannel
 from .records import AttendanceRecord
 
@@ -97,6 +98,10 @@ class SessionRegistry:
     def broadcast(self, record: AttendanceRecord) -> int:
         """Queue a punch to every session registered for attendance events."""
         return sum(1 for session in self.sessions() if session.events.offer(record))
+
+    def broadcast_access(self, packet: AccessEventPacket) -> int:
+        """Queue an access-control event to every session registered for its class."""
+        return sum(1 for session in self.sessions() if session.events.offer_access(packet))
 
     def registration_changed(self) -> None:
         """Wake waiters after a CMD_REG_EVENT."""

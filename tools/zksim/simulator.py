@@ -10,6 +10,7 @@ import threading
 from types import TracebackType
 from typing import Self
 
+from .access_events import AccessEventPacket
 from .attlog import AttendanceColumns
 from .clock import DeviceClock
 from .config import SimulatorConfig
@@ -185,6 +186,29 @@ class TerminalSimulator:
         self._device.accept_punch(record)
         self._registry.broadcast(record)
         return record
+
+    def inject_access_event(self, flag: int, payload: bytes) -> int:
+        """The terminal reports an access-control event (EF_ALARM, EF_VERIFY, ...): it goes to
+        every session registered for its class; returns how many sessions queued it.
+
+        ``payload`` is sent as given, so a test may send bytes that fit no layout; the
+        helpers of tools.zksim.access_events build the manual's layouts.
+        """
+        return self._registry.broadcast_access(AccessEventPacket(flag, payload))
+
+    def wait_for_access_events_sent(self, count: int, timeout: float = 5.0) -> bool:
+        """Block until count access-control events in total have gone out."""
+        device = self._device
+        with device.lock:
+            return device.events_changed.wait_for(
+                lambda: len(device.access_events_sent) >= count, timeout
+            )
+
+    @property
+    def access_events_sent(self) -> list[tuple[int, AccessEventPacket]]:
+        """(session id, event) of every access-control event sent, oldest first."""
+        with self._device.lock:
+            return list(self._device.access_events_sent)
 
     def reboot(self, down_for: float = 0.0) -> None:
         """Reboot: every session is silently forgotten (no more events, no replies on old

@@ -136,9 +136,9 @@ class Responder:
             data = self._rng.randbytes(max(16, len(data)))
         link.write(data)
 
-    def send_event(self, link: Link, payload: bytes) -> None:
+    def send_event(self, link: Link, payload: bytes, flag: int = EventFlag.ATTLOG) -> None:
         """A realtime event: the session field carries the event flag, reply id 0."""
-        link.write(link.frame(build_packet(Command.REG_EVENT, EventFlag.ATTLOG, 0, payload)))
+        link.write(link.frame(build_packet(Command.REG_EVENT, flag, 0, payload)))
 
     def send_chunk(self, link: Link, session_id: int, reply_id: int, chunk: memoryview) -> None:
         """Answer a 1504: PREPARE_DATA, the data as the chunk mode says, ACK_OK."""

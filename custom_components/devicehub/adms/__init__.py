@@ -28,7 +28,10 @@ Uploads (``POST /iclock/cdata?table=...``)
     AttendancePhoto`` (raises ``MalformedBodyError`` when the layout does not fit),
     ``parse_device_info(body)`` (INFO-style ``key=value`` lines) and
     ``parse_registry(body)`` (v3 comma-separated) ``-> DeviceInfo``,
-    ``parse_poll_info(INFO=...) -> PollInfo``.
+    ``parse_poll_info(INFO=...) -> PollInfo``. Access models' door logs:
+    ``access_logs.parse_rtlog(body) -> ParsedLines[DoorEventLine]`` (door events, classed by
+    the specification's event codes) and ``access_logs.parse_rtstate(body) ->
+    ParsedLines[DoorStateLine]`` (door 1's sensor and alarm bits).
     A malformed line is counted (``malformed``, ``first_malformed_reason``) and skipped.
 
 Caps (``limits``)

@@ -14,6 +14,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
+from ..access.feed import AccessFeed
 from ..adms import (
     REPLY_NOTHING,
     AttendanceLine,
@@ -31,6 +32,7 @@ from ..adms import (
     handshake_reply,
     push_reply,
 )
+from .access import push_access_feed
 from .commands import CommandOutcome, CommandQueue, PendingCommand, async_wait_with_deadline
 from .const import COMMANDS_PER_POLL, LOGGER
 from .ledger import PunchLedger
@@ -83,6 +85,13 @@ class PushRuntime:
         self.user_lines: dict[str, UserLine] = {}
         self._user_waiters: list[asyncio.Future[None]] = []
         self._listeners: list[CALLBACK_TYPE] = []
+        self.access: AccessFeed = push_access_feed(
+            hass,
+            settings.serial_number,
+            entry.title,
+            lambda: self.liveness.online,
+            self.async_add_listener,
+        )
 
     @property
     def serial_number(self) -> str:
@@ -195,6 +204,10 @@ class PushRuntime:
                 self._user_waiters.remove(arrived)
         return outcome
 
+    def user_name(self, user_id: str) -> str | None:
+        """A user's name as the terminal last reported it."""
+        return self.ledger.users.get(user_id) or None
+
     @callback
     def forget_user(self, user_id: str) -> None:
         """A user was deleted on the terminal."""
@@ -289,5 +302,6 @@ class PushRuntime:
     async def async_stop(self) -> None:
         """Stop timers, drop queued commands, write what waits."""
         self.liveness.async_stop()
+        self.access.async_stop()
         self.commands.clear()
         await self.ledger.async_flush()

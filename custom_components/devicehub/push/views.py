@@ -33,6 +33,8 @@ from ..adms import (
     registry_reply,
     reply_ok,
 )
+from ..adms.access_logs import parse_rtlog, parse_rtstate
+from .access import async_show_door_events, async_show_door_states
 from .gateway import (
     REFUSED_METHOD,
     REFUSED_STORAGE,
@@ -153,7 +155,21 @@ async def _async_upload(
     if table is Table.OPTIONS:
         runtime.take_device_info(parse_registry(body))
         return _text(REPLY_NOTHING)
-    # Photos, templates and door logs are not used yet: taken, so not sent again.
+    if table is Table.RTLOG:
+        events = parse_rtlog(body)
+        runtime.counters["malformed_lines"] += events.malformed
+        shown = async_show_door_events(
+            runtime.access, events.records, runtime.settings.time_zone, runtime.user_name
+        )
+        runtime.counters["door_events_shown"] += shown
+        runtime.counters["door_events_not_shown"] += len(events.records) - shown
+        return _text(reply_ok(events.total))
+    if table is Table.RTSTATE:
+        states = parse_rtstate(body)
+        runtime.counters["malformed_lines"] += states.malformed
+        async_show_door_states(runtime.access, states.records, runtime.settings.time_zone)
+        return _text(reply_ok(states.total))
+    # Photos and templates are not used yet: taken, so not sent again.
     runtime.counters[f"ignored_table_{(request.table or '').lower()[:16]}"] += 1
     runtime.take_table_stamp(request.table or "", request.stamp)
     if table is Table.ATTPHOTO:

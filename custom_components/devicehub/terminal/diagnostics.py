@@ -19,6 +19,7 @@ async def async_get_terminal_diagnostics(
     """What a bug report about a terminal needs."""
     runtime = entry.runtime_data
     coordinator = runtime.coordinator
+    live = runtime.live
     data = coordinator.data
     return {
         "entry": {
@@ -38,6 +39,9 @@ async def async_get_terminal_diagnostics(
         "live_capture": {
             "enabled": runtime.settings.live_capture,
             "connected": runtime.live_connected,
+            # Access-control events whose bytes fit no layout of the manual (refused).
+            "unknown_access_events": live.unknown_access_events if live else 0,
+            "access_events_refused": bool(live and live.access_events_refused),
         },
         "delivery": {
             "cursor": runtime.cursor.as_dict(),

@@ -25,11 +25,14 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
+from ..access.feed import AccessFeed
 from ..const import DOMAIN
+from ..zk.access_events import TerminalAccessEvent
 from ..zk.async_terminal import AsyncTerminal
 from ..zk.errors import TerminalAuthFailed, TerminalError
 from ..zk.live import LiveCapture
 from ..zk.models import TerminalInfo
+from .access import async_show_access_event, terminal_access_feed
 from .const import LIVE_HEARTBEAT_SECONDS, LIVE_WATCHDOG_SECONDS, LOGGER
 from .coordinator import TerminalCoordinator
 from .cursor import AttendanceCursor
@@ -82,6 +85,12 @@ class TerminalRuntime:
             log_size=lambda: self.coordinator.data.counts.records,
         )
         self.live: LiveCapture | None = None
+        # Access-control events arrive over live capture only.
+        self.access: AccessFeed | None = (
+            terminal_access_feed(hass, info.unique_id, entry.title, self.coordinator)
+            if settings.live_capture
+            else None
+        )
         self._poll_failed = False
         self._polls_seen = 0
 
@@ -113,6 +122,7 @@ class TerminalRuntime:
                 watchdog_seconds=LIVE_WATCHDOG_SECONDS,
                 heartbeat_seconds=LIVE_HEARTBEAT_SECONDS,
                 on_invalid_event=self._async_invalid_live_event,
+                on_access_event=self._async_access_event,
             )
             self.live.start()
 
@@ -127,8 +137,15 @@ class TerminalRuntime:
         self.delivery.mark_gap()
         self.request_catch_up()
 
+    @callback
+    def _async_access_event(self, event: TerminalAccessEvent) -> None:
+        if self.access is not None:
+            async_show_access_event(self.access, self.users, event)
+
     async def async_stop(self) -> None:
         """Stop live capture, write the cursor and close the connection."""
+        if self.access is not None:
+            self.access.async_stop()
         if self.live is not None:
             # stop() joins the capture thread: not on the event loop.
             await self.hass.async_add_executor_job(self.live.stop)

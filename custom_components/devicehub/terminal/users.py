@@ -15,6 +15,7 @@ class UserDirectory:
         """Start empty; names load on the first refresh."""
         self._terminal = terminal
         self._names: dict[str, str] = {}
+        self._user_ids: dict[int, str] = {}  # uid (the terminal's serial) -> user_id
         self._refreshed_at: float | None = None
 
     def __len__(self) -> int:
@@ -25,6 +26,10 @@ class UserDirectory:
         """The cached name of a user, without asking the terminal."""
         return self._names.get(user_id)
 
+    def user_id(self, uid: int) -> str | None:
+        """The user_id (PIN) of the user with this internal serial number, if known."""
+        return self._user_ids.get(uid)
+
     def names(self) -> dict[str, str]:
         """Every cached user_id and name."""
         return dict(self._names)
@@ -33,6 +38,7 @@ class UserDirectory:
         """Replace the cache with a fresh user list."""
         # Terminals store an empty name for users enrolled by PIN only.
         self._names = {user.user_id: user.name for user in users if user.name}
+        self._user_ids = {user.uid: user.user_id for user in users}
         self._refreshed_at = monotonic()
 
     async def async_refresh(self) -> None:

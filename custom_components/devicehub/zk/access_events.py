@@ -3,8 +3,10 @@
 Layouts from the ZKTeco "Communication Protocol Manual CMD" as published in
 adrobinoga/zk-protocol (sections/realtime.md): per the manual, unverified on hardware.
 The event class travels in the packet's session field, as for EF_ATTLOG. A payload that fits
-none of the manual's layouts is refused (UnknownAccessLayoutError), never guessed at. Not yet
-registered for by live capture: these functions are what it will decode with.
+none of the manual's layouts is refused (UnknownAccessLayoutError), never guessed at. Live
+capture registers for ACCESS_EVENT_FLAGS and decodes with decode_access_event. The manual
+names EF_BUTTON and EF_UNLOCK but gives no layout for them: they are registered for, so that
+their payloads are counted (and can be captured by a user), and refused.
 """
 
 from dataclasses import dataclass
@@ -20,6 +22,12 @@ class AccessEventFlag(IntFlag):
     UNLOCK = 32
     VERIFY = 128
     ALARM = 512
+
+
+# What live capture registers for besides EF_ATTLOG.
+ACCESS_EVENT_FLAGS: Final = (
+    AccessEventFlag.BUTTON | AccessEventFlag.UNLOCK | AccessEventFlag.VERIFY | AccessEventFlag.ALARM
+)
 
 
 class AccessEventKind(StrEnum):
@@ -87,3 +95,14 @@ def decode_verify(payload: bytes) -> TerminalAccessEvent:
     if user_sn == _UNIDENTIFIED:
         return TerminalAccessEvent(kind=AccessEventKind.VERIFY_FAILED)
     return TerminalAccessEvent(kind=AccessEventKind.VERIFIED, user_sn=user_sn)
+
+
+def decode_access_event(flag: int, payload: bytes) -> TerminalAccessEvent:
+    """Decode the payload of an access-control event of class ``flag`` (the session field)."""
+    if flag == AccessEventFlag.ALARM:
+        return decode_alarm(payload)
+    if flag == AccessEventFlag.VERIFY:
+        return decode_verify(payload)
+    raise UnknownAccessLayoutError(
+        f"event class {flag} ({len(payload)} bytes): the manual gives no layout for it"
+    )

@@ -23,6 +23,12 @@ import time
 
 from zk.exception import ZKErrorResponse
 
+from .access_events import (
+    ACCESS_EVENT_FLAGS,
+    TerminalAccessEvent,
+    UnknownAccessLayoutError,
+    decode_access_event,
+)
 from .client import TerminalConfig
 from .errors import (
     TerminalBusy,
@@ -70,6 +76,7 @@ class LiveCapture:
         heartbeat_seconds: float = 15.0,
         retry_backoff: tuple[float, float] = (1.0, 60.0),
         on_invalid_event: Callable[[int], None] | None = None,
+        on_access_event: Callable[[TerminalAccessEvent], None] | None = None,
     ) -> None:
         if not 0 < heartbeat_seconds < watchdog_seconds:
             raise ValueError("heartbeat_seconds must be positive and below watchdog_seconds")
@@ -78,6 +85,7 @@ class LiveCapture:
         self._on_event = on_event
         self._on_connection_change = on_connection_change
         self._on_invalid_event = on_invalid_event
+        self._on_access_event = on_access_event
         self._watchdog_seconds = watchdog_seconds
         self._heartbeat_seconds = heartbeat_seconds
         self._backoff_initial, self._backoff_max = retry_backoff
@@ -90,6 +98,10 @@ class LiveCapture:
         self._transport: Transport | None = None
         self.last_error: TerminalError | None = None
         self.invalid_events = 0
+        # Access-control events whose bytes fit no layout of the manual: counted, refused.
+        self.unknown_access_events = 0
+        # Set when the terminal refused the access-control classes (attendance only then).
+        self.access_events_refused = False
         self.reconnects = 0
         self.heartbeats = 0
 
@@ -165,7 +177,7 @@ class LiveCapture:
         self._transport = session.transport
         subscribed = stopped_cleanly = False
         try:
-            _subscribe(session)
+            self._subscribe(session)
             subscribed = True
             self._busy = False
             self._set_connected(True)
@@ -245,8 +257,55 @@ class LiveCapture:
             else:
                 _LOGGER.debug("ignoring packet %d during live capture", header.command)
 
+    def _subscribe(self, session: PyzkSession) -> None:
+        """Put the terminal in verify mode and register for its events.
+
+        Attendance always; the access-control classes too when asked for. A terminal that
+        refuses the wider registration is registered for attendance alone.
+        """
+        zk = session.zk
+        for optional_step in (zk.cancel_capture, zk.verify_user):
+            try:
+                optional_step()
+            except ZKErrorResponse as exc:  # not every firmware knows these; events still flow
+                _LOGGER.debug("live capture setup step refused: %s", exc)
+        if self._on_access_event is not None and not self.access_events_refused:
+            try:
+                zk.reg_event(EF_ATTLOG | ACCESS_EVENT_FLAGS)
+            except ZKErrorResponse as exc:
+                _LOGGER.info(
+                    "%s refused access-control events (%s): attendance only",
+                    self.config.host,
+                    exc,
+                )
+                self.access_events_refused = True
+            else:
+                return
+        zk.reg_event(EF_ATTLOG)
+
+    def _handle_access_event(self, flag: int, payload: bytes) -> None:
+        if self._on_access_event is None:
+            return
+        try:
+            event = decode_access_event(flag, payload)
+        except UnknownAccessLayoutError as err:
+            self.unknown_access_events += 1
+            if self.unknown_access_events == 1:  # once: a terminal may repeat it all day
+                _LOGGER.warning(
+                    "%s sent an access-control event that fits no layout of the protocol "
+                    "manual, refused (further ones are counted only): %s",
+                    self.config.host,
+                    err,
+                )
+            # The bytes are evidence for a new layout, but might hold a card number: only
+            # in the debug log, which a user turns on to report them.
+            _LOGGER.debug("refused access-control event %d: %s", flag, payload[:64].hex())
+            return
+        self._deliver(self._on_access_event, event)
+
     def _handle_event(self, header: Header, payload: bytes) -> None:
         if header.session_id != EF_ATTLOG:  # the event kind travels in the session field
+            self._handle_access_event(header.session_id, payload)
             return
         events, invalid = parse_event_payload(payload)
         self.invalid_events += invalid
@@ -255,14 +314,3 @@ class LiveCapture:
         if invalid and self._on_invalid_event is not None:
             # A punch happened that could not be read here: the log still has it.
             self._deliver(self._on_invalid_event, invalid)
-
-
-def _subscribe(session: PyzkSession) -> None:
-    """Put the terminal in verify mode and register for attendance events."""
-    zk = session.zk
-    for optional_step in (zk.cancel_capture, zk.verify_user):
-        try:
-            optional_step()
-        except ZKErrorResponse as exc:  # not every firmware knows these; events still flow
-            _LOGGER.debug("live capture setup step refused: %s", exc)
-    zk.reg_event(EF_ATTLOG)
