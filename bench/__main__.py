@@ -33,6 +33,7 @@ from . import (
     lock_roundtrip,
     punch_latency,
     push_terminals,
+    setup_curve,
     setup_scale,
     user_copy,
 )
@@ -56,7 +57,14 @@ class Benchmark:
 BENCHMARKS = [
     *(
         Benchmark(m.__name__.rsplit(".", 1)[1], m.run_bench, m.rows, m.aims)
-        for m in (attendance_sync, punch_latency, setup_scale, user_copy, durable_delivery)
+        for m in (
+            attendance_sync,
+            punch_latency,
+            setup_scale,
+            setup_curve,
+            user_copy,
+            durable_delivery,
+        )
     ),
     # Owned by another module of bench/ and reused as it is (see bench.external).
     Benchmark(
