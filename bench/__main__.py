@@ -72,6 +72,7 @@ BENCHMARKS = [
     ),
     Benchmark("lock_roundtrip", lock_roundtrip.run_bench, lock_roundtrip.rows, lock_roundtrip.aims),
     Benchmark("mqtt_roundtrip", external.roundtrip, external.roundtrip_rows, external.no_aims),
+    Benchmark("mqtt_bridge", external.bridge, external.bridge_rows, external.bridge_aims),
     Benchmark("push_terminals", push_terminals.run_bench, push_terminals.rows, push_terminals.aims),
 ]
 PLOT = ROOT / "docs" / "bench" / "attendance_sync.png"
