@@ -4,8 +4,8 @@
 
 Starts what it needs itself (simulators, Mosquitto, Home Assistant in this process) and
 stops it all on exit, error or Ctrl-C. Writes <out>/latest.json (every figure) and
-<out>/latest.md (the table), the attendance plot (docs/bench/attendance_sync.png), and
-prints the table. --quick (under two minutes) writes quick.json / quick.md / a quick plot
+<out>/latest.md (the table), the attendance and door setup plots (docs/bench/), and
+prints the table. --quick (under three minutes) writes quick.json / quick.md / a quick plot
 under <out> instead, leaving the committed results alone.
 """
 
@@ -39,7 +39,7 @@ from . import (
 )
 from .broker import version as mosquitto_version
 from .hass import quiet_logs
-from .plot import plot_attendance
+from .plot import plot_attendance, plot_setup_curve
 from .procs import ROOT, exit_on_sigterm
 from .report import Aim, Figures, Row, render_markdown, render_text, write_json
 
@@ -76,6 +76,7 @@ BENCHMARKS = [
     Benchmark("push_terminals", push_terminals.run_bench, push_terminals.rows, push_terminals.aims),
 ]
 PLOT = ROOT / "docs" / "bench" / "attendance_sync.png"
+SETUP_CURVE_PLOT = ROOT / "docs" / "bench" / "setup_curve.png"
 
 
 def context(quick: bool) -> dict[str, str]:
@@ -143,6 +144,9 @@ def write(document: dict[str, Any], out: Path, quick: bool) -> tuple[list[Row], 
     if "error" not in attendance:
         plot = out / "quick_attendance_sync.png" if quick else PLOT
         plot_attendance(attendance, plot, " (--quick)" if quick else "")
+    curve = document["benchmarks"].get("setup_curve", {})
+    if curve.get("points"):  # full run only
+        plot_setup_curve(curve, SETUP_CURVE_PLOT)
     return rows, aims
 
 

@@ -116,13 +116,13 @@ def aims(figures: Figures) -> list[Aim]:
         point = measured.get(count)
         found += [
             Aim(
-                f"{count} doors: time to values vs HA MQTT YAML",
+                f"setup curve, {count} doors: time to values vs HA MQTT YAML",
                 None if point is None else _values_ratio(point),
                 VALUES_RATIO_AIM,
                 "x",
             ),
             Aim(
-                f"{count} doors: memory per door vs HA MQTT YAML",
+                f"setup curve, {count} doors: memory per door vs HA MQTT YAML",
                 None if point is None else _memory_ratio(point),
                 MEMORY_RATIO_AIM,
                 "x",
