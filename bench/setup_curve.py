@@ -1,12 +1,12 @@
 """The door setup curve: 200, 500 and 1,000 doors, devicehub against HA's MQTT YAML platforms.
 
-For each door count, the same simulated doors (bench.devices, retained messages on one
-Mosquitto) are set up by a fresh Home Assistant process per side, one after the other:
-devicehub with the doors' config entries, then HA's own MQTT platforms for the same topics
-(bench.setup_scale's two cases). Each reports the seconds until every entity is available
-and holds its value, and the resident memory the setup added (after a full collection),
-divided by the doors: a fresh process per case so one case's freed memory does not hide the
-next one's growth.
+For each door count, the same simulated doors (bench.devices, 300 doors per process,
+retained messages on one Mosquitto) are set up by a fresh Home Assistant process per side,
+one after the other: devicehub with the doors' config entries, then HA's own MQTT platforms
+for the same topics (bench.setup_scale's two cases). Each reports the seconds until every
+entity is available and holds its value, and the resident memory the setup added (after a
+full collection), divided by the doors: a fresh process per case so one case's freed memory
+does not hide the next one's growth.
 
     python -m bench.setup_curve          (full run only: --quick has setup_scale's 200 doors)
     python -m bench.setup_curve --case devicehub --port 1883 --doors 500   (one case, JSON)
@@ -15,10 +15,12 @@ next one's growth.
 from __future__ import annotations
 
 import argparse
+from contextlib import ExitStack
 import json
 
 from . import stats
 from .broker import mosquitto
+from .devices import DOORS_PER_HOST
 from .hass import quiet_logs, run
 from .procs import Child, child
 from .report import Aim, Figures, Row, json_line, mib, seconds, times
@@ -68,11 +70,20 @@ def run_bench(quick: bool) -> Figures:
     failed: list[Figures] = []
     for count in () if quick else COUNTS:
         try:
-            with (
-                mosquitto() as port,
-                child("bench.devices", "--doors", str(count), "--broker-port", str(port)) as host,
-            ):
-                host.read_json(timeout=CASE_TIMEOUT)
+            with ExitStack() as stack:
+                port = stack.enter_context(mosquitto())
+                hosts = [
+                    stack.enter_context(
+                        child(
+                            "bench.devices",
+                            *("--doors", str(min(DOORS_PER_HOST, count - first + 1))),
+                            *("--door-first", str(first), "--broker-port", str(port)),
+                        )
+                    )
+                    for first in range(1, count + 1, DOORS_PER_HOST)
+                ]
+                for host in hosts:
+                    host.read_json(timeout=CASE_TIMEOUT)
                 points.append(_point(port, count))
         except (RuntimeError, TimeoutError) as err:  # the other counts still run
             failed.append({"doors": count, "error": str(err)[:300]})
