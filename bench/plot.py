@@ -62,13 +62,16 @@ def plot_setup_curve(figures: Figures, path: Path) -> None:
         )
     times.set_ylabel("seconds until every entity shows its value")
     memory.set_ylabel("resident memory added per door (KiB)")
-    for axes in (times, memory):
+    for axes, corner in ((times, "upper left"), (memory, "lower right")):
         axes.set_xlabel("MQTT doors (8 entities each)")
         axes.set_xticks(doors)
         axes.set_ylim(bottom=0)
         axes.grid(True, alpha=0.3)
-        axes.legend(fontsize=8, loc="upper left")
-    figure.suptitle("Door setup, retained values on one Mosquitto (loopback)", fontsize=10)
+        axes.legend(fontsize=8, loc=corner)
+    figure.suptitle(
+        "Door setup, retained values on one Mosquitto (loopback, a fresh process per case)",
+        fontsize=10,
+    )
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)
