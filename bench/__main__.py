@@ -4,8 +4,8 @@
 
 Starts what it needs itself (simulators, Mosquitto, Home Assistant in this process) and
 stops it all on exit, error or Ctrl-C. Writes <out>/latest.json (every figure) and
-<out>/latest.md (the table), the attendance plot (docs/bench/attendance_sync.png), and
-prints the table. --quick (under two minutes) writes quick.json / quick.md / a quick plot
+<out>/latest.md (the table), the attendance and door setup plots (docs/bench/), and
+prints the table. --quick (under three minutes) writes quick.json / quick.md / a quick plot
 under <out> instead, leaving the committed results alone.
 """
 
@@ -33,12 +33,13 @@ from . import (
     lock_roundtrip,
     punch_latency,
     push_terminals,
+    setup_curve,
     setup_scale,
     user_copy,
 )
 from .broker import version as mosquitto_version
 from .hass import quiet_logs
-from .plot import plot_attendance
+from .plot import plot_attendance, plot_setup_curve
 from .procs import ROOT, exit_on_sigterm
 from .report import Aim, Figures, Row, render_markdown, render_text, write_json
 
@@ -56,7 +57,14 @@ class Benchmark:
 BENCHMARKS = [
     *(
         Benchmark(m.__name__.rsplit(".", 1)[1], m.run_bench, m.rows, m.aims)
-        for m in (attendance_sync, punch_latency, setup_scale, user_copy, durable_delivery)
+        for m in (
+            attendance_sync,
+            punch_latency,
+            setup_scale,
+            setup_curve,
+            user_copy,
+            durable_delivery,
+        )
     ),
     # Owned by another module of bench/ and reused as it is (see bench.external).
     Benchmark(
@@ -64,9 +72,11 @@ BENCHMARKS = [
     ),
     Benchmark("lock_roundtrip", lock_roundtrip.run_bench, lock_roundtrip.rows, lock_roundtrip.aims),
     Benchmark("mqtt_roundtrip", external.roundtrip, external.roundtrip_rows, external.no_aims),
+    Benchmark("mqtt_bridge", external.bridge, external.bridge_rows, external.bridge_aims),
     Benchmark("push_terminals", push_terminals.run_bench, push_terminals.rows, push_terminals.aims),
 ]
 PLOT = ROOT / "docs" / "bench" / "attendance_sync.png"
+SETUP_CURVE_PLOT = ROOT / "docs" / "bench" / "setup_curve.png"
 
 
 def context(quick: bool) -> dict[str, str]:
@@ -134,6 +144,9 @@ def write(document: dict[str, Any], out: Path, quick: bool) -> tuple[list[Row], 
     if "error" not in attendance:
         plot = out / "quick_attendance_sync.png" if quick else PLOT
         plot_attendance(attendance, plot, " (--quick)" if quick else "")
+    curve = document["benchmarks"].get("setup_curve", {})
+    if curve.get("points"):  # full run only
+        plot_setup_curve(curve, SETUP_CURVE_PLOT)
     return rows, aims
 
 

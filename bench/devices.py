@@ -127,6 +127,10 @@ def commands() -> Iterator[dict[str, Any]]:
         yield command
 
 
+DOOR_START_SECONDS = 0.4  # allowed per door to connect
+DOORS_PER_HOST = 300
+
+
 def main() -> None:
     """Start the devices, print where they are, serve commands, stop everything."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -137,6 +141,7 @@ def main() -> None:
     parser.add_argument("--doors", type=int, default=0)
     parser.add_argument("--broker-port", type=int, default=1883)
     parser.add_argument("--door-prefixes", default="devicehub")
+    parser.add_argument("--door-first", type=int, default=1, help="number of the first door")
     parser.add_argument("--transition-delay", type=float, default=0.0)
     args = parser.parse_args()
     with ExitStack() as stack:
@@ -151,9 +156,12 @@ def main() -> None:
                     transition_delay=args.transition_delay,
                     client_id=f"bench-{prefix}-door{number:03d}",  # unique across prefixes
                 )
-                for number in range(1, args.doors + 1)
+                for number in range(args.door_first, args.door_first + args.doors)
             )
-            fleet.start(timeout=60.0)
+            # Each door is a paho client with a thread of its own, slow to start on two
+            # busy cores; paho's select() also stops at descriptor 1024 (three per door), so
+            # bench.setup_curve starts a host per DOORS_PER_HOST doors.
+            fleet.start(timeout=max(60.0, DOOR_START_SECONDS * args.doors))
             stack.callback(fleet.stop, False)
             doors += [f"{prefix}/{door.config.device_id}" for door in fleet]
         terminals = [{"port": sim.port, "serial": sim.config.serial_number()} for sim in sims]

@@ -131,9 +131,10 @@ def terminal_entry(
     )
 
 
-def door_entry(prefix: str, device_id: str) -> MockConfigEntry:
-    """A door entry, as left by discovery and a confirmed flow, for a tools.mqttdoor door."""
-    declared = DoorConfig(device_id, prefix=prefix).hand_shake()
+def door_entry(prefix: str, device_id: str, **config: Any) -> MockConfigEntry:
+    """A door entry, as left by discovery and a confirmed flow, for a tools.mqttdoor door
+    (config: the door's DoorConfig fields beyond the defaults)."""
+    declared = DoorConfig(device_id, prefix=prefix, **config).hand_shake()
     return MockConfigEntry(
         domain=DOMAIN,
         title=declared["name"],

@@ -68,6 +68,23 @@ def module_of(handle: Handle) -> str:
     return str(getattr(callback, "__module__", "") or "")
 
 
+def own_step_end(handle: Handle) -> str:
+    """Where devicehub's innermost coroutine of a task handle waits now (module:line): after a
+    slow step, the await that ended it, which tells the step apart from the entry's others."""
+    callback: Any = getattr(handle, "_callback", None)
+    owner = getattr(callback, "__self__", None)
+    if not isinstance(owner, asyncio.Task):
+        return ""
+    found = ""
+    awaited: Any = owner.get_coro()
+    while (frame := getattr(awaited, "cr_frame", None)) is not None:
+        module = str(frame.f_globals.get("__name__", ""))
+        if module.startswith(OWN_PACKAGE):
+            found = f"{module.removeprefix(OWN_PACKAGE + '.')}:{frame.f_lineno}"
+        awaited = getattr(awaited, "cr_await", None)
+    return found
+
+
 def overlap(start: float, end: float, intervals: list[tuple[float, float]]) -> float:
     """Seconds of [start, end] covered by the (disjoint) intervals."""
     return sum(max(0.0, min(end, b) - max(start, a)) for a, b in intervals)
@@ -117,6 +134,7 @@ class LoopMonitor(LoopLag):
         super().__init__(interval)
         self.slow: list[tuple[float, float, str]] = []  # start, end, what
         self.own_slow: list[tuple[float, float, str]] = []  # devicehub's own among them
+        self.own_cpu: list[tuple[float, float, float]] = []  # start, end, loop thread CPU
         self.gc_intervals: list[tuple[float, float]] = []
         self.gc_full = 0  # collections of the oldest generation
         self._gc_started = 0.0
@@ -126,18 +144,27 @@ class LoopMonitor(LoopLag):
         """Begin measuring the running loop."""
         original = Handle._run
         self._original = original
-        slow, own_slow = self.slow, self.own_slow
+        slow, own_slow, own_cpu = self.slow, self.own_slow, self.own_cpu
 
         def timed_run(handle: Handle) -> None:
             # Read before the step runs: a task that ends with it has no frame left after.
             module = module_of(handle)
-            started = time.perf_counter()
+            # devicehub's steps only: where the step resumes (cheap, but not for every handle).
+            resumed = own_step_end(handle) if module.startswith(OWN_PACKAGE) else ""
+            started, cpu_started = time.perf_counter(), time.thread_time()
             original(handle)
             ended = time.perf_counter()
             if ended - started > SLOW_CALLBACK and len(slow) < MAX_KEPT:
-                slow.append((started, ended, describe(handle)))
+                what = describe(handle)
                 if module.startswith(OWN_PACKAGE):
-                    own_slow.append(slow[-1])
+                    # CPU of the loop's thread: the rest of the step's time it waited for
+                    # the GIL (worker threads) or for a collection.
+                    cpu = time.thread_time() - cpu_started
+                    where = own_step_end(handle) or "its end"
+                    what += f" (from {resumed or 'its start'} to {where}, CPU {cpu * 1000:.1f} ms)"
+                    own_slow.append((started, ended, what))
+                    own_cpu.append((started, ended, cpu))
+                slow.append((started, ended, what))
 
         Handle._run = timed_run  # type: ignore[method-assign,assignment]
         gc.callbacks.append(self._gc_event)
@@ -193,6 +220,19 @@ class LoopMonitor(LoopLag):
             "longest_own": own[2],
             "longest_devicehub_ms": round(ours[0] * 1000, 1),
             "longest_devicehub": ours[1],
+            # Steps under SLOW_CALLBACK are not kept: none of them used more CPU than that.
+            # A collection run by the loop's thread counts in its CPU: taken out as above.
+            "longest_devicehub_cpu_ms": round(
+                max(
+                    (
+                        max(0.0, cpu - overlap(start, end, self.gc_intervals))
+                        for start, end, cpu in self.own_cpu
+                    ),
+                    default=0.0,
+                )
+                * 1000,
+                1,
+            ),
             "gc_count": len(pauses),
             "gc_full_count": self.gc_full,
             "gc_longest_ms": round(max(pauses, default=0.0) * 1000, 1),

@@ -11,7 +11,10 @@ The broker runs with set_tcp_nodelay and the door sets TCP_NODELAY; HA's MQTT cl
 Nagle on, so a command written while its previous small packet (a PUBACK) awaits the
 broker's delayed ACK waits up to 40 ms: --pause 0 shows it.
 
-    .venv/bin/python -m bench.mqtt_roundtrip [--rounds 200]
+    .venv/bin/python -m bench.mqtt_roundtrip [--rounds 200] [--bridge]
+
+--bridge: Home Assistant's round trip with the door on its broker and with the door on a
+second Mosquitto bridged to it (bench.bridge), instead of the cases above.
 
 Prints one JSON line (milliseconds).
 """
@@ -37,6 +40,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from tests.states import async_wait_for_state_value
 from tools.mqttdoor import MosquittoBroker
 
+from .bridge import bridged_broker
 from .hass import TIMEOUT, async_confirm_discovered_doors, home_assistant, quiet_logs, run
 from .procs import child
 from .stats import percentile
@@ -45,6 +49,7 @@ DOOR_ID = "bench-door"
 WARMUP = 10
 COMMAND_TOPIC = f"devicehub/{DOOR_ID}/command"
 STATE_TOPIC = f"devicehub/{DOOR_ID}/state"
+DOOR_ARGS = ("--id", DOOR_ID, "--delay", "0", "--heartbeat", "0")
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -136,18 +141,35 @@ async def measure_home_assistant(
         return samples
 
 
+def measure_bridge(rounds: int, pause: float) -> dict[str, Any]:
+    """Home Assistant's lock round trip with the door on its broker, then on a second broker
+    bridged to it (one after the other, in the same run)."""
+    figures: dict[str, Any] = {"bench": "mqtt_roundtrip", "bridged": True, "rounds": rounds}
+    with MosquittoBroker() as central, bridged_broker(central) as building:
+        for name, door_broker in (("direct", central), ("bridge", building)):
+            with child("tools.mqttdoor", "--port", str(door_broker.port), *DOOR_ARGS):
+                samples = run(measure_home_assistant(central, rounds, pause, nodelay=False))
+            figures[name] = summary(samples)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument(
         "--pause", type=float, default=0.05, help="idle seconds between round trips (not timed)"
     )
+    parser.add_argument(
+        "--bridge", action="store_true", help="HA's round trip direct and across a bridged broker"
+    )
     args = parser.parse_args()
     quiet_logs()
-    door_args = ["--id", DOOR_ID, "--delay", "0", "--heartbeat", "0"]
+    if args.bridge:
+        print(json.dumps(measure_bridge(args.rounds, args.pause)))
+        return
     with (
         MosquittoBroker() as broker,
-        child("tools.mqttdoor", "--port", str(broker.port), *door_args),
+        child("tools.mqttdoor", "--port", str(broker.port), *DOOR_ARGS),
     ):
         paho = measure_paho(broker, args.rounds, args.pause, nodelay=False)
         paho_nodelay = measure_paho(broker, args.rounds, args.pause, nodelay=True)

@@ -45,3 +45,34 @@ def plot_attendance(figures: Figures, path: Path, title_note: str = "") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)
     plt.close(figure)
+
+
+def plot_setup_curve(figures: Figures, path: Path) -> None:
+    """Time to values and memory per door against the door count, devicehub vs HA YAML."""
+    points = sorted(figures["points"], key=lambda point: point["doors"])
+    doors = [point["doors"] for point in points]
+    figure, (times, memory) = plt.subplots(1, 2, figsize=(9.5, 4.2), dpi=110)
+    for case, label, style, color in (
+        ("devicehub", "devicehub", "o-", "tab:blue"),
+        ("mqtt_yaml", "HA MQTT YAML platforms", "s--", "tab:red"),
+    ):
+        times.plot(doors, [p[case]["ready_s"] for p in points], style, label=label, color=color)
+        memory.plot(
+            doors, [p[case]["memory_per_door_kib"] for p in points], style, label=label, color=color
+        )
+    times.set_ylabel("seconds until every entity shows its value")
+    memory.set_ylabel("resident memory added per door (KiB)")
+    for axes, corner in ((times, "upper left"), (memory, "lower right")):
+        axes.set_xlabel("MQTT doors (8 entities each)")
+        axes.set_xticks(doors)
+        axes.set_ylim(bottom=0)
+        axes.grid(True, alpha=0.3)
+        axes.legend(fontsize=8, loc=corner)
+    figure.suptitle(
+        "Door setup, retained values on one Mosquitto (loopback, a fresh process per case)",
+        fontsize=10,
+    )
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)

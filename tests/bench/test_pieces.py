@@ -8,15 +8,25 @@ import functools
 import importlib
 import json
 from pathlib import Path
+import time
+import types
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 import pytest
 
-from bench import attendance_sync, external, lock_roundtrip, setup_scale, stats
+from bench import (
+    attendance_sync,
+    bridge,
+    external,
+    lock_roundtrip,
+    setup_curve,
+    setup_scale,
+    stats,
+)
 from bench.haconfig import BASELINE_PREFIX, door_entities, load_unique_ids, mqtt_configuration
 from bench.loopmon import LoopMonitor, describe, module_of, overlap
-from bench.plot import plot_attendance
+from bench.plot import plot_attendance, plot_setup_curve
 from bench.report import Aim, Row, json_line, render_markdown, render_text, seconds, write_json
 
 ATTENDANCE: dict[str, Any] = {
@@ -451,3 +461,112 @@ def test_quick_attendance_stops_at_the_aims_size(monkeypatch: pytest.MonkeyPatch
     measured.clear()
     attendance_sync.run_bench(False)
     assert [records for records, _ in measured][:5] == [1_000, 10_000, 100_000, 200_000, 400_000]
+
+
+def test_mqtt_throughput_reports_each_sides_ceiling() -> None:
+    """Both ceilings are rows of the aims table; met means no ceiling below the top rate."""
+    ours = [_rate(500, 500, 3), _rate(1000, 1000, 8), _rate(2000, 2000, 20)]
+    theirs = [_rate(500, 500, 4), _rate(1000, 1000, 120), _rate(2000, 2000, 30)]
+    figures = {"devicehub": {"runs": ours}, "mqtt_yaml": {"runs": theirs}}
+    aims = {aim.name: aim for aim in external.throughput_aims(figures)}
+    mine, base = aims["MQTT ceiling, devicehub (msg/s)"], aims["MQTT ceiling, HA MQTT YAML (msg/s)"]
+    assert (mine.value, mine.limit, mine.met) == (2000, 2000, True)
+    assert (base.value, base.limit, base.met) == (500, 2000, False)
+
+
+def _curve_case(ready: float, memory: float) -> dict[str, Any]:
+    return {"entities": 1600, "ready_s": ready, "memory_growth_mib": memory,
+            "memory_per_door_kib": round(memory * 1024 / 200, 1)}  # fmt: skip
+
+
+def test_setup_curve_aims_cover_every_door_count() -> None:
+    """200, 500 and 1,000 doors: values and memory per door against HA MQTT YAML; a count
+    not run stays an open row."""
+    point = {"doors": 200, "devicehub": _curve_case(5.0, 20.0),
+             "mqtt_yaml": _curve_case(4.0, 40.0)}  # fmt: skip
+    aims = {aim.name: aim for aim in setup_curve.aims({"points": [point]})}
+    assert len(aims) == 6
+    values = aims["setup curve, 200 doors: time to values vs HA MQTT YAML"]
+    assert (values.value, values.limit, values.met) == (1.25, 1.0, False)
+    memory = aims["setup curve, 200 doors: memory per door vs HA MQTT YAML"]
+    assert (memory.value, memory.met) == (0.5, True)
+    assert aims["setup curve, 1000 doors: memory per door vs HA MQTT YAML"].met is None
+    [row] = setup_curve.rows({"points": [point]})
+    assert row.devicehub == "values 5.00 s, memory 20.0 MiB (102 KiB/door)"
+    assert setup_curve.run_bench(quick=True) == {"points": [], "failed": []}
+
+
+def test_bridge_configuration_bridges_the_door_prefix() -> None:
+    """Commands cross at QoS 0 (no PUBACK for Nagle to wait on), the rest at QoS 1."""
+    lines = bridge.bridge_config(1883)
+    assert "address 127.0.0.1:1883" in lines
+    assert "topic devicehub/+/command in 0" in lines
+    assert "topic devicehub/# out 1" in lines
+
+
+def test_bridge_rows_and_aims() -> None:
+    trip = {"direct": {"median_ms": 4.0, "p99_ms": 9.0},
+            "bridge": {"median_ms": 5.0, "p99_ms": 12.0}}  # fmt: skip
+    flow = {"doors": 200, "devicehub": {"runs": [_rate(1000, 1000, 5), _rate(2000, 1200, 300)]}}
+    figures = {"roundtrip": trip, "throughput": flow}
+    aims = {aim.name: aim for aim in external.bridge_aims(figures)}
+    assert aims["bridged broker: door round trip median"].met is True
+    ratio = aims["bridged broker: round trip median vs door on HA's broker"]
+    assert (ratio.value, ratio.met) == (1.25, True)
+    rate = aims["bridged broker: devicehub throughput kept up with"]
+    assert (rate.value, rate.limit, rate.met) == (1000, 2000, False)
+    assert len(external.bridge_rows(figures)) == 2
+    assert [aim.met for aim in external.bridge_aims({"skipped": "full run only"})] == [None] * 3
+
+
+def test_setup_curve_plot_is_a_png(tmp_path: Path) -> None:
+    points = [
+        {
+            "doors": count,
+            "devicehub": _curve_case(count / 100, 20.0),
+            "mqtt_yaml": _curve_case(count / 80, 40.0),
+        }
+        for count in (200, 500, 1000)
+    ]
+    target = tmp_path / "curve.png"
+    plot_setup_curve({"points": points}, target)
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_loop_monitor_reports_devicehubs_loop_cpu_without_collections() -> None:
+    """The CPU of devicehub's slowest step, less a collection the loop's thread ran in it."""
+    monitor = LoopMonitor()
+    monitor.own_cpu.extend([(1.0, 1.05, 0.03), (2.0, 2.3, 0.29)])
+    monitor.gc_intervals.append((2.0, 2.28))
+    assert monitor.figures()["longest_devicehub_cpu_ms"] == 30.0
+
+
+async def _slow_setup_step(waits: dict[str, asyncio.Event]) -> None:
+    await waits["first"].wait()
+    busy_until = time.perf_counter() + 0.03  # a step that keeps the loop busy
+    while time.perf_counter() < busy_until:
+        pass
+    await waits["second"].wait()
+
+
+async def test_loop_monitor_names_where_devicehubs_slow_step_ran() -> None:
+    """A slow step of devicehub's is named by the awaits it resumed from and stopped at."""
+    # The same coroutine, as if it were defined in one of devicehub's modules.
+    own_globals = {**globals(), "__name__": "custom_components.devicehub.door.delivered"}
+    setup_step = types.FunctionType(_slow_setup_step.__code__, own_globals, "setup_step")
+    first_line = _slow_setup_step.__code__.co_firstlineno
+    waits = {"first": asyncio.Event(), "second": asyncio.Event()}
+    monitor = LoopMonitor()
+    monitor.start()
+    task = asyncio.get_running_loop().create_task(setup_step(waits))
+    await asyncio.sleep(0)
+    waits["first"].set()
+    await asyncio.sleep(0.05)
+    waits["second"].set()
+    await task
+    await monitor.stop()
+    [(_, _, what)] = monitor.own_slow
+    assert what.startswith(
+        f"task _slow_setup_step (from door.delivered:{first_line + 1} "
+        f"to door.delivered:{first_line + 5}, CPU "
+    )

@@ -1,8 +1,11 @@
 """Doors of a prefix share one set of subscriptions; each message reaches its own door."""
 
+from typing import Any
+
 from homeassistant.components.mqtt.const import MQTT_PROCESSED_SUBSCRIPTIONS
-from homeassistant.components.mqtt.models import DATA_MQTT
+from homeassistant.components.mqtt.models import DATA_MQTT, ReceiveMessage
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from paho.mqtt.client import topic_matches_sub
 import pytest
@@ -14,7 +17,7 @@ from custom_components.devicehub.door.runtime import DoorRuntime
 from custom_components.devicehub.door.subscriber import DOOR_SUBSCRIPTIONS, PrefixSubscription
 from custom_components.devicehub.mqtt_door.topics import TopicKind
 
-from .conftest import PREFIX, Fire, door_entry_data, entity_id
+from .conftest import PREFIX, Fire, door_entry_data, entity_id, topic
 
 # What the doors publish at the first level, plus one wildcard for the deeper topics.
 SHARED_SUBSCRIPTIONS = 7
@@ -41,9 +44,31 @@ async def broker_acknowledges(hass: HomeAssistant) -> None:
     assert hass.data[DOOR_SUBSCRIPTIONS][PREFIX].acknowledged
 
 
-async def add_door(hass: HomeAssistant, device_id: str) -> MockConfigEntry:
-    """Set up another door under the same prefix, after the broker acknowledged the set."""
-    await broker_acknowledges(hass)
+def broker_subscriptions(hass: HomeAssistant) -> list[Any]:
+    """Every subscription Home Assistant's client holds (the test client wraps the real one)."""
+    return list(hass.data[DATA_MQTT].client._mock_wraps.subscriptions)
+
+
+def broker_sends_retained(
+    hass: HomeAssistant, topic: str, payload: str, new: list[Any], *, since: list[Any]
+) -> int:
+    """What the broker does for a retained message: send it to new subscriptions only."""
+    sent = 0
+    for subscription in new:
+        if subscription not in since and topic_matches_sub(subscription.topic, topic):
+            message = ReceiveMessage(topic, payload.encode(), 1, True, subscription.topic, 0.0)
+            subscription.job.target(message)
+            sent += 1
+    return sent
+
+
+async def add_door(
+    hass: HomeAssistant, device_id: str, *, acknowledged: bool = True
+) -> MockConfigEntry:
+    """Set up another door under the same prefix (by default once the broker acknowledged
+    the shared set)."""
+    if acknowledged:
+        await broker_acknowledges(hass)
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id=device_id,
@@ -109,6 +134,47 @@ async def test_a_late_door_gets_its_retained_messages_once(
     fire("datapoint/temperature", "cold", device_id="door2")
     await hass.async_block_till_done()
     assert runtime.drops.by_reason == {"invalid_json": 2}
+
+
+async def test_a_door_joining_while_the_set_is_acknowledged_gets_its_values(
+    hass: HomeAssistant, setup_door: MockConfigEntry, fire: Fire
+) -> None:
+    """The shared set is subscribed one topic at a time: the broker hands out the retained
+    messages of the first topics before it acknowledges the last one. A door set up in
+    between (many doors starting together) still shows its value instead of `unknown`."""
+    assert not hass.data[DOOR_SUBSCRIPTIONS][PREFIX].acknowledged
+    # The data point topic is taken: its retained messages come, door2 is not set up yet.
+    fire("datapoint/mode", "eco", retain=True, device_id="door2")
+    await hass.async_block_till_done()
+    before = broker_subscriptions(hass)
+    second = await add_door(hass, "door2", acknowledged=False)
+    sent = broker_sends_retained(
+        hass, topic("datapoint/mode", "door2"), "eco", broker_subscriptions(hass), since=before
+    )
+    await hass.async_block_till_done()
+    assert sent == 1
+    assert runtime_of(second).coordinator.data.datapoints["mode"].state == "eco"
+    mode = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, "door2_datapoint_mode")
+    assert mode is not None
+    assert hass.states.get(mode).state == "eco"
+    # Topics that brought no retained message yet still feed door2 through the shared set.
+    assert len(door_topics(hass)) == SHARED_SUBSCRIPTIONS + 1
+    fire("state", "locked", retain=True, device_id="door2")
+    fire("datapoint/mode", "comfort", device_id="door2")
+    await hass.async_block_till_done()
+    assert runtime_of(second).coordinator.data.datapoints["mode"].state == "comfort"
+    assert runtime_of(second).drops.by_reason == {}
+
+
+async def test_doors_joining_before_any_retained_message_share_the_set(
+    hass: HomeAssistant, setup_door: MockConfigEntry, fire: Fire
+) -> None:
+    """Doors set up before the broker sent anything take everything from the shared set."""
+    second = await add_door(hass, "door2", acknowledged=False)
+    assert len(door_topics(hass)) == SHARED_SUBSCRIPTIONS
+    fire("datapoint/mode", "eco", retain=True, device_id="door2")
+    await hass.async_block_till_done()
+    assert runtime_of(second).coordinator.data.datapoints["mode"].state == "eco"
 
 
 async def test_last_door_of_a_prefix_unsubscribes(

@@ -6,9 +6,12 @@ of subscriptions (mqtt_door.topics.subscription_topics) and each message goes to
 through a dict keyed by device id. The set is subscribed when the first door of the prefix
 follows it and unsubscribed when the last one stops.
 
-Retained messages come once per subscription. A door that joins after the broker has
-acknowledged the shared set (a reloaded or newly added door) subscribes its own topics as
-well, to receive its retained messages again, and takes retained messages from there only.
+Retained messages come once per subscription, as soon as the broker has taken it: the shared
+set is subscribed one topic at a time, and the retained messages of its first topics are handed
+out long before the last one is acknowledged. A door that joins after a shared topic has
+brought retained messages (a door set up while others are, a reloaded or newly added door)
+subscribes its own copy of that topic, to receive its retained messages again, and takes that
+topic's retained messages from there only.
 """
 
 from dataclasses import dataclass, field
@@ -35,7 +38,9 @@ class DoorMessageHandler(Protocol):
 @dataclass(slots=True)
 class _Door:
     handler: DoorMessageHandler
-    # Set for a door that joined late: its retained messages come from its own subscriptions.
+    # Shared topics whose retained messages came before the door joined: its own copies of
+    # them bring those messages again.
+    own_topics: set[str] = field(default_factory=set)
     unsubscribe_own: list[CALLBACK_TYPE] = field(default_factory=list)
 
 
@@ -51,6 +56,8 @@ class PrefixSubscription:
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._started = False
         self.acknowledged = False
+        # Shared topics the broker has started to send retained messages on.
+        self._replayed: set[str] = set()
 
     @property
     def doors(self) -> int:
@@ -78,12 +85,16 @@ class PrefixSubscription:
     async def async_add(self, device_id: str, handler: DoorMessageHandler) -> None:
         """Send the messages of this device id to handler."""
         door = self._doors[device_id] = _Door(handler)
-        if not self.acknowledged:
-            return  # the broker has yet to send the retained messages: they come here
-        for topic in subscription_topics(self._prefix, device_id):
+        shared = subscription_topics(self._prefix)
+        for shared_topic, own_topic in zip(
+            shared, subscription_topics(self._prefix, device_id), strict=True
+        ):
+            if not self.acknowledged and shared_topic not in self._replayed:
+                continue  # its retained messages are yet to come: the door is here for them
+            door.own_topics.add(shared_topic)
             door.unsubscribe_own.append(
                 await mqtt.async_subscribe(
-                    self._hass, topic, self._async_own_received, qos=_QOS, encoding=None
+                    self._hass, own_topic, self._async_own_received, qos=_QOS, encoding=None
                 )
             )
 
@@ -107,12 +118,14 @@ class PrefixSubscription:
 
     @callback
     def _async_received(self, msg: ReceiveMessage) -> None:
+        if msg.retain:
+            self._replayed.add(msg.subscribed_topic)
         device_id = msg.topic[self._head_length :].partition("/")[0]
         door = self._doors.get(device_id)
         if door is None:
             return  # a door not configured here: discovery offers it, if it announces itself
-        if msg.retain and door.unsubscribe_own:
-            return  # its own subscriptions bring it
+        if msg.retain and msg.subscribed_topic in door.own_topics:
+            return  # its own subscription brings it
         door.handler.async_message_received(msg)
 
     @callback

@@ -22,7 +22,7 @@ from functools import cache
 from struct import Struct
 
 from .models import AttendanceBatch, AttendanceRecord, User
-from .timecodec import TimeDecoder, encode_time
+from .timecodec import INTO_HOUR, SECONDS_PER_HOUR, TimeDecoder, encode_time
 
 USER_RECORD_SIZES = (72, 28)
 ATTENDANCE_RECORD_SIZES = (40, 16, 8, 49)
@@ -305,8 +305,13 @@ def _parse_attendance(
 def _parse_records(
     records_view: memoryview, size: int, users: Iterable[User], invalid: int
 ) -> AttendanceBatch:
-    """Whole records of ``size`` bytes; ``invalid`` counts those already skipped."""
-    decode = TimeDecoder().decode
+    """Whole records of ``size`` bytes; ``invalid`` counts those already skipped.
+
+    Times are decoded inline (TimeDecoder.decode's steps without its call): the start of
+    the record's hour from the decoder's cache, plus the offset into the hour.
+    """
+    decoder = TimeDecoder()
+    hour_starts, hour_start = decoder.hours, decoder.hour_start
     out: list[AttendanceRecord] = []
     append = out.append
     set_uid, set_user_id, set_timestamp, set_verify, set_punch = (
@@ -315,10 +320,15 @@ def _parse_records(
     if size >= TFT_HEAD:
         user_ids: dict[bytes, str] = {}
         for uid, raw_user_id, verify, raw_time, punch in tft_record(size).iter_unpack(records_view):
-            timestamp = decode(raw_time)
-            if timestamp is None:
+            hour_number, into_hour = divmod(raw_time, SECONDS_PER_HOUR)
+            try:
+                start = hour_starts[hour_number]
+            except KeyError:
+                start = hour_start(hour_number)
+            if start is None:
                 invalid += 1
                 continue
+            timestamp = start + INTO_HOUR[into_hour]
             user_id = user_ids.get(raw_user_id)
             if user_id is None:
                 user_id = user_ids[raw_user_id] = c_string(raw_user_id, "utf-8")
@@ -334,10 +344,15 @@ def _parse_records(
         # Numbers repeat across punches: each becomes its (user_id, uid) once.
         known: dict[int, tuple[str, int]] = {}
         for number, raw_time, verify, punch, _workcode in _ATTENDANCE_16.iter_unpack(records_view):
-            timestamp = decode(raw_time)
-            if timestamp is None:
+            hour_number, into_hour = divmod(raw_time, SECONDS_PER_HOUR)
+            try:
+                start = hour_starts[hour_number]
+            except KeyError:
+                start = hour_start(hour_number)
+            if start is None:
                 invalid += 1
                 continue
+            timestamp = start + INTO_HOUR[into_hour]
             who = known.get(number)
             if who is None:
                 user_id = str(number)
@@ -353,10 +368,15 @@ def _parse_records(
         user_id_of = {user.uid: user.user_id for user in users}
         named: dict[int, str] = {}
         for uid, states, raw_time in _ATTENDANCE_8.iter_unpack(records_view):
-            timestamp = decode(raw_time)
-            if timestamp is None:
+            hour_number, into_hour = divmod(raw_time, SECONDS_PER_HOUR)
+            try:
+                start = hour_starts[hour_number]
+            except KeyError:
+                start = hour_start(hour_number)
+            if start is None:
                 invalid += 1
                 continue
+            timestamp = start + INTO_HOUR[into_hour]
             user_id = named.get(uid)
             if user_id is None:
                 user_id = named[uid] = user_id_of.get(uid) or str(uid)

@@ -5,9 +5,10 @@ Times are naive and in the terminal's local time; years 2000-2099 only.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 SECONDS_PER_DAY = 86_400
+SECONDS_PER_HOUR = 3_600
 _DAYS_PER_MONTH = 31
 _MONTHS_PER_YEAR = 12
 FIRST_YEAR = 2000
@@ -24,30 +25,50 @@ def encode_time(when: datetime) -> int:
     return days * SECONDS_PER_DAY + (when.hour * 60 + when.minute) * 60 + when.second
 
 
-class TimeDecoder:
-    """Decodes u32 times, caching each day's midnight by the day part of the raw value.
+# Every offset into an hour, made once: 3,600 small objects (about 200 KiB).
+INTO_HOUR = tuple(timedelta(seconds=second) for second in range(SECONDS_PER_HOUR))
 
-    A log of 200k punches spans a few hundred days, so nearly every decode is one dict
-    lookup plus ``datetime.replace``. Invalid dates (31 February) decode to ``None``.
+
+class TimeDecoder:
+    """Decodes u32 times, caching the start of each hour by the hour part of the raw value.
+
+    A log of 200k punches spans a few thousand hours, so nearly every decode is one dict
+    lookup plus the addition of a ready-made timedelta: about half the cost of
+    ``datetime.replace`` with three keywords, which was two fifths of a big log's parse.
+    Invalid dates (31 February) decode to ``None``.
     """
 
-    __slots__ = ("_invalid_days", "_midnights")
+    __slots__ = ("_invalid_days", "_midnights", "hours")
 
     def __init__(self) -> None:
+        self.hours: dict[int, datetime | None] = {}
         self._midnights: dict[int, datetime] = {}
         self._invalid_days: set[int] = set()
 
     def decode(self, raw: int) -> datetime | None:
         """Return the datetime for a raw u32 value, or None if it names no real date."""
-        day_number, second_of_day = divmod(raw, SECONDS_PER_DAY)
+        hour_number, into_hour = divmod(raw, SECONDS_PER_HOUR)
+        try:
+            start = self.hours[hour_number]
+        except KeyError:
+            start = self.hour_start(hour_number)
+        return None if start is None else start + INTO_HOUR[into_hour]
+
+    def hour_start(self, hour_number: int) -> datetime | None:
+        """The start of an hour (raw value // 3600), remembered in ``hours``; None if its
+        date is not a real one. Bulk parsers look ``hours`` up themselves and call this on a
+        miss: the call per record is a fifth of decoding."""
+        start = self.hours[hour_number] = self._hour_start(hour_number)
+        return start
+
+    def _hour_start(self, hour_number: int) -> datetime | None:
+        day_number, hour = divmod(hour_number, SECONDS_PER_DAY // SECONDS_PER_HOUR)
         midnight = self._midnights.get(day_number)
         if midnight is None:
             midnight = self._midnight(day_number)
             if midnight is None:
                 return None
-        return midnight.replace(
-            hour=second_of_day // 3600, minute=second_of_day // 60 % 60, second=second_of_day % 60
-        )
+        return midnight.replace(hour=hour)
 
     def _midnight(self, day_number: int) -> datetime | None:
         if day_number in self._invalid_days:
