@@ -31,6 +31,7 @@ from custom_components.devicehub.door.const import (
 from custom_components.devicehub.door.discovery_guard import (
     MAX_PENDING_DISCOVERIES,
     refused_discoveries,
+    waiting_discoveries,
 )
 
 from .conftest import DOOR_ID, HAND_SHAKE, topic
@@ -330,13 +331,53 @@ async def test_discovery_flood_is_capped(
     assert refused_discoveries(hass) == {"devicehub": 5}
     assert caplog.text.count("doors wait to be added under devicehub/") == 1
 
-    # A repeat of a pending door is not a new one; handling one makes room for the next.
+    # A repeat of a pending door is not a new one; handling one makes room for the door
+    # refused longest ago (Home Assistant's MQTT integration never hands it over again).
     again = await start_discovery(hass, discovery(json.dumps(HAND_SHAKE), device_id="flood0"))
     assert again["reason"] == "already_in_progress"
+    assert waiting_discoveries(hass) == 5
     hass.config_entries.flow.async_abort(offered[0]["flow_id"])
-    late = await start_discovery(hass, discovery(json.dumps(HAND_SHAKE), device_id="late"))
-    assert late["type"] is FlowResultType.FORM
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert pending_door_ids(hass) == {f"flood{n}" for n in range(1, cap + 1)}
+    assert waiting_discoveries(hass) == 4
+    # Added or ignored works the same: the next waiting door is offered.
+    hass.config_entries.flow.async_abort(offered[1]["flow_id"])
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert "flood21" in pending_door_ids(hass)
+    assert waiting_discoveries(hass) == 3
     assert refused_discoveries(hass) == {"devicehub": 5}
+
+
+def pending_door_ids(hass: HomeAssistant) -> set[str]:
+    """The door ids of the discovery flows waiting for the user."""
+    return {
+        flow["context"]["unique_id"]
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    }
+
+
+def documented_waiting_list() -> int:
+    """How many refused doors docs/mqtt-contract.md says are offered later."""
+    text = (Path(__file__).parents[2] / "docs" / "mqtt-contract.md").read_text()
+    found = re.search(r"the latest \*\*(\d+)\*\* refused doors", text)
+    assert found is not None
+    return int(found.group(1))
+
+
+async def test_refused_doors_wait_in_a_bounded_list(hass: HomeAssistant) -> None:
+    """A flood cannot grow the list of refused doors waiting to be offered: the documented
+    number of the latest ones are kept, and the oldest of them is offered first."""
+    kept = documented_waiting_list()
+    assert kept == 100
+    for n in range(MAX_PENDING_DISCOVERIES + kept + 30):
+        await start_discovery(hass, discovery(json.dumps(HAND_SHAKE), device_id=f"flood{n}"))
+    assert waiting_discoveries(hass) == kept
+    first = hass.config_entries.flow.async_progress_by_handler(DOMAIN)[0]
+    hass.config_entries.flow.async_abort(first["flow_id"])
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # The 30 refused first were dropped for newer ones; the oldest kept comes next.
+    assert f"flood{MAX_PENDING_DISCOVERIES + 30}" in pending_door_ids(hass)
+    assert waiting_discoveries(hass) == kept - 1
 
 
 async def test_refused_discoveries_in_diagnostics(

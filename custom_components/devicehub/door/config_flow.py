@@ -4,6 +4,7 @@ from typing import Any
 
 from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -53,7 +54,12 @@ from .const import (
     MAX_COMMAND_TIMEOUT,
     MAX_LEFT_OPEN_DELAY,
 )
-from .discovery_guard import MAX_PENDING_DISCOVERIES, count_refused
+from .discovery_guard import (
+    MAX_PENDING_DISCOVERIES,
+    async_hold_refused,
+    async_offer_next,
+    count_refused,
+)
 from .url_policy import parse_picture_hosts
 
 _UNLOCK_CODE = vol.Match(r"^(\d{4,16})?$")
@@ -81,6 +87,8 @@ class DoorConfigFlow(ConfigFlow):
     """Steps that add and reconfigure a door."""
 
     _discovered_door: tuple[str, HandShake] | None = None
+    # True once this flow offers a discovered door (it counts against the cap).
+    _offers_discovered_door = False
 
     async def async_step_mqtt(self, discovery_info: MqttServiceInfo) -> ConfigFlowResult:
         """Offer a door that published a retained hand_shake under the default prefix."""
@@ -96,6 +104,7 @@ class DoorConfigFlow(ConfigFlow):
         self._abort_if_unique_id_configured()
         if self._pending_discoveries() >= MAX_PENDING_DISCOVERIES:
             count_refused(self.hass, DEFAULT_PREFIX)
+            async_hold_refused(self.hass, discovery_info)
             return self.async_abort(reason="too_many_discoveries")
         try:
             hand_shake = parse_hand_shake(discovery_info.payload)
@@ -105,8 +114,17 @@ class DoorConfigFlow(ConfigFlow):
         if hand_shake is None:  # an empty payload unregisters: nothing to add
             return self.async_abort(reason="invalid_discovery_info")
         self._discovered_door = (topic.device_id, hand_shake)
+        self._offers_discovered_door = True
         self.context["title_placeholders"] = {"name": hand_shake.name}
         return await self.async_step_door_confirm()
+
+    @callback
+    def async_remove(self) -> None:
+        """An offered door was added, ignored or dismissed: make room for a waiting one."""
+        super().async_remove()
+        if self._offers_discovered_door:
+            # After the flow manager has finished removing this flow, not inside it.
+            self.hass.loop.call_soon(async_offer_next, self.hass)
 
     def _pending_discoveries(self) -> int:
         """Other doors discovered under the default prefix that wait for the user."""
