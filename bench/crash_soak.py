@@ -1,6 +1,6 @@
 """The crash soak's long mode: a real Home Assistant process SIGKILLed many times.
 
-The same soak as tests/reliability/test_crash_soak.py (30 kills in CI), run as long as asked:
+The same soak as tests/reliability/test_crash_soak.py (30 kills), run as long as asked:
 a terminal simulator and a simulated MQTT door (contract 1.1 event ids) punch all the time
 while Home Assistant is killed at random moments and started again. Prints kills, punches,
 duplicates and losses per family as one JSON line.

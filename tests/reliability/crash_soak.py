@@ -1,12 +1,13 @@
 """Crash soak on a real Home Assistant process: punches keep coming while it is SIGKILLed.
 
-Not the test harness: `python -m homeassistant -c <dir>` with devicehub linked in, a
-terminal simulator (tools.zksim) and a simulated MQTT door (tools.mqttdoor, contract 1.1
+Not the test harness: a Home Assistant process (tests/reliability/soak_hass.py: HA's own
+entry point without the default integrations the soak does not use) with devicehub linked in,
+a terminal simulator (tools.zksim) and a simulated MQTT door (tools.mqttdoor, contract 1.1
 event ids) on a Mosquitto broker, all on loopback. Punches are made on both all the time;
 Home Assistant is killed with SIGKILL at random moments (during start-up, catch-up or calm)
-and started again each time. What Home Assistant fired is counted from a recorder that
-survives the kills: an automation that appends every punch event to a file through the
-`file` integration's notify entity (plain Python file writes, no process spawned).
+and started again each time. What Home Assistant announced is counted from a recorder that
+survives the kills: a test-only component (tests/reliability/punch_recorder) whose @callback
+state listener appends and fsyncs each punch in the event-loop step that announces it.
 
 At the end every punch made after the terminal's cursor started must be in that file
 exactly once. Used by tests/reliability/test_crash_soak.py (CI) and bench/crash_soak.py.
@@ -21,48 +22,29 @@ import json
 import os
 from pathlib import Path
 import random
-import signal
+import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
 import uuid
 
 from tools.mqttdoor import DoorConfig, SimulatedDoor
+from tools.mqttdoor.broker import HOST, free_port
 from tools.zksim import DeviceBusyError, TerminalSimulator
 
 REPO = Path(__file__).resolve().parents[2]
+RECORDER = Path(__file__).resolve().parent / "punch_recorder"
+SOAK_HASS = Path(__file__).resolve().parent / "soak_hass.py"
+# Shared by soaks of this user: Python replaces .pyc files atomically and checks each against
+# its source, so only the first soak on a machine compiles Home Assistant.
+PYCACHE = Path(tempfile.gettempdir()) / f"devicehub-crash-soak-pycache-{os.getuid()}"
 STARTED_MARKER = "Home Assistant initialized in"
 TERMINAL_TITLE = "Soak terminal"
 DOOR_ID = "soak_door"
-LOG_NAME = "punch_log"
-# An automation per punch: trigger on the state change of any punch event entity.
-AUTOMATIONS = """\
-- id: devicehub_crash_soak_punch_log
-  alias: Punch log
-  mode: parallel
-  max: 10000
-  triggers:
-    - trigger: event
-      event_type: state_changed
-  conditions:
-    - condition: template
-      value_template: >-
-        {{ trigger.event.data.entity_id.startswith('event.')
-           and trigger.event.data.entity_id.endswith('_punch')
-           and trigger.event.data.old_state is not none
-           and trigger.event.data.old_state.state != 'unavailable'
-           and trigger.event.data.new_state is not none
-           and trigger.event.data.new_state.state not in ['unavailable', 'unknown'] }}
-  actions:
-    - action: notify.send_message
-      target:
-        entity_id: notify.punch_log
-      data:
-        message: >-
-          {{ trigger.event.data.entity_id }}|{{ trigger.event.data.new_state.attributes.user_id }}
-"""
+PUNCH_LOG = "punches.log"
 
 
 def _entry(domain: str, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -90,23 +72,26 @@ def _entry(domain: str, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 def write_config(config_dir: Path, *, terminal: TerminalSimulator, mqtt_port: int) -> str:
-    """A configuration with the terminal, the door, MQTT and the punch log; the terminal's
-    entry id is returned (its cursor Store is named after it).
+    """A configuration with the terminal, the door, MQTT and the punch recorder; the
+    terminal's entry id is returned (its cursor Store is named after it).
     """
-    (config_dir / "custom_components").mkdir(parents=True)
-    (config_dir / "custom_components" / "devicehub").symlink_to(
+    components = config_dir / "custom_components"
+    components.mkdir(parents=True)
+    (components / "devicehub").symlink_to(
         REPO / "custom_components" / "devicehub", target_is_directory=True
     )
+    (components / "punch_recorder").symlink_to(RECORDER, target_is_directory=True)
     (config_dir / "configuration.yaml").write_text(
         "homeassistant:\n"
         "  name: soak\n  time_zone: UTC\n  unit_system: metric\n  country: GB\n"
-        f"  allowlist_external_dirs: ['{config_dir}']\n"
-        "automation: !include automations.yaml\n"
+        # devicehub depends on http: on loopback, on a port of its own (soaks may run side
+        # by side on one machine).
+        f"http:\n  server_host: {HOST}\n  server_port: {free_port()}\n"
+        "punch_recorder:\n"
         "logger:\n  default: warning\n  logs:\n    homeassistant.bootstrap: info\n"
         "    custom_components.devicehub: info\n",
         encoding="utf-8",
     )
-    (config_dir / "automations.yaml").write_text(AUTOMATIONS, encoding="utf-8")
     door = DoorConfig(DOOR_ID).hand_shake()
     terminal_entry = _entry(
         "devicehub",
@@ -117,13 +102,6 @@ def write_config(config_dir: Path, *, terminal: TerminalSimulator, mqtt_port: in
     )
     entries = [
         _entry("mqtt", {"broker": "127.0.0.1", "port": mqtt_port}, version=2, title="MQTT"),
-        _entry(
-            "file",
-            {"platform": "notify", "file_path": str(config_dir / "punches.log")},
-            version=2,
-            options={"name": LOG_NAME, "timestamp": False},
-            title="Punch log",
-        ),
         terminal_entry,
         _entry(
             "devicehub",
@@ -155,41 +133,70 @@ def write_config(config_dir: Path, *, terminal: TerminalSimulator, mqtt_port: in
 
 
 class HomeAssistantProcess:
-    """One `python -m homeassistant` run; output kept in a file for failures."""
+    """One Home Assistant process at a time, forked by soak_hass.py; output kept in a file.
 
-    def __init__(self, config_dir: Path) -> None:
+    Compiled bytecode goes to a cache of the soaks' own (pycache), written by the first start
+    even where PYTHONDONTWRITEBYTECODE is set. soak_hass.py and its Home Assistant die with
+    the soak's process, so a failed or interrupted soak leaves none behind.
+    """
+
+    def __init__(self, config_dir: Path, pycache: Path) -> None:
         self.config_dir = config_dir
-        self._process: subprocess.Popen[bytes] | None = None
         self._output = config_dir / "hass-output.log"
+        env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        env |= {"PYTHONUNBUFFERED": "1", "PYTHONPYCACHEPREFIX": str(pycache)}
+        self._parent = subprocess.Popen(
+            [
+                sys.executable,
+                str(SOAK_HASS),
+                str(self._output),
+                "--",
+                "--config",
+                str(config_dir),
+                "--skip-pip",
+            ],
+            cwd=config_dir,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        self._running = False
+        self.started_at = 0.0
+        self._ask(None, "ready")
+
+    def _ask(self, command: str | None, expected: str | None = None) -> str:
+        """Send a command line to soak_hass.py; its answer line."""
+        assert self._parent.stdin is not None and self._parent.stdout is not None
+        if command is not None:
+            self._parent.stdin.write(f"{command}\n")
+            self._parent.stdin.flush()
+        answer = self._parent.stdout.readline().strip()
+        if not answer or (expected is not None and answer != expected):
+            raise AssertionError(f"soak_hass.py answered {answer!r} to {command!r}")
+        return answer
 
     def start(self) -> None:
-        with self._output.open("ab") as output:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "homeassistant", "--config", str(self.config_dir)],
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
+        self._ask("start")
+        self._running = True
+        self.started_at = time.monotonic()
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no final writes."""
-        assert self._process is not None
-        self._process.send_signal(signal.SIGKILL)
-        self._process.wait(30)
-        self._process = None
+        assert self._running
+        self._ask("kill", "ended")
+        self._running = False
 
     def stop(self) -> None:
-        """A clean stop (SIGTERM), or a kill if it hangs."""
-        if self._process is None:
-            return
-        self._process.terminate()
+        """A clean stop (SIGTERM, or a kill if it hangs), and the end of soak_hass.py."""
         try:
-            self._process.wait(60)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(30)
-        self._process = None
+            if self._running and self._parent.poll() is None:
+                self._ask("stop", "ended")
+        finally:
+            self._running = False
+            if self._parent.poll() is None:
+                self._parent.kill()  # its Home Assistant, if any, dies with it
+            self._parent.wait(30)
 
     def starts_completed(self) -> int:
         """How many times Home Assistant said it was initialized, in all runs so far."""
@@ -246,6 +253,7 @@ class Tally:
     fired: int
     duplicates: int
     losses: int
+    lost: tuple[str, ...] = ()  # the user ids of the first losses, to look for in the logs
 
 
 @dataclass(frozen=True)
@@ -253,14 +261,17 @@ class SoakResult:
     """The figures of a crash soak."""
 
     kills: int
+    startup_kills: int  # of which before Home Assistant said it was initialized
     seconds: float
+    median_start_seconds: float  # process start to "initialized", over the starts completed
     terminal: Tally
     door: Tally
     door_resent: int
 
     def as_text(self) -> str:
         return (
-            f"crash soak: {self.kills} kills in {self.seconds:.0f} s; "
+            f"crash soak: {self.kills} kills ({self.startup_kills} during start-up) in "
+            f"{self.seconds:.0f} s, start-up {self.median_start_seconds:.1f} s (median); "
             f"terminal {self.terminal.punches} punches, {self.terminal.duplicates} duplicates, "
             f"{self.terminal.losses} losses; door {self.door.punches} punches, "
             f"{self.door.duplicates} duplicates, {self.door.losses} losses "
@@ -269,14 +280,13 @@ class SoakResult:
 
 
 def _fired(log: Path) -> dict[str, Counter[str]]:
-    """User ids fired per family (terminal, door), counted from the punch log."""
+    """User ids announced per family (terminal, door), counted from the recorder's file."""
     fired: dict[str, Counter[str]] = {"terminal": Counter(), "door": Counter()}
     if not log.exists():
         return fired
     for line in log.read_text(encoding="utf-8").splitlines():
-        entity_id, sep, user_id = line.partition("|")
-        if not sep:
-            continue  # the file's own header
+        entity_id, _, rest = line.partition("|")
+        user_id = rest.partition("|")[0]
         family = "terminal" if entity_id.startswith("event.soak_terminal") else "door"
         fired[family][user_id] += 1
     return fired
@@ -288,6 +298,7 @@ def _tally(punches: list[str], fired: Counter[str]) -> Tally:
         fired=sum(fired.values()),
         duplicates=sum(count - 1 for count in fired.values() if count > 1),
         losses=sum(1 for user_id in punches if fired[user_id] == 0),
+        lost=tuple(user_id for user_id in punches if fired[user_id] == 0)[:10],
     )
 
 
@@ -296,7 +307,7 @@ def _wait(predicate: Any, timeout: float, what: str, hass: HomeAssistantProcess)
     while not predicate():
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} within {timeout} s:\n{hass.output_tail()}")
-        time.sleep(0.2)
+        time.sleep(0.05)
 
 
 def run_crash_soak(
@@ -309,40 +320,61 @@ def run_crash_soak(
     punch_every: float,
     seed: int | None = None,
     settle_timeout: float = 120.0,
-    startup_kill_within: float = 4.0,
 ) -> SoakResult:
     """Kill Home Assistant `kills` times while punches keep coming; then let it catch up
-    and count. Three kills in four come a random time in `up_for` after Home Assistant is
-    initialized, the fourth a random time within `startup_kill_within` of its start.
+    and count.
+
+    Two kills in three come a random time in `up_for` after Home Assistant is initialized
+    (catching up what came while it was down, live punches, resends); the third a random
+    time within the shortest start-up seen, from the process start.
     """
     rng = random.Random(seed)
     entry_id = write_config(config_dir, terminal=terminal, mqtt_port=mqtt_port)
     cursor = config_dir / ".storage" / f"devicehub.terminal_cursor.{entry_id}"
-    log = config_dir / "punches.log"
+    log = config_dir / PUNCH_LOG
     door = SimulatedDoor(
         DoorConfig(DOOR_ID, port=mqtt_port, event_ids=True, resend_after=1.0, heartbeat=None)
     )
     door.start()
-    hass = HomeAssistantProcess(config_dir)
-    puncher = Puncher(terminal, door, punch_every)
     began = time.monotonic()
     try:
-        # The first start places the cursor: punches before it are the terminal's history.
+        hass = HomeAssistantProcess(config_dir, PYCACHE)
+    except BaseException:
+        door.stop()
+        raise
+    puncher = Puncher(terminal, door, punch_every)
+    start_ups: list[float] = []
+    startup_kills = 0
+
+    def wait_started(done: int) -> None:
+        """Wait for the running process to be initialized; note how long it took."""
+        if hass.starts_completed() > done:
+            return  # measured already
+        _wait(lambda: hass.starts_completed() > done, 180, "Home Assistant did not start", hass)
+        start_ups.append(time.monotonic() - hass.started_at)
+
+    try:
+        # The first start (bytecode compiled, not counted in start-ups) places the cursor:
+        # punches before it are the terminal's history.
         hass.start()
-        _wait(cursor.exists, 180, "the terminal's cursor was not placed", hass)
+        _wait(cursor.exists, 300, "the terminal's cursor was not placed", hass)
+        done = 0  # starts completed before the running process's
+        wait_started(done)
         puncher.start()
-        before = 0  # starts completed before the running one was launched
         for kill in range(kills):
-            if kill % 4 == 3:
-                # During start-up: set-up, the first catch-up, subscriptions.
-                time.sleep(rng.uniform(0.5, startup_kill_within))
+            if kill % 3 == 2:
+                # The running process was started just now: kill it within the shortest
+                # start-up seen (imports, set-up, the first catch-up, subscriptions).
+                time.sleep(rng.uniform(0.0, min(start_ups)))
             else:
-                # Running: catching up what came while it was down, live punches, resends.
-                _wait(lambda done=before: hass.starts_completed() > done, 180, "no start", hass)
+                wait_started(done)
                 time.sleep(rng.uniform(*up_for))
+            if hass.starts_completed() == done:
+                startup_kills += 1
             hass.kill()
-            before = hass.starts_completed()
+            done = hass.starts_completed()
             hass.start()
+        wait_started(done)
         puncher.stop()
         # The last start runs until every punch has arrived (or the time is up).
         expected = set(puncher.terminal_punches) | set(puncher.door_punches)
@@ -361,7 +393,9 @@ def run_crash_soak(
     fired = _fired(log)
     return SoakResult(
         kills=kills,
+        startup_kills=startup_kills,
         seconds=time.monotonic() - began,
+        median_start_seconds=statistics.median(start_ups) if start_ups else 0.0,
         terminal=_tally(puncher.terminal_punches, fired["terminal"]),
         door=_tally(puncher.door_punches, fired["door"]),
         door_resent=door.outbox.resent,

@@ -1,10 +1,14 @@
-"""The crash soak in CI: a real Home Assistant process SIGKILLed at least 30 times while a
-terminal and an MQTT door punch; every punch must be fired exactly once.
+"""The crash soak: a real Home Assistant process SIGKILLed at least 30 times while a
+terminal and an MQTT door punch; every punch must be announced exactly once.
+
+Each punch is recorded in the event-loop step that announces it (the punch recorder
+component), so a kill between an announcement and its record is impossible; what is left is
+devicehub's own instant between a delivery's storage write and its announcement
+(docs/mqtt-contract.md, "Delivery guarantees"). A third of the kills aim at start-up.
+Home Assistant processes are forked from a parent that imported it once, without the default
+integrations (soak_hass.py): 30 restarts take 65 to 250 s; none outlives the test.
 
 DEVICEHUB_CRASH_SOAK_KILLS raises the number of kills (bench/crash_soak.py runs it longer).
-
-Not in the default run yet: over 30 kills the door lost one punch in about 700, killed between
-its delivered-id write and the recording automation's append. DEVICEHUB_CRASH_SOAK=1 runs it.
 """
 
 import os
@@ -21,13 +25,19 @@ __all__ = ["mosquitto_broker", "mosquitto_executable"]
 
 KILLS = int(os.environ.get("DEVICEHUB_CRASH_SOAK_KILLS", "30"))
 
+# Not in the default run: no design can make a kill in the instant between a delivery's
+# storage write and its announcement harmless (the event is then lost, never doubled), and on
+# a loaded machine that instant widens; a CI run must not depend on where 30 random kills land.
+# DEVICEHUB_CRASH_SOAK=1 runs it; bench/crash_soak.py reports its figures.
 pytestmark = pytest.mark.skipif(
     os.environ.get("DEVICEHUB_CRASH_SOAK") != "1",
-    reason="the door's last recording window is open (see the docstring); DEVICEHUB_CRASH_SOAK=1",
+    reason="a kill can land in the instant between a storage write and its event; "
+    "DEVICEHUB_CRASH_SOAK=1 runs it",
 )
 
 
-# Each of the 30 restarts of Home Assistant takes seconds (longer on a busy machine).
+# A bound, not a timing goal: 30 restarts take a few seconds each (bench/crash_soak.py
+# reports the wall time); the timeout only stops a soak that hangs.
 @pytest.mark.timeout(900)
 @pytest.mark.usefixtures("socket_enabled")
 def test_exactly_once_across_sigkill(
@@ -44,12 +54,14 @@ def test_exactly_once_across_sigkill(
         terminal,
         mosquitto_broker.address[1],
         kills=KILLS,
-        up_for=(0.0, 3.0),
-        punch_every=0.5,
+        up_for=(0.0, 2.0),
+        punch_every=0.25,
     )
     with capsys.disabled():
         print(f"\n{result.as_text()}")
     assert result.kills == KILLS
+    # A third of the kills aim at start-up; one may land just after it on a random draw.
+    assert result.startup_kills >= KILLS // 5
     assert result.terminal.punches > 0
     assert result.door.punches > 0
     assert (result.terminal.duplicates, result.terminal.losses) == (0, 0), result
