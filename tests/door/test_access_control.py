@@ -8,7 +8,7 @@ from typing import Any
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.components.tag import DOMAIN as TAG_DOMAIN, EVENT_TAG_SCANNED
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNKNOWN
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -29,6 +29,7 @@ from custom_components.devicehub.door.const import (
 )
 from custom_components.devicehub.door.diagnostics import async_get_door_diagnostics
 from custom_components.devicehub.mqtt_door.handshake import hand_shake_to_object
+from tests.states import BusEvents
 
 from .conftest import DOOR_ID, ENTRY_ID, HAND_SHAKE, Fire, run_loop, topic
 
@@ -291,8 +292,7 @@ async def test_tags(
     """With the option on, a scanned card is a tag scanned at the door's device."""
     caplog.set_level(logging.DEBUG)
     assert await async_setup_component(hass, TAG_DOMAIN, {})
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_TAG_SCANNED, events.append)
+    events = BusEvents(hass, EVENT_TAG_SCANNED).events
     fire("access/tag", {"tag_id": CARD})
     fire("access/tag", {"tag_id": "bad\nid"})
     fire("access/tag", {"tag_id": CARD * 10})

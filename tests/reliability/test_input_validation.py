@@ -120,9 +120,7 @@ def test_topics_are_one_level_per_id(device_id: str, kind: TopicKind) -> None:
             "/" in device_id
         )
         return
-    built = build_topic(
-        "devicehub", device_id, kind, "key" if kind in KEYED_KINDS else None
-    )
+    built = build_topic("devicehub", device_id, kind, "key" if kind in KEYED_KINDS else None)
     assert not set(built) & {"+", "#", "\x00"}
     parsed = parse_topic("devicehub", built)
     assert parsed is not None
