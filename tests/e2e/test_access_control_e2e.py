@@ -29,6 +29,7 @@ pytestmark = [
 ACCESS_DOOR: dict[str, Any] = {
     "features": FEATURES + ACCESS_CONTROL_FEATURES,
     "relays": DEFAULT_RELAYS,
+    "event_ids": True,  # rings and attempts resent until acknowledged (contract 1.1)
 }
 CARD = "0004649712"
 
@@ -61,6 +62,8 @@ async def test_access_control_end_to_end(hass: HomeAssistant, door_factory: Door
     )
     assert rung.attributes["device_class"] == "doorbell"
     assert rung.attributes["timestamp"] == "2026-12-03T09:00:00+00:00"
+    assert await hass.async_add_executor_job(door.wait_for, lambda: not door.outbox.pending)
+    assert len(door.outbox.acknowledged) == 1
 
     access = entity_id(hass, Platform.EVENT, "access")
     await hass.async_add_executor_job(
@@ -73,6 +76,8 @@ async def test_access_control_end_to_end(hass: HomeAssistant, door_factory: Door
         "card",
         "****9712",
     )
+    assert await hass.async_add_executor_job(door.wait_for, lambda: not door.outbox.pending)
+    assert len(door.outbox.acknowledged) == 2
 
     tamper = entity_id(hass, Platform.BINARY_SENSOR, "alarm_kind_tamper")
     await hass.async_add_executor_job(door.publish_alarm, "tamper", True)
@@ -97,6 +102,12 @@ async def test_access_control_end_to_end(hass: HomeAssistant, door_factory: Door
     assert hass.states.get(gate).state == "on"
     assert door.received_relay_commands == [{"relay": "gate", "state": "on"}]
     assert door.relay_states["gate"] is True
+    # `expires`: the unlock goes with a deadline the door checks, and it is in time.
+    lock = entity_id(hass, Platform.LOCK, "lock")
+    async with asyncio.timeout(TIMEOUT):
+        await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
+    assert hass.states.get(lock).state == "unlocked"
+    assert (door.received_commands, door.expired_commands) == (["unlock"], [])
     # The tag integration keeps the scanned id (the user opted in); devicehub's states never.
     ours = [state for state in hass.states.async_all() if not state.entity_id.startswith("tag.")]
     assert CARD not in str([state.as_dict() for state in ours])
