@@ -162,3 +162,26 @@ class ServiceCalls(Recorder[dict[str, Any]]):
     def stop(self) -> None:
         """Stop listening."""
         self._unsubscribe()
+
+
+class BusEvents(Recorder[Event[Any]]):
+    """Every event of one type on Home Assistant's bus; await `wait(n)`.
+
+    The listener is a @callback on purpose: Home Assistant runs a listener it cannot tell is
+    a callback (a bound method of a builtin such as `future.set_result` or `list.append`) in
+    an executor thread, where a future's waiter is never woken.
+    """
+
+    def __init__(self, hass: HomeAssistant, event_type: str) -> None:
+        """Start listening."""
+        super().__init__()
+        self.events = self.recorded
+        self._unsubscribe = hass.bus.async_listen(event_type, self._fired)
+
+    @callback
+    def _fired(self, event: Event[Any]) -> None:
+        self.add(event)
+
+    def stop(self) -> None:
+        """Stop listening."""
+        self._unsubscribe()

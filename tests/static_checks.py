@@ -5,6 +5,7 @@ problems (empty when all is well), so tests can run them on the real files and o
 deliberately broken samples alike.
 """
 
+import ast
 from collections.abc import Iterator, Mapping
 import json
 from pathlib import Path
@@ -310,3 +311,30 @@ def integration_sources() -> dict[str, str]:
         str(path.relative_to(INTEGRATION)): path.read_text(encoding="utf-8")
         for path in sorted(INTEGRATION.rglob("*.py"))
     }
+
+
+# Methods of builtins (futures, lists, queues, sets): Home Assistant cannot see that they are
+# callbacks, so it runs them in an executor thread, where a future's waiter is never woken.
+THREAD_UNSAFE_LISTENERS = frozenset(
+    {"set_result", "set_exception", "append", "put_nowait", "add", "extend"}
+)
+
+
+def check_bus_listeners(sources: Mapping[str, str]) -> list[str]:
+    """Bus listeners given as a bound method of a builtin (run off the event loop)."""
+    problems = []
+    for name, source in sources.items():
+        for node in ast.walk(ast.parse(source)):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("async_listen", "async_listen_once")
+                and len(node.args) >= 2
+            ):
+                continue
+            listener = node.args[1]
+            if isinstance(listener, ast.Attribute) and listener.attr in THREAD_UNSAFE_LISTENERS:
+                problems.append(
+                    f"{name}:{node.lineno}: {listener.attr} as a bus listener runs in a thread"
+                )
+    return problems

@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import copy
 from datetime import datetime, time, timedelta
 import json
+import logging
 from pathlib import Path
 import shutil
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint.errors import InvalidBlueprint
 from homeassistant.components.blueprint.models import Blueprint
@@ -40,7 +42,7 @@ from custom_components.devicehub.punch import (
     ATTR_VERIFY,
     PUNCH_TYPES,
 )
-from tests.states import ServiceCalls, async_wait_for_state
+from tests.states import Recorder, ServiceCalls, async_wait_for_state
 from tests.terminal.conftest import (
     async_setup_entry,
     async_wait_live,
@@ -586,3 +588,158 @@ async def test_door_left_open_alerts_and_tells_when_closed(
     fire_gate(hass, "access/contact", "closed")
     calls = await notifications.wait(2)
     assert calls[1]["message"] == "Gate is closed again."
+
+
+async def async_attempt(hass: HomeAssistant, result: str, card: str = "0004649712") -> None:
+    """An access attempt at the gate with a card, once the access event entity shows it.
+
+    No async_block_till_done here: it would wait for the blueprint's run, which waits for
+    more attempts.
+    """
+    before = hass.states.get(ACCESS_EVENT)
+    fire_gate(
+        hass, "access/attempt", {"result": result, "credential": "card", "credential_id": card}
+    )
+    await async_wait_for_state(hass, ACCESS_EVENT, lambda state: state != before)
+
+
+async def async_attempt_later(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    seconds: float,
+    result: str,
+    waits: WaitsArmed,
+    *,
+    counting: bool = True,
+) -> None:
+    """Let `seconds` pass (firing Home Assistant's timers), then an attempt, then the run waits.
+
+    The blueprint's run waits again after each attempt while it is still counting.
+    """
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    armed = len(waits.armed.recorded)
+    await async_attempt(hass, result)
+    if counting:
+        await waits.armed.wait(armed + 1)
+
+
+class WaitsArmed(logging.Handler):
+    """Counts the times an automation's run arms its `wait_for_trigger`.
+
+    A run re-arms its wait a few loop steps after the state it waited for: an attempt sent
+    before that is one the blueprint never sees (people are seconds apart, tests are not).
+    Home Assistant's script logs each arming: the test waits for that record.
+    """
+
+    def __init__(self, automation: str) -> None:
+        """Listen to the automation's logger."""
+        super().__init__(logging.INFO)
+        self.armed: Recorder[str] = Recorder()
+        self._logger = logging.getLogger(f"homeassistant.components.{automation}")
+        self._logger.setLevel(logging.INFO)
+        self._logger.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """A record of the run, logged in the event loop's thread."""
+        message = record.getMessage()
+        if "Repeat at step" in message and "Initialized trigger" in message:
+            self.armed.add(message)
+
+    def close(self) -> None:
+        """Stop listening."""
+        self._logger.removeHandler(self)
+        super().close()
+
+
+@pytest.fixture
+def waits_armed() -> Iterator[WaitsArmed]:
+    """The denied access blueprint's waits, counted."""
+    waits = WaitsArmed("automation.denied_access_alert")
+    yield waits
+    waits.close()
+
+
+async def async_wait_for_runs(hass: HomeAssistant, automation: str, runs: int) -> None:
+    """Until the automation has this many runs going."""
+    await async_wait_for_state(
+        hass, automation, lambda state: state.attributes.get("current") == runs
+    )
+
+
+async def test_denied_access_alert_after_three_denied_attempts_within_a_minute(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    access_door: MockConfigEntry,
+    service_calls: Callable[[str], ServiceCalls],
+    freezer: FrozenDateTimeFactory,
+    waits_armed: WaitsArmed,
+) -> None:
+    """Denied at 0 s, granted at 10 s (not counted), denied at 20 s and 50 s: one alert."""
+    async_mock_service(hass, "notify", "mobile_app_phone")
+    notifications = service_calls("notify")
+    # The blueprint's defaults: three attempts within 60 seconds.
+    automation = await async_use_blueprint(
+        hass,
+        tmp_path,
+        "denied_access_alert",
+        {"access_event": ACCESS_EVENT, "notify_action": "notify.mobile_app_phone"},
+    )
+    await async_attempt(hass, "denied")
+    await waits_armed.armed.wait(1)
+    await async_attempt_later(hass, freezer, 10, "granted", waits_armed)
+    await async_attempt_later(hass, freezer, 10, "denied", waits_armed)
+    assert notifications.calls == []
+    await async_attempt_later(hass, freezer, 30, "denied", waits_armed, counting=False)
+
+    [alert] = await notifications.wait(1)
+    assert alert["title"] == "Repeated denied access"
+    assert alert["message"] == "Gate refused access 3 times within 60 seconds."
+    assert alert["data"] == {
+        "tag": f"devicehub-denied-{ACCESS_EVENT}",
+        "group": "devicehub-doors",
+    }
+    # The event shows the masked card; the full number reaches no notification.
+    access = hass.states.get(ACCESS_EVENT)
+    assert access is not None
+    assert access.attributes["credential_id"] == "****9712"
+    assert "0004649712" not in str(alert)
+    await async_wait_for_runs(hass, automation, 0)
+    assert len(waits_armed.armed.recorded) == 3  # it counted until the third denied
+
+
+async def test_denied_access_alert_stays_quiet_for_two_or_for_three_spread_out(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    access_door: MockConfigEntry,
+    service_calls: Callable[[str], ServiceCalls],
+    freezer: FrozenDateTimeFactory,
+    waits_armed: WaitsArmed,
+) -> None:
+    """Two denied within the minute, then a third 61 s after the first: no alert."""
+    async_mock_service(hass, "notify", "mobile_app_phone")
+    notifications = service_calls("notify")
+    automation = await async_use_blueprint(
+        hass,
+        tmp_path,
+        "denied_access_alert",
+        {"access_event": ACCESS_EVENT, "notify_action": "notify.mobile_app_phone"},
+    )
+    await async_attempt(hass, "denied")
+    await waits_armed.armed.wait(1)
+    await async_attempt_later(hass, freezer, 30, "denied", waits_armed)
+    # The minute of the first attempt ends with two denied: the run ends without an alert.
+    freezer.tick(timedelta(seconds=31))
+    async_fire_time_changed(hass)
+    await async_wait_for_runs(hass, automation, 0)
+    assert notifications.calls == []
+
+    # A third, now, starts a new count of one: two more within its minute alert.
+    await async_attempt(hass, "denied")
+    await waits_armed.armed.wait(3)
+    await async_attempt_later(hass, freezer, 5, "denied", waits_armed)
+    assert notifications.calls == []
+    await async_attempt_later(hass, freezer, 5, "denied", waits_armed, counting=False)
+    [alert] = await notifications.wait(1)
+    assert alert["message"] == "Gate refused access 3 times within 60 seconds."
+    await async_wait_for_runs(hass, automation, 0)

@@ -11,6 +11,7 @@ from custom_components.devicehub.const import DOMAIN
 
 from .static_checks import (
     INTEGRATION,
+    check_bus_listeners,
     check_component_imports,
     check_hacs,
     check_icons,
@@ -237,3 +238,29 @@ def test_no_dangerous_calls() -> None:
         if needle in source
     ]
     assert found == []
+
+
+def _python_sources(*folders: str) -> dict[str, str]:
+    return {
+        str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
+        for folder in folders
+        for path in sorted((ROOT / folder).rglob("*.py"))
+    }
+
+
+def test_bus_listeners_run_in_the_event_loop() -> None:
+    """No test, benchmark or module hands the bus a builtin's method as a listener."""
+    assert check_bus_listeners(_python_sources("custom_components", "tests", "bench")) == []
+
+
+def test_bus_listener_check_catches() -> None:
+    """`future.set_result` and `list.append` are reported; a @callback method is not."""
+    sources = {
+        "a.py": "hass.bus.async_listen_once(EVENT, scanned.set_result)\n",
+        "b.py": "hass.bus.async_listen(EVENT, events.append)\n",
+        "c.py": "hass.bus.async_listen(EVENT, self._fired)\n",
+    }
+    assert check_bus_listeners(sources) == [
+        "a.py:1: set_result as a bus listener runs in a thread",
+        "b.py:1: append as a bus listener runs in a thread",
+    ]

@@ -16,6 +16,8 @@ import pytest
 from tests.mosquitto import MosquittoBroker
 from tests.zksim_fixtures import SimulatorFactory
 from tools.mqttdoor import DoorConfig, SimulatedDoor, make_jpeg
+from tools.mqttdoor.access import ACCESS_CONTROL_FEATURES, DEFAULT_RELAYS
+from tools.mqttdoor.contract import FEATURES
 from tools.zksim import SimulatorConfig, TerminalSimulator
 
 from .conftest import Screenshots
@@ -72,6 +74,9 @@ def door_factory(mosquitto_broker: MosquittoBroker) -> Iterator[Callable[[], Sim
                 port=mosquitto_broker.port,
                 name=DOOR_NAME,
                 heartbeat=None,
+                # Contract 1.1 access control: the dashboard shows its contact and doorbell.
+                features=FEATURES + ACCESS_CONTROL_FEATURES,
+                relays=DEFAULT_RELAYS,
             )
         )
         doors.append(door)
@@ -329,6 +334,17 @@ def test_new_user_adds_a_terminal_and_a_door_and_opens_them(
     expect(page.locator("hui-entities-card").get_by_text(user.name)).to_be_visible()
     expect(page.locator("hui-markdown-card").get_by_text(user.name)).to_be_visible()
     expect(page.locator("hui-tile-card").filter(has_text=TERMINAL_NAME)).to_contain_text("Locked")
+    # The back door's contact and doorbell (contract 1.1), as the door reports them.
+    contact = page.locator("hui-tile-card").filter(has_text="Back door contact")
+    doorbell = page.locator("hui-tile-card").filter(has_text="Back door doorbell")
+    expect(doorbell).to_contain_text("Unknown")  # never rung yet
+    door.publish_contact(True)
+    expect(contact).to_contain_text("Open")
+    door.ring_doorbell()
+    expect(doorbell).not_to_contain_text("Unknown")
+    assert api.state("event.back_door_doorbell")["attributes"]["event_type"] == "ring"
+    door.publish_contact(False)
+    expect(contact).to_contain_text("Closed")
     screenshots.take("dashboard")
 
     assert screenshots.taken == [

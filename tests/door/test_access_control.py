@@ -8,9 +8,10 @@ from typing import Any
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.components.tag import DOMAIN as TAG_DOMAIN, EVENT_TAG_SCANNED
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNKNOWN
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -29,6 +30,7 @@ from custom_components.devicehub.door.const import (
 )
 from custom_components.devicehub.door.diagnostics import async_get_door_diagnostics
 from custom_components.devicehub.mqtt_door.handshake import hand_shake_to_object
+from tests.states import BusEvents
 
 from .conftest import DOOR_ID, ENTRY_ID, HAND_SHAKE, Fire, run_loop, topic
 
@@ -291,8 +293,7 @@ async def test_tags(
     """With the option on, a scanned card is a tag scanned at the door's device."""
     caplog.set_level(logging.DEBUG)
     assert await async_setup_component(hass, TAG_DOMAIN, {})
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_TAG_SCANNED, events.append)
+    events = BusEvents(hass, EVENT_TAG_SCANNED).events
     fire("access/tag", {"tag_id": CARD})
     fire("access/tag", {"tag_id": "bad\nid"})
     fire("access/tag", {"tag_id": CARD * 10})
@@ -430,3 +431,41 @@ async def test_options_of_a_1_0_door(hass: HomeAssistant, setup_door: MockConfig
         CONF_COMMAND_TIMEOUT,
         "picture_hosts",
     }
+
+
+@pytest.mark.parametrize("hand_shake", [ACCESS_HAND_SHAKE])
+async def test_access_events_with_ids_once_and_acknowledged(
+    hass: HomeAssistant,
+    setup_door: MockConfigEntry,
+    mqtt_mock: MqttMockHAClient,
+    fire: Fire,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Contract 1.1: rings and attempts with an id fire once, stored first, acked each time."""
+    store_key = f"devicehub.door_delivered.{setup_door.entry_id}"
+    fired: list[tuple[str, str]] = []
+
+    @callback
+    def record(event: Event[EventStateChangedData]) -> None:
+        # Stored before it is announced: a crash right after cannot fire it again.
+        fired.append((event.data["entity_id"], hass_storage[store_key]["data"]["ids"][-1]))
+
+    async_track_state_change_event(hass, [DOORBELL, ACCESS], record)
+    mqtt_mock.async_publish.reset_mock()
+    attempt = {"result": "denied", "credential": "card", "credential_id": CARD, "id": "a-1"}
+    fire("access/doorbell", {"id": "r-1"})
+    fire("access/attempt", attempt)
+    fire("access/attempt", attempt)  # resent: its acknowledgement was lost
+    await hass.async_block_till_done()
+    fire("access/doorbell", "")  # contract 1.0: no id, no acknowledgement
+    await hass.async_block_till_done()
+
+    assert fired == [(DOORBELL, "r-1"), (ACCESS, "a-1"), (DOORBELL, "a-1")]
+    assert [c.args[:2] for c in mqtt_mock.async_publish.call_args_list] == [
+        (topic("ack"), '{"id": "r-1"}'),
+        (topic("ack"), '{"id": "a-1"}'),
+        (topic("ack"), '{"id": "a-1"}'),
+    ]
+    runtime = setup_door.runtime_data
+    assert (len(runtime.delivered), runtime.delivered.duplicates) == (2, 1)
+    assert CARD not in str(hass_storage[store_key])

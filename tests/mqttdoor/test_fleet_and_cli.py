@@ -8,6 +8,7 @@ import sys
 
 from tests.mosquitto import MosquittoBroker, MqttProbe
 from tools.mqttdoor import DoorConfig, DoorFleet, SimulatedDoor
+from tools.mqttdoor.__main__ import parse_args
 
 REPO_ROOT = Path(__file__).parents[2]
 
@@ -90,3 +91,9 @@ def test_cli_refuses_an_invalid_device_id() -> None:
     )
     assert result.returncode == 2
     assert b"invalid device id" in result.stderr
+
+
+def test_cli_event_ids_flag() -> None:
+    """--event-ids turns on ids and resends; off by default (contract 1.0 doors)."""
+    assert parse_args(["--event-ids"]).event_ids is True
+    assert parse_args([]).event_ids is False

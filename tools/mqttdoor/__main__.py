@@ -41,6 +41,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--image-format", choices=["jpeg", "png"], default="jpeg")
     parser.add_argument("--mqtt5", action="store_true", help="speak MQTT 5 instead of 3.1.1")
+    parser.add_argument(
+        "--event-ids",
+        action="store_true",
+        help="contract 1.1: events carry ids and are resent until Home Assistant acknowledges",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     ids = device_ids(args.id, args.count)
@@ -85,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
             datapoint_every=args.datapoint_every,
             image_format=args.image_format,
             mqtt_v5=args.mqtt5,
+            event_ids=args.event_ids,
             **access_control_config(args),
         )
         for device_id in device_ids(args.id, args.count)

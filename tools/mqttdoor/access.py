@@ -32,6 +32,9 @@ class AccessControlMixin:
     """What a door with contract 1.1 access control publishes and answers."""
 
     publish: Callable[..., MQTTMessageInfo]
+    # Doorbell presses and access attempts are events: with ids (contract 1.1) they are
+    # resent until Home Assistant acknowledges them, like punches.
+    _publish_event: Callable[[str, dict[str, Any]], None]
     _record: Callable[[Callable[[], object]], None]
 
     def _init_access_control(self, prefix: str, device_id: str, relays: tuple[str, ...]) -> None:
@@ -55,7 +58,7 @@ class AccessControlMixin:
         self.publish(self._ac_topic("access/contact"), "open" if is_open else "closed", True)
 
     def ring_doorbell(self, ts: str | None = None) -> None:
-        self.publish(self._ac_topic("access/doorbell"), json.dumps({"ts": ts} if ts else {}))
+        self._publish_event(self._ac_topic("access/doorbell"), {"ts": ts} if ts else {})
 
     def publish_access(
         self,
@@ -72,7 +75,7 @@ class AccessControlMixin:
         attempt |= {key: value for key, value in optional.items() if value is not None}
         if reason is not None:
             attempt["reason"] = reason
-        self.publish(self._ac_topic("access/attempt"), json.dumps(attempt))
+        self._publish_event(self._ac_topic("access/attempt"), attempt)
         return attempt
 
     def publish_alarm(self, kind: str, active: bool) -> None:

@@ -1,13 +1,11 @@
 """A simulated MQTT door that speaks the devicehub contract over paho-mqtt 2.x."""
 
 from contextlib import suppress
-from datetime import UTC, datetime
 import json
 import logging
 import socket
 import time
 from typing import TYPE_CHECKING, Any
-import uuid
 
 from paho.mqtt.client import (
     Client,
@@ -22,18 +20,14 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from .access import AccessControlMixin
 from .activity import periodic_jobs
-from .calls import CallError, CallHandler, config_report, ping, requested_volume
+from .behaviour import DoorBehaviour
+from .calls import CallHandler, config_report, ping
 from .config import DoorConfig, DoorMode
 from .contract import (
-    COMMAND_TRANSITIONS,
-    DoorCommand,
     DoorTopics,
     LockState,
-    command_name,
-    parse_command,
 )
-from .observed import DoorObservations
-from .outbox import Outbox
+from .events import DoorEvents
 from .scheduler import ScheduledJob, Scheduler
 
 if TYPE_CHECKING:
@@ -42,10 +36,6 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 type Payload = str | bytes | bytearray | int | float | None
-
-
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def encode_datapoint(value: object) -> Payload:
@@ -57,7 +47,7 @@ def encode_datapoint(value: object) -> Payload:
     return json.dumps(value)
 
 
-class SimulatedDoor(AccessControlMixin, DoorObservations):
+class SimulatedDoor(AccessControlMixin, DoorEvents, DoorBehaviour):
     """One door with its own paho client, last will and network thread.
 
     Thread model: paho's network thread runs the MQTT callbacks; a Scheduler thread (own, or
@@ -82,9 +72,7 @@ class SimulatedDoor(AccessControlMixin, DoorObservations):
         self._transition: ScheduledJob | None = None
         self._datapoint_values: dict[str, object] = dict(config.datapoint_values)
         self._pending: list[MQTTMessageInfo] = []
-        self._event_counter = 0
-        self._boot = uuid.uuid4().hex[:8]  # event ids stay unique across door restarts
-        self.outbox = Outbox()
+        self._init_events()
         self._running = False
         self._init_access_control(
             config.prefix, config.device_id, tuple(relay["key"] for relay in config.relays)
@@ -220,56 +208,6 @@ class SimulatedDoor(AccessControlMixin, DoorObservations):
         self._datapoint_values[key] = value
         self.publish(self.topics.datapoint(key), encode_datapoint(value), retain=True)
 
-    def publish_stranger(
-        self,
-        image: bytes | None = None,
-        picture_url: str | None = None,
-        *,
-        event_id: str | None = None,
-        ts: str | None = None,
-    ) -> str:
-        """Announce a stranger (JSON), then send its picture bytes if any; returns event_id."""
-        event_id = event_id or uuid.uuid4().hex[:12]
-        event: dict[str, Any] = {"ts": ts or _now_iso(), "event_id": event_id}
-        if picture_url is not None:
-            event["picture_url"] = picture_url
-        self._publish_event(self.topics.stranger, event)
-        if image is not None:
-            self.publish(self.topics.stranger_image, image)
-        return event_id
-
-    def publish_punch(
-        self,
-        user_id: str,
-        name: str | None = None,
-        punch: str = "check_in",
-        *,
-        ts: str | None = None,
-        verify: str | None = "fingerprint",
-    ) -> dict[str, Any]:
-        record: dict[str, Any] = {"user_id": user_id, "punch": punch, "ts": ts or _now_iso()}
-        if name is not None:
-            record["name"] = name
-        if verify is not None:
-            record["verify"] = verify
-        self._publish_event(self.topics.attendance, record)
-        return record
-
-    def _publish_event(self, topic: str, event: dict[str, Any]) -> None:
-        """Publish an event; with ids (contract 1.1) keep it to resend until acknowledged."""
-        if self.config.event_ids:
-            self._event_counter += 1
-            event["id"] = f"{self.config.device_id}-{self._boot}-{self._event_counter}"
-            payload = json.dumps(event)
-            self.outbox.add(event["id"], topic, payload, time.monotonic())
-        else:
-            payload = json.dumps(event)
-        self.publish(topic, payload)
-
-    def _resend_unacknowledged(self) -> None:
-        for topic, payload in self.outbox.due(time.monotonic(), self.config.resend_after):
-            self.publish(topic, payload)
-
     def set_mode(self, mode: DoorMode | str) -> None:
         self.mode = DoorMode(mode)
 
@@ -355,83 +293,7 @@ class SimulatedDoor(AccessControlMixin, DoorObservations):
         elif message.topic == self.relay_command_topic:
             self._handle_relay_command(text)
         elif message.topic == self.topics.ack:
-            self._record(lambda: self.outbox.acknowledge(text))
-
-    # -- behaviour -------------------------------------------------------------------------
-
-    def _handle_command(self, text: str) -> None:
-        word, expires = parse_command(text)
-        if expires is not None and time.time() > expires:
-            # Home Assistant has already told the user this command failed.
-            self._record(lambda: self.expired_commands.append(word))
-            return
-        self._record(lambda: self.received_commands.append(word))
-        try:
-            command = DoorCommand(word)
-        except ValueError:
-            _LOGGER.debug("Door %s ignores command %r", self.config.device_id, text)
-            return
-        if self.mode is DoorMode.SILENT:
-            return
-        if command is DoorCommand.OPEN and "open" not in self.config.features:
-            return
-        transitional, final = COMMAND_TRANSITIONS[command]
-        if self.mode is DoorMode.JAM:
-            final = LockState.JAMMED
-        self._cancel_transition()
-        self.publish_state(transitional)
-        self._transition = self._scheduler.call_later(
-            self.config.transition_delay, lambda: self._settle(final)
-        )
-
-    def _settle(self, state: LockState) -> None:
-        self.publish_state(state)
-        if state is LockState.OPEN and self.config.open_hold is not None:
-            # The door swings shut and the latch locks again.
-            self._transition = self._scheduler.call_later(
-                self.config.open_hold, lambda: self.publish_state(LockState.LOCKED)
-            )
-
-    def _cancel_transition(self) -> None:
-        if self._transition is not None:
-            self._transition.cancel()
-            self._transition = None
-
-    def _handle_call(self, text: str) -> None:
-        try:
-            request = json.loads(text)
-        except ValueError:
-            _LOGGER.debug("Door %s: call is not JSON: %r", self.config.device_id, text)
-            return
-        if not isinstance(request, dict) or "id" not in request:
-            return
-        self._record(lambda: self.received_calls.append(request))
-        if self.mode is DoorMode.SILENT:
-            return
-        self._send_result(request["id"], request.get("command"), request.get("args"))
-
-    def _send_result(self, call_id: object, command: object, args: object) -> None:
-        result: dict[str, Any] = {"id": call_id}
-        declared = {command_name(c) for c in self.config.commands}
-        handler = self.call_handlers.get(command) if isinstance(command, str) else None
-        if command not in declared or handler is None:
-            result.update(ok=False, error="unknown_command")
-        else:
-            try:
-                result.update(ok=True, data=handler(args if isinstance(args, dict) else {}))
-            except CallError as err:
-                result.update(ok=False, error=str(err))
-        self.publish(self.topics.result, json.dumps(result))
-
-    def _set_volume(self, args: dict[str, Any]) -> object:
-        self.volume = requested_volume(args)
-        return {"volume": self.volume}
-
-    def _handle_ack(self, text: str) -> None:
-        with suppress(ValueError):
-            ack = json.loads(text)
-            if isinstance(ack, dict):
-                self._record(lambda: self.acks.append(ack))
+            self._record(lambda: self.acknowledge_event(text))
 
     def _schedule_periodic_jobs(self) -> None:
         jobs = periodic_jobs(

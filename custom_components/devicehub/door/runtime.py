@@ -311,9 +311,11 @@ class DoorRuntime:
             case TopicKind.ACCESS_CONTACT:
                 coordinator.async_set_contact(parse_contact(payload))
             case TopicKind.ACCESS_DOORBELL:
-                coordinator.async_set_ring(parse_ring(payload))
+                ring = parse_ring(payload)
+                self._deliver(ring.delivery_id, lambda: coordinator.async_set_ring(ring))
             case TopicKind.ACCESS_ATTEMPT:
-                coordinator.async_set_access(parse_access(payload))
+                attempt = parse_access(payload)
+                self._deliver(attempt.delivery_id, lambda: coordinator.async_set_access(attempt))
             case TopicKind.ALARM:
                 coordinator.async_set_alarm(parse_alarm(str(topic.key), payload))
             case TopicKind.ACCESS_TAG:

@@ -11,7 +11,7 @@ import json
 from typing import Any, Final
 
 from .errors import DropReason, PayloadError
-from .payloads import Payload, decode_text, load_json, normalize_timestamp
+from .payloads import Payload, decode_text, delivery_id, load_json, normalize_timestamp
 
 MAX_TAG_LENGTH: Final = 64  # characters of a scanned tag id
 MAX_RELAYS: Final = 16
@@ -67,9 +67,10 @@ class ContactReport:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ring:
-    """A doorbell press."""
+    """A doorbell press; `delivery_id` is the door's event id (contract 1.1) if it sent one."""
 
     timestamp: str | None = None
+    delivery_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,6 +84,7 @@ class AccessAttempt:
     credential_id: str | None = None
     reason: str | None = None
     timestamp: str | None = None
+    delivery_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,8 +145,9 @@ def parse_contact(payload: Payload) -> ContactReport:
 
 
 def parse_ring(payload: Payload) -> Ring:
-    """Parse `{"ts"?}`; an empty payload is a bare press."""
-    return Ring(timestamp=normalize_timestamp(_object(payload, empty_allowed=True).get("ts")))
+    """Parse `{"ts"?, "id"?}`; an empty payload is a bare press."""
+    data = _object(payload, empty_allowed=True)
+    return Ring(timestamp=normalize_timestamp(data.get("ts")), delivery_id=delivery_id(data))
 
 
 def _credential(value: Any) -> Credential:
@@ -159,7 +162,7 @@ def _credential(value: Any) -> Credential:
 
 
 def parse_access(payload: Payload) -> AccessAttempt:
-    """Parse `{result, credential?, user_id?, name?, credential_id?, reason?, ts?}`."""
+    """Parse `{result, credential?, user_id?, name?, credential_id?, reason?, ts?, id?}`."""
     data = _object(payload)
     try:
         result = AccessResult(str(data.get("result")))
@@ -178,6 +181,7 @@ def parse_access(payload: Payload) -> AccessAttempt:
         credential_id=None if credential_id is None else mask_credential(credential_id),
         reason=_text(data, "reason"),
         timestamp=normalize_timestamp(data.get("ts")),
+        delivery_id=delivery_id(data),
     )
 
 

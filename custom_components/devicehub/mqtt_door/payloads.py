@@ -169,7 +169,7 @@ def parse_stranger(payload: Payload) -> Stranger:
         picture_url=url,
         timestamp=normalize_timestamp(data.get("ts")),
         event_id=_optional_text(data, "event_id"),
-        delivery_id=_delivery_id(data),
+        delivery_id=delivery_id(data),
     )
 
 
@@ -191,11 +191,11 @@ def parse_attendance(payload: Payload) -> Punch:
         punch=punch_type(raw_punch),
         verify=verify_method(-1 if raw_verify is None else raw_verify),
         timestamp=normalize_timestamp(data.get("ts")),
-        delivery_id=_delivery_id(data),
+        delivery_id=delivery_id(data),
     )
 
 
-def _delivery_id(data: dict[str, Any]) -> str | None:
+def delivery_id(data: dict[str, Any]) -> str | None:
     """The event's `id` (contract 1.1): text of at most 64 characters."""
     value = _optional_text(data, "id")
     if value is not None and len(value) > MAX_DELIVERY_ID_LENGTH:
