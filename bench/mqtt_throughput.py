@@ -40,6 +40,7 @@ from .hass import add_entries, door_entry, home_assistant, quiet_logs, run
 from .loopmon import LoopLag
 from .mqtt_load import BENCH_DOOR, door_id
 from .procs import Child
+from .profiling import profiled
 from .stats import percentile
 
 MODES = ("devicehub", "mqtt_yaml")
@@ -141,11 +142,14 @@ async def run_home_assistant(mode: str, port: int, count: int) -> None:
             probe.start()
             cpu_before, window_start = time.process_time(), time.perf_counter()
             reply({"started": True})
-            expected = int((await async_read_command() or {}).get("sent", 0))
-            while counter.count < expected:
-                if time.perf_counter() - max(counter.last, window_start) > STALL:
-                    break  # nothing new for a while: what is missing will not come
-                await asyncio.sleep(0.05)  # polls its own counter; same cost in both modes
+            # BENCH_PROFILE=mqtt_throughput-<mode> profiles the window (its CPU figure then
+            # includes the profiler's own cost: compare profiles, not that figure).
+            with profiled(f"mqtt_throughput-{mode}"):
+                expected = int((await async_read_command() or {}).get("sent", 0))
+                while counter.count < expected:
+                    if time.perf_counter() - max(counter.last, window_start) > STALL:
+                        break  # nothing new for a while: what is missing will not come
+                    await asyncio.sleep(0.05)  # polls its own counter; same cost in both modes
             cpu = time.process_time() - cpu_before
             await probe.stop()
             counter.close()
