@@ -25,6 +25,15 @@ LEFT_OPEN_DESCRIPTION = BinarySensorEntityDescription(
 )
 
 
+def alarm_description(kind: AlarmKind) -> BinarySensorEntityDescription:
+    """Describe the problem sensor of an access-control alarm (MQTT doors and terminals)."""
+    return BinarySensorEntityDescription(
+        key=f"alarm_kind_{kind.value}",
+        translation_key=f"alarm_{kind.value}",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+    )
+
+
 def access_control_binary_sensors(runtime: DoorRuntime) -> list[BinarySensorEntity]:
     """Return the binary sensors of the declared contract 1.1 features."""
     features = runtime.hand_shake.features
@@ -117,11 +126,7 @@ class DoorAlarmBinarySensor(DoorEntity, BinarySensorEntity):
 
     def __init__(self, runtime: DoorRuntime, kind: AlarmKind) -> None:
         """Describe the alarm of this kind."""
-        self.entity_description = BinarySensorEntityDescription(
-            key=f"alarm_kind_{kind.value}",
-            translation_key=f"alarm_{kind.value}",
-            device_class=BinarySensorDeviceClass.PROBLEM,
-        )
+        self.entity_description = alarm_description(kind)
         super().__init__(runtime, self.entity_description.key)
         self._kind = kind
 
