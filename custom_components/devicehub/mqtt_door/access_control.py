@@ -82,7 +82,7 @@ class Ring:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccessAttempt:
-    """A granted or denied attempt; `credential_id` is already masked."""
+    """A granted or denied attempt at a door or a terminal; `credential_id` is already masked."""
 
     result: AccessResult
     credential: Credential
