@@ -32,7 +32,7 @@ from custom_components.devicehub.door.diagnostics import async_get_door_diagnost
 from custom_components.devicehub.mqtt_door.handshake import hand_shake_to_object
 from tests.states import BusEvents
 
-from .conftest import DOOR_ID, ENTRY_ID, HAND_SHAKE, Fire, run_loop, topic
+from .conftest import DOOR_ID, ENTRY_ID, HAND_SHAKE, Fire, published, run_loop, topic
 
 CARD = "0012345678"  # a full card number: must never show anywhere
 ACCESS_FEATURES = ["access", "alarms", "contact", "doorbell", "lock", "relays", "state", "tag"]
@@ -461,7 +461,7 @@ async def test_access_events_with_ids_once_and_acknowledged(
     await hass.async_block_till_done()
 
     assert fired == [(DOORBELL, "r-1"), (ACCESS, "a-1"), (DOORBELL, "a-1")]
-    assert [c.args[:2] for c in mqtt_mock.async_publish.call_args_list] == [
+    assert published(mqtt_mock) == [
         (topic("ack"), '{"id": "r-1"}'),
         (topic("ack"), '{"id": "a-1"}'),
         (topic("ack"), '{"id": "a-1"}'),
