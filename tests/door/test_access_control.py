@@ -87,6 +87,11 @@ def our_logs(caplog: pytest.LogCaptureFixture) -> str:
     )
 
 
+def contact_and_left_open(hass: HomeAssistant) -> tuple[str, str]:
+    """The states of the contact and of "left open"."""
+    return hass.states.get(CONTACT).state, hass.states.get(LEFT_OPEN).state
+
+
 def later(hass: HomeAssistant, seconds: float) -> None:
     """Move Home Assistant's clock."""
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
@@ -137,10 +142,7 @@ async def test_contact_and_left_open(
     assert hass.states.get(CONTACT).state == STATE_UNKNOWN
     fire("access/contact", "closed", retain=True)
     await hass.async_block_till_done()
-    assert (hass.states.get(CONTACT).state, hass.states.get(LEFT_OPEN).state) == (
-        STATE_OFF,
-        STATE_OFF,
-    )
+    assert contact_and_left_open(hass) == (STATE_OFF, STATE_OFF)
     fire("access/contact", "OPEN\n")
     await hass.async_block_till_done()
     assert hass.states.get(CONTACT).state == STATE_ON
@@ -153,10 +155,7 @@ async def test_contact_and_left_open(
     assert hass.states.get(LEFT_OPEN).state == STATE_ON
     fire("access/contact", "closed")
     await hass.async_block_till_done()
-    assert (hass.states.get(CONTACT).state, hass.states.get(LEFT_OPEN).state) == (
-        STATE_OFF,
-        STATE_OFF,
-    )
+    assert contact_and_left_open(hass) == (STATE_OFF, STATE_OFF)
     fire("access/contact", "ajar")
     await hass.async_block_till_done()
     assert hass.states.get(CONTACT).state == STATE_OFF
