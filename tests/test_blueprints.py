@@ -58,6 +58,7 @@ BLUEPRINT_DIR = Path(__file__).resolve().parents[1] / "blueprints" / "automation
 BLUEPRINTS = sorted(BLUEPRINT_DIR.glob("*.yaml"))
 SOURCE_URL = "https://github.com/devicehub/devicehub/blob/main/blueprints/automation/devicehub/"
 
+PHONE = "notify.mobile_app_phone"  # the notify action the alert blueprints are given
 TERMINAL = "Front door"
 PUNCH_EVENT = "event.front_door_punch"
 TERMINAL_LOCK = "lock.front_door"
@@ -149,6 +150,12 @@ def test_a_broken_blueprint_is_refused(
 
 
 # --- Helpers to run a blueprint ---------------------------------------------------------------
+
+
+def mock_phone(hass: HomeAssistant, service_calls: Callable[[str], ServiceCalls]) -> ServiceCalls:
+    """Stand in for the phone's notify action; return the notifications it gets."""
+    async_mock_service(hass, "notify", "mobile_app_phone")
+    return service_calls("notify")
 
 
 async def async_use_blueprint(
@@ -333,8 +340,7 @@ async def test_stranger_alert_sends_the_picture_home_assistant_serves(
     door: MockConfigEntry,
     service_calls: Callable[[str], ServiceCalls],
 ) -> None:
-    async_mock_service(hass, "notify", "mobile_app_phone")
-    notifications = service_calls("notify")
+    notifications = mock_phone(hass, service_calls)
     await async_use_blueprint(
         hass,
         tmp_path,
@@ -342,7 +348,7 @@ async def test_stranger_alert_sends_the_picture_home_assistant_serves(
         {
             "stranger_event": STRANGER_EVENT,
             "stranger_picture": STRANGER_PICTURE,
-            "notify_action": "notify.mobile_app_phone",
+            "notify_action": PHONE,
         },
     )
 
@@ -373,8 +379,7 @@ async def test_stranger_alert_without_a_picture_does_not_wait_when_told_not_to(
     door: MockConfigEntry,
     service_calls: Callable[[str], ServiceCalls],
 ) -> None:
-    async_mock_service(hass, "notify", "mobile_app_phone")
-    notifications = service_calls("notify")
+    notifications = mock_phone(hass, service_calls)
     await async_use_blueprint(
         hass,
         tmp_path,
@@ -382,7 +387,7 @@ async def test_stranger_alert_without_a_picture_does_not_wait_when_told_not_to(
         {
             "stranger_event": STRANGER_EVENT,
             "stranger_picture": STRANGER_PICTURE,
-            "notify_action": "notify.mobile_app_phone",
+            "notify_action": PHONE,
             "title": "Who is this?",
             "picture_wait": 0,
         },
@@ -536,9 +541,8 @@ async def test_doorbell_snapshot_notifies_with_the_snapshot(
     access_door: MockConfigEntry,
     service_calls: Callable[[str], ServiceCalls],
 ) -> None:
-    async_mock_service(hass, "notify", "mobile_app_phone")
+    notifications = mock_phone(hass, service_calls)
     async_mock_service(hass, "camera", "snapshot")
-    notifications = service_calls("notify")
     snapshots = service_calls("camera")
     await async_use_blueprint(
         hass,
@@ -547,7 +551,7 @@ async def test_doorbell_snapshot_notifies_with_the_snapshot(
         {
             "doorbell_event": DOORBELL_EVENT,
             "camera": "camera.porch",
-            "notify_action": "notify.mobile_app_phone",
+            "notify_action": PHONE,
         },
     )
     fire_gate(hass, "access/doorbell", "")
@@ -570,13 +574,12 @@ async def test_door_left_open_alerts_and_tells_when_closed(
     access_door: MockConfigEntry,
     service_calls: Callable[[str], ServiceCalls],
 ) -> None:
-    async_mock_service(hass, "notify", "mobile_app_phone")
-    notifications = service_calls("notify")
+    notifications = mock_phone(hass, service_calls)
     await async_use_blueprint(
         hass,
         tmp_path,
         "door_left_open",
-        {"left_open": LEFT_OPEN, "notify_action": "notify.mobile_app_phone"},
+        {"left_open": LEFT_OPEN, "notify_action": PHONE},
     )
     fire_gate(hass, "access/contact", "closed")
     fire_gate(hass, "access/contact", "open")
@@ -667,6 +670,16 @@ async def async_wait_for_runs(hass: HomeAssistant, automation: str, runs: int) -
     )
 
 
+async def async_use_denied_access_alert(hass: HomeAssistant, config_dir: Path) -> str:
+    """The denied access blueprint with its defaults, notifying the phone."""
+    return await async_use_blueprint(
+        hass,
+        config_dir,
+        "denied_access_alert",
+        {"access_event": ACCESS_EVENT, "notify_action": PHONE},
+    )
+
+
 async def test_denied_access_alert_after_three_denied_attempts_within_a_minute(
     hass: HomeAssistant,
     tmp_path: Path,
@@ -676,15 +689,9 @@ async def test_denied_access_alert_after_three_denied_attempts_within_a_minute(
     waits_armed: WaitsArmed,
 ) -> None:
     """Denied at 0 s, granted at 10 s (not counted), denied at 20 s and 50 s: one alert."""
-    async_mock_service(hass, "notify", "mobile_app_phone")
-    notifications = service_calls("notify")
+    notifications = mock_phone(hass, service_calls)
     # The blueprint's defaults: three attempts within 60 seconds.
-    automation = await async_use_blueprint(
-        hass,
-        tmp_path,
-        "denied_access_alert",
-        {"access_event": ACCESS_EVENT, "notify_action": "notify.mobile_app_phone"},
-    )
+    automation = await async_use_denied_access_alert(hass, tmp_path)
     await async_attempt(hass, "denied")
     await waits_armed.armed.wait(1)
     await async_attempt_later(hass, freezer, 10, "granted", waits_armed)
@@ -717,14 +724,8 @@ async def test_denied_access_alert_stays_quiet_for_two_or_for_three_spread_out(
     waits_armed: WaitsArmed,
 ) -> None:
     """Two denied within the minute, then a third 61 s after the first: no alert."""
-    async_mock_service(hass, "notify", "mobile_app_phone")
-    notifications = service_calls("notify")
-    automation = await async_use_blueprint(
-        hass,
-        tmp_path,
-        "denied_access_alert",
-        {"access_event": ACCESS_EVENT, "notify_action": "notify.mobile_app_phone"},
-    )
+    notifications = mock_phone(hass, service_calls)
+    automation = await async_use_denied_access_alert(hass, tmp_path)
     await async_attempt(hass, "denied")
     await waits_armed.armed.wait(1)
     await async_attempt_later(hass, freezer, 30, "denied", waits_armed)

@@ -71,6 +71,11 @@ def topic(kind: str, device_id: str = DOOR_ID) -> str:
     return f"{PREFIX}/{device_id}/{kind}"
 
 
+def published(mqtt_mock: MqttMockHAClient) -> list[tuple[str, str]]:
+    """The (topic, payload) of each message Home Assistant published, in order."""
+    return [call.args[:2] for call in mqtt_mock.async_publish.call_args_list]
+
+
 def door_entry_data(
     hand_shake: dict[str, Any] | None = None, *, registered: bool | None = True
 ) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from custom_components.devicehub.door.diagnostics import async_get_door_diagnost
 from custom_components.devicehub.mqtt_door.handshake import hand_shake_to_object
 from tests.states import BusEvents
 
-from .conftest import DOOR_ID, ENTRY_ID, HAND_SHAKE, Fire, run_loop, topic
+from .conftest import DOOR_ID, ENTRY_ID, HAND_SHAKE, Fire, published, run_loop, topic
 
 CARD = "0012345678"  # a full card number: must never show anywhere
 ACCESS_FEATURES = ["access", "alarms", "contact", "doorbell", "lock", "relays", "state", "tag"]
@@ -87,6 +87,11 @@ def our_logs(caplog: pytest.LogCaptureFixture) -> str:
     )
 
 
+def contact_and_left_open(hass: HomeAssistant) -> tuple[str, str]:
+    """The states of the contact and of "left open"."""
+    return hass.states.get(CONTACT).state, hass.states.get(LEFT_OPEN).state
+
+
 def later(hass: HomeAssistant, seconds: float) -> None:
     """Move Home Assistant's clock."""
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
@@ -137,10 +142,7 @@ async def test_contact_and_left_open(
     assert hass.states.get(CONTACT).state == STATE_UNKNOWN
     fire("access/contact", "closed", retain=True)
     await hass.async_block_till_done()
-    assert (hass.states.get(CONTACT).state, hass.states.get(LEFT_OPEN).state) == (
-        STATE_OFF,
-        STATE_OFF,
-    )
+    assert contact_and_left_open(hass) == (STATE_OFF, STATE_OFF)
     fire("access/contact", "OPEN\n")
     await hass.async_block_till_done()
     assert hass.states.get(CONTACT).state == STATE_ON
@@ -153,10 +155,7 @@ async def test_contact_and_left_open(
     assert hass.states.get(LEFT_OPEN).state == STATE_ON
     fire("access/contact", "closed")
     await hass.async_block_till_done()
-    assert (hass.states.get(CONTACT).state, hass.states.get(LEFT_OPEN).state) == (
-        STATE_OFF,
-        STATE_OFF,
-    )
+    assert contact_and_left_open(hass) == (STATE_OFF, STATE_OFF)
     fire("access/contact", "ajar")
     await hass.async_block_till_done()
     assert hass.states.get(CONTACT).state == STATE_OFF
@@ -461,7 +460,7 @@ async def test_access_events_with_ids_once_and_acknowledged(
     await hass.async_block_till_done()
 
     assert fired == [(DOORBELL, "r-1"), (ACCESS, "a-1"), (DOORBELL, "a-1")]
-    assert [c.args[:2] for c in mqtt_mock.async_publish.call_args_list] == [
+    assert published(mqtt_mock) == [
         (topic("ack"), '{"id": "r-1"}'),
         (topic("ack"), '{"id": "a-1"}'),
         (topic("ack"), '{"id": "a-1"}'),

@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.door.delivered import MAX_DELIVERED_IDS, DeliveredIds
 
-from .conftest import DOOR_ID, Fire, topic
+from .conftest import DOOR_ID, Fire, published, topic
 
 STRANGER = "event.front_door_stranger"
 ATTENDANCE = "event.front_door_punch"
@@ -142,7 +142,7 @@ async def test_events_with_ids_once_and_acknowledged(
     fire("attendance", {"user_id": "43", "punch": "check_out", "ts": 0})  # 1.0: no id
     await hass.async_block_till_done()
     assert fired == ["p-1", "s-1", "s-1"]  # the last one, without id, stores nothing
-    assert [c.args[:2] for c in mqtt_mock.async_publish.call_args_list] == [
+    assert published(mqtt_mock) == [
         (topic("ack"), '{"id": "p-1"}'),
         (topic("ack"), '{"id": "p-1"}'),
         (topic("ack"), '{"id": "s-1"}'),
@@ -159,9 +159,7 @@ async def test_events_with_ids_once_and_acknowledged(
     await hass.async_block_till_done()
     assert hass.states.get(ATTENDANCE) == shown
     assert setup_door.runtime_data.delivered.duplicates == 1
-    assert [c.args[:2] for c in mqtt_mock.async_publish.call_args_list] == [
-        (topic("ack"), '{"id": "p-1"}')
-    ]
+    assert published(mqtt_mock) == [(topic("ack"), '{"id": "p-1"}')]
 
 
 async def test_delivered_ids_are_bounded(hass: HomeAssistant) -> None:

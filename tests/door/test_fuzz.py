@@ -99,6 +99,15 @@ def assert_valid(hass: HomeAssistant) -> None:
         json.dumps(dict(state.attributes), default=str)
 
 
+# A few hundred examples per test, in Home Assistant's function-scoped event loop.
+FUZZ_SETTINGS = settings(
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
 @pytest.mark.parametrize("hand_shake", [HAND_SHAKE | {"heartbeat": None}])
 async def test_arbitrary_payloads(
     hass: HomeAssistant, setup_door: MockConfigEntry, caplog: pytest.LogCaptureFixture
@@ -106,12 +115,7 @@ async def test_arbitrary_payloads(
     """A few hundred random messages: nothing raises, nothing logs an error, states stay valid."""
     caplog.set_level(logging.WARNING)
 
-    @settings(
-        max_examples=300,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
+    @FUZZ_SETTINGS
     @given(topic=TOPICS, payload=PAYLOADS, retain=st.booleans())
     def throw(topic: str, payload: Any, retain: bool) -> None:
         async_fire_mqtt_message(hass, topic, payload, retain=retain)
@@ -172,12 +176,7 @@ async def test_arbitrary_access_control_payloads(
     """Random messages on the 1.1 topics: nothing raises or logs an error, states stay valid."""
     caplog.set_level(logging.WARNING)
 
-    @settings(
-        max_examples=300,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
+    @FUZZ_SETTINGS
     @given(
         suffix=st.sampled_from(ACCESS_CONTROL_SUFFIXES),
         payload=ACCESS_CONTROL_PAYLOADS,

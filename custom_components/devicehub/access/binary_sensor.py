@@ -6,11 +6,7 @@ through the entity registry), so a terminal without a door sensor never shows on
 
 from typing import override
 
-from homeassistant.components.binary_sensor import (
-    BinarySensorEntity,
-    BinarySensorEntityDescription,
-)
-from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -18,7 +14,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..const import DOMAIN
-from ..door.access_binary_sensor import CONTACT_DESCRIPTION
+from ..door.access_binary_sensor import CONTACT_DESCRIPTION, alarm_description
 from ..mqtt_door.access_control import AlarmKind
 from .entity import AccessEntity
 from .feed import AccessFeed
@@ -71,11 +67,7 @@ class AccessAlarmSensor(AccessEntity, BinarySensorEntity):
 
     def __init__(self, feed: AccessFeed, kind: AlarmKind) -> None:
         """Describe the alarm of this kind (the MQTT doors' keys and names)."""
-        self.entity_description = BinarySensorEntityDescription(
-            key=f"alarm_kind_{kind.value}",
-            translation_key=f"alarm_{kind.value}",
-            device_class=BinarySensorDeviceClass.PROBLEM,
-        )
+        self.entity_description = alarm_description(kind)
         super().__init__(feed, self.entity_description.key)
         self._kind = kind
 

@@ -11,9 +11,9 @@ from typing import Any, Final
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
-from ..door.const import ATTR_CREDENTIAL, ATTR_CREDENTIAL_ID, ATTR_REASON
-from ..mqtt_door.access_control import AccessResult, AlarmKind, Credential
-from ..punch import ATTR_TERMINAL, ATTR_TIMESTAMP, ATTR_USER_ID, ATTR_USER_NAME
+from ..door.access_event import access_event_data
+from ..mqtt_door.access_control import AccessAttempt, AccessResult, AlarmKind
+from ..punch import ATTR_TERMINAL, ATTR_TIMESTAMP
 
 # Event entity keys of the feed.
 EVENT_ACCESS: Final = "access"
@@ -21,19 +21,6 @@ EVENT_EXIT_BUTTON: Final = "exit_button"
 EVENT_TYPE_PRESSED: Final = "pressed"
 
 type EventListener = Callable[[str, dict[str, Any]], None]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AccessAttemptReport:
-    """A granted or denied attempt; ``credential_id`` is already masked."""
-
-    result: AccessResult
-    credential: Credential
-    user_id: str | None = None
-    user_name: str | None = None
-    credential_id: str | None = None
-    reason: str | None = None
-    timestamp: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -144,21 +131,9 @@ class AccessFeed:
             listener(event_type, data)
 
     @callback
-    def async_report_access(self, attempt: AccessAttemptReport) -> None:
+    def async_report_access(self, attempt: AccessAttempt) -> None:
         """A granted or denied attempt, for the access event entity."""
-        self.async_fire(
-            EVENT_ACCESS,
-            attempt.result.value,
-            {
-                ATTR_CREDENTIAL: attempt.credential.value,
-                ATTR_USER_ID: attempt.user_id,
-                ATTR_USER_NAME: attempt.user_name,
-                ATTR_CREDENTIAL_ID: attempt.credential_id,
-                ATTR_REASON: attempt.reason,
-                ATTR_TIMESTAMP: attempt.timestamp.isoformat() if attempt.timestamp else None,
-                ATTR_TERMINAL: self.name,
-            },
-        )
+        self.async_fire(EVENT_ACCESS, attempt.result.value, access_event_data(attempt, self.name))
 
     @callback
     def async_press_exit_button(self, when: datetime) -> None:

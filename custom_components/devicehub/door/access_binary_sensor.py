@@ -8,14 +8,14 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.core import CALLBACK_TYPE, callback
-from homeassistant.helpers.event import async_call_later
+from homeassistant.core import callback
 
 from ..mqtt_door.access_control import AlarmKind
 from ..mqtt_door.models import DoorFeature
 from .const import CONF_LEFT_OPEN_DELAY, DEFAULT_LEFT_OPEN_DELAY
 from .entity import DoorEntity
 from .runtime import DoorRuntime
+from .timed_binary_sensor import TimedBinarySensor
 
 CONTACT_DESCRIPTION = BinarySensorEntityDescription(
     key="contact", translation_key="contact", device_class=BinarySensorDeviceClass.DOOR
@@ -23,6 +23,15 @@ CONTACT_DESCRIPTION = BinarySensorEntityDescription(
 LEFT_OPEN_DESCRIPTION = BinarySensorEntityDescription(
     key="left_open", translation_key="left_open", device_class=BinarySensorDeviceClass.PROBLEM
 )
+
+
+def alarm_description(kind: AlarmKind) -> BinarySensorEntityDescription:
+    """Describe the problem sensor of an access-control alarm (MQTT doors and terminals)."""
+    return BinarySensorEntityDescription(
+        key=f"alarm_kind_{kind.value}",
+        translation_key=f"alarm_{kind.value}",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+    )
 
 
 def access_control_binary_sensors(runtime: DoorRuntime) -> list[BinarySensorEntity]:
@@ -57,7 +66,7 @@ class ContactBinarySensor(DoorEntity, BinarySensorEntity):
         return self.coordinator.data.contact
 
 
-class LeftOpenBinarySensor(DoorEntity, BinarySensorEntity):
+class LeftOpenBinarySensor(TimedBinarySensor):
     """On once the door has stayed open for the delay set in its options; off when closed."""
 
     entity_description = LEFT_OPEN_DESCRIPTION
@@ -68,25 +77,12 @@ class LeftOpenBinarySensor(DoorEntity, BinarySensorEntity):
         self._delay: float = runtime.entry.options.get(
             CONF_LEFT_OPEN_DELAY, DEFAULT_LEFT_OPEN_DELAY
         )
-        self._cancel_timer: CALLBACK_TYPE | None = None
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Start from the contact already reported (a retained `open` starts the delay now)."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self._cancel)
-        self._evaluate()
-
-    @callback
-    @override
-    def _handle_coordinator_update(self) -> None:
-        self._evaluate()
-        super()._handle_coordinator_update()
 
     @override
     def _shown_data(self) -> object:
         return self.coordinator.data.contact
 
+    @override
     def _evaluate(self) -> None:
         contact = self.coordinator.data.contact
         if contact is None:
@@ -97,19 +93,14 @@ class LeftOpenBinarySensor(DoorEntity, BinarySensorEntity):
         elif not self._attr_is_on and self._cancel_timer is None:
             if self._attr_is_on is None:
                 self._attr_is_on = False  # open, not yet for long
-            self._cancel_timer = async_call_later(self.hass, self._delay, self._async_elapsed)
+            self._start_timer(self._delay)
 
     @callback
+    @override
     def _async_elapsed(self, _now: datetime) -> None:
         self._cancel_timer = None
         self._attr_is_on = True
         self.async_write_ha_state()
-
-    @callback
-    def _cancel(self) -> None:
-        if self._cancel_timer is not None:
-            self._cancel_timer()
-            self._cancel_timer = None
 
 
 class DoorAlarmBinarySensor(DoorEntity, BinarySensorEntity):
@@ -117,11 +108,7 @@ class DoorAlarmBinarySensor(DoorEntity, BinarySensorEntity):
 
     def __init__(self, runtime: DoorRuntime, kind: AlarmKind) -> None:
         """Describe the alarm of this kind."""
-        self.entity_description = BinarySensorEntityDescription(
-            key=f"alarm_kind_{kind.value}",
-            translation_key=f"alarm_{kind.value}",
-            device_class=BinarySensorDeviceClass.PROBLEM,
-        )
+        self.entity_description = alarm_description(kind)
         super().__init__(runtime, self.entity_description.key)
         self._kind = kind
 

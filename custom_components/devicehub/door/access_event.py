@@ -1,6 +1,7 @@
 """Contract 1.1 event entities: the doorbell and access attempts (granted or denied)."""
 
-from typing import override
+from abc import abstractmethod
+from typing import Any, override
 
 from homeassistant.components.event import (
     EventDeviceClass,
@@ -28,6 +29,19 @@ ACCESS_DESCRIPTION = EventEntityDescription(
 )
 
 
+def access_event_data(attempt: AccessAttempt, terminal: str) -> dict[str, Any]:
+    """The data of an access event, from a door or a terminal alike."""
+    return {
+        ATTR_CREDENTIAL: attempt.credential.value,
+        ATTR_USER_ID: attempt.user_id,
+        ATTR_USER_NAME: attempt.user_name,
+        ATTR_CREDENTIAL_ID: attempt.credential_id,
+        ATTR_REASON: attempt.reason,
+        ATTR_TIMESTAMP: attempt.timestamp,
+        ATTR_TERMINAL: terminal,
+    }
+
+
 def access_control_events(runtime: DoorRuntime) -> list[EventEntity]:
     """Return the event entities of the declared contract 1.1 features."""
     features = runtime.hand_shake.features
@@ -39,70 +53,64 @@ def access_control_events(runtime: DoorRuntime) -> list[EventEntity]:
     return entities
 
 
-class DoorbellEvent(DoorEntity, EventEntity):
+class _ReportEvent[ReportT](DoorEntity, EventEntity):
+    """An event at each new report of one kind; what was reported before it was added is not."""
+
+    def __init__(self, runtime: DoorRuntime) -> None:
+        """Describe the event entity by its class's description."""
+        super().__init__(runtime, self.entity_description.key)
+        self._shown: ReportT | None = None
+
+    @abstractmethod
+    def _report(self) -> ReportT | None:
+        """The latest report of this entity's kind in the door's data."""
+
+    @abstractmethod
+    def _fire(self, report: ReportT) -> None:
+        """Trigger the event of a new report."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Only reports from now on are events."""
+        self._shown = self._report()
+        await super().async_added_to_hass()
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        if (report := self._report()) is not self._shown and report is not None:
+            self._shown = report
+            self._fire(report)
+        super()._handle_coordinator_update()
+
+    @override
+    def _shown_data(self) -> object:
+        return self._report()
+
+
+class DoorbellEvent(_ReportEvent[Ring]):
     """A press of the door's bell button."""
 
     entity_description = DOORBELL_DESCRIPTION
 
-    def __init__(self, runtime: DoorRuntime) -> None:
-        """Describe the doorbell."""
-        super().__init__(runtime, DOORBELL_DESCRIPTION.key)
-        self._shown: Ring | None = None
-
     @override
-    async def async_added_to_hass(self) -> None:
-        """Only presses from now on are events."""
-        self._shown = self.coordinator.data.ring
-        await super().async_added_to_hass()
-
-    @callback
-    @override
-    def _handle_coordinator_update(self) -> None:
-        if (ring := self.coordinator.data.ring) is not self._shown and ring:
-            self._shown = ring
-            self._trigger_event(EVENT_TYPE_RING, {ATTR_TIMESTAMP: ring.timestamp})
-        super()._handle_coordinator_update()
-
-    @override
-    def _shown_data(self) -> object:
+    def _report(self) -> Ring | None:
         return self.coordinator.data.ring
 
+    @override
+    def _fire(self, report: Ring) -> None:
+        self._trigger_event(EVENT_TYPE_RING, {ATTR_TIMESTAMP: report.timestamp})
 
-class AccessEvent(DoorEntity, EventEntity):
+
+class AccessEvent(_ReportEvent[AccessAttempt]):
     """An access attempt: who (when known), how, and a masked credential."""
 
     entity_description = ACCESS_DESCRIPTION
 
-    def __init__(self, runtime: DoorRuntime) -> None:
-        """Describe the access event."""
-        super().__init__(runtime, ACCESS_DESCRIPTION.key)
-        self._shown: AccessAttempt | None = None
-
     @override
-    async def async_added_to_hass(self) -> None:
-        """Only attempts from now on are events."""
-        self._shown = self.coordinator.data.access
-        await super().async_added_to_hass()
-
-    @callback
-    @override
-    def _handle_coordinator_update(self) -> None:
-        if (attempt := self.coordinator.data.access) is not self._shown and attempt:
-            self._shown = attempt
-            self._trigger_event(
-                attempt.result.value,
-                {
-                    ATTR_CREDENTIAL: attempt.credential.value,
-                    ATTR_USER_ID: attempt.user_id,
-                    ATTR_USER_NAME: attempt.user_name,
-                    ATTR_CREDENTIAL_ID: attempt.credential_id,
-                    ATTR_REASON: attempt.reason,
-                    ATTR_TIMESTAMP: attempt.timestamp,
-                    ATTR_TERMINAL: self.runtime.name,
-                },
-            )
-        super()._handle_coordinator_update()
-
-    @override
-    def _shown_data(self) -> object:
+    def _report(self) -> AccessAttempt | None:
         return self.coordinator.data.access
+
+    @override
+    def _fire(self, report: AccessAttempt) -> None:
+        self._trigger_event(report.result.value, access_event_data(report, self.runtime.name))

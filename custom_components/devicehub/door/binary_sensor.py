@@ -4,18 +4,16 @@ from datetime import datetime
 from typing import override
 
 from homeassistant.components.binary_sensor import (
-    BinarySensorEntity,
     BinarySensorEntityDescription,
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.event import async_call_later
 
 from ..mqtt_door.models import Alarm
 from .access_binary_sensor import access_control_binary_sensors
-from .entity import DoorEntity
 from .runtime import DoorConfigEntry, DoorRuntime
+from .timed_binary_sensor import TimedBinarySensor
 
 
 async def async_setup_binary_sensor(
@@ -27,7 +25,7 @@ async def async_setup_binary_sensor(
     async_add_entities(access_control_binary_sensors(runtime))
 
 
-class AlarmBinarySensor(DoorEntity, BinarySensorEntity):
+class AlarmBinarySensor(TimedBinarySensor):
     """On once its data point has been past the threshold for `delay` seconds.
 
     Off again once it has been back for `clear_delay` seconds. Unknown until the first value.
@@ -42,29 +40,16 @@ class AlarmBinarySensor(DoorEntity, BinarySensorEntity):
         )
         super().__init__(runtime, self.entity_description.key)
         self._alarm = alarm
-        self._cancel_timer: CALLBACK_TYPE | None = None
         self._timer_target: bool | None = None
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Start from the value already received."""
-        await super().async_added_to_hass()
-        self._evaluate()
-        self.async_on_remove(self._cancel)
-
-    @callback
-    @override
-    def _handle_coordinator_update(self) -> None:
-        """Weigh the data point again: the same value again changes nothing."""
-        self._evaluate()
-        super()._handle_coordinator_update()
 
     @override
     def _shown_data(self) -> object:
         # The value, not the verdict: a delay's timer changes the verdict and writes it itself.
         return self.coordinator.data.datapoints.get(self._alarm.datapoint)
 
+    @override
     def _evaluate(self) -> None:
+        # The same value again changes nothing.
         value = self.coordinator.data.datapoints.get(self._alarm.datapoint)
         if value is None or not isinstance(value.state, int | float):
             return
@@ -81,9 +66,10 @@ class AlarmBinarySensor(DoorEntity, BinarySensorEntity):
         elif self._timer_target is not tripped:
             self._cancel()
             self._timer_target = tripped
-            self._cancel_timer = async_call_later(self.runtime.hass, delay, self._async_elapsed)
+            self._start_timer(delay)
 
     @callback
+    @override
     def _async_elapsed(self, _now: datetime) -> None:
         self._cancel_timer = None
         self._attr_is_on = self._timer_target
@@ -91,8 +77,7 @@ class AlarmBinarySensor(DoorEntity, BinarySensorEntity):
         self.async_write_ha_state()
 
     @callback
+    @override
     def _cancel(self) -> None:
-        if self._cancel_timer is not None:
-            self._cancel_timer()
-            self._cancel_timer = None
+        super()._cancel()
         self._timer_target = None

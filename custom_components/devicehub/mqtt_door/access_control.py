@@ -11,7 +11,14 @@ import json
 from typing import Any, Final
 
 from .errors import DropReason, PayloadError
-from .payloads import Payload, decode_text, delivery_id, load_json, normalize_timestamp
+from .payloads import (
+    Payload,
+    decode_text,
+    delivery_id,
+    json_object,
+    normalize_timestamp,
+    optional_text,
+)
 
 MAX_TAG_LENGTH: Final = 64  # characters of a scanned tag id
 MAX_RELAYS: Final = 16
@@ -75,7 +82,7 @@ class Ring:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccessAttempt:
-    """A granted or denied attempt; `credential_id` is already masked."""
+    """A granted or denied attempt at a door or a terminal; `credential_id` is already masked."""
 
     result: AccessResult
     credential: Credential
@@ -110,28 +117,6 @@ def mask_credential(value: str) -> str:
     return "*" * 4 + value[-MASK_KEEP:]
 
 
-def _object(payload: Payload, *, empty_allowed: bool = False) -> dict[str, Any]:
-    text = decode_text(payload)
-    if empty_allowed and not text.strip():
-        return {}
-    value = load_json(text)
-    if not isinstance(value, dict):
-        raise PayloadError(DropReason.INVALID_PAYLOAD, "expected a JSON object")
-    return value
-
-
-def _text(data: dict[str, Any], key: str, limit: int = 255) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise PayloadError(DropReason.INVALID_PAYLOAD, f"{key} is not text")
-    text = str(value)
-    if not 0 < len(text) <= limit:
-        raise PayloadError(DropReason.INVALID_PAYLOAD, f"{key} has a bad length")
-    return text
-
-
 def _word(payload: Payload) -> str:
     return decode_text(payload, limit=64).strip().lower()
 
@@ -146,7 +131,7 @@ def parse_contact(payload: Payload) -> ContactReport:
 
 def parse_ring(payload: Payload) -> Ring:
     """Parse `{"ts"?, "id"?}`; an empty payload is a bare press."""
-    data = _object(payload, empty_allowed=True)
+    data = json_object(payload, empty_allowed=True)
     return Ring(timestamp=normalize_timestamp(data.get("ts")), delivery_id=delivery_id(data))
 
 
@@ -163,23 +148,23 @@ def _credential(value: Any) -> Credential:
 
 def parse_access(payload: Payload) -> AccessAttempt:
     """Parse `{result, credential?, user_id?, name?, credential_id?, reason?, ts?, id?}`."""
-    data = _object(payload)
+    data = json_object(payload)
     try:
         result = AccessResult(str(data.get("result")))
     except ValueError as err:
         raise PayloadError(DropReason.INVALID_PAYLOAD, "result is not granted/denied") from err
     # The detail of an error never carries the credential itself.
     try:
-        credential_id = _text(data, "credential_id", limit=MAX_TAG_LENGTH)
+        credential_id = optional_text(data, "credential_id", limit=MAX_TAG_LENGTH)
     except PayloadError as err:
         raise PayloadError(DropReason.INVALID_PAYLOAD, "bad credential_id") from err
     return AccessAttempt(
         result=result,
         credential=_credential(data.get("credential")),
-        user_id=_text(data, "user_id"),
-        user_name=_text(data, "name"),
+        user_id=optional_text(data, "user_id"),
+        user_name=optional_text(data, "name"),
         credential_id=None if credential_id is None else mask_credential(credential_id),
-        reason=_text(data, "reason"),
+        reason=optional_text(data, "reason"),
         timestamp=normalize_timestamp(data.get("ts")),
         delivery_id=delivery_id(data),
     )
@@ -201,7 +186,7 @@ def parse_alarm(kind: str, payload: Payload) -> AlarmReport:
 def parse_tag(payload: Payload) -> str:
     """Parse `{"tag_id"}`: the id goes to Home Assistant's tags only, never to a log."""
     try:
-        tag_id = _text(_object(payload), "tag_id", limit=MAX_TAG_LENGTH)
+        tag_id = optional_text(json_object(payload), "tag_id", limit=MAX_TAG_LENGTH)
     except PayloadError as err:
         raise PayloadError(err.reason, "bad tag") from err
     if tag_id is None or not tag_id.isprintable():

@@ -87,7 +87,8 @@ def load_json(text: str) -> Any:
     return value
 
 
-def _json_object(payload: Payload, *, empty_allowed: bool = False) -> dict[str, Any]:
+def json_object(payload: Payload, *, empty_allowed: bool = False) -> dict[str, Any]:
+    """Decode a JSON object payload; an empty one is `{}` where that is allowed."""
     text = decode_text(payload)
     if empty_allowed and not text.strip():
         return {}
@@ -100,14 +101,15 @@ def _json_object(payload: Payload, *, empty_allowed: bool = False) -> dict[str, 
 MAX_DELIVERY_ID_LENGTH: Final = 64
 
 
-def _optional_text(data: dict[str, Any], key: str) -> str | None:
+def optional_text(data: dict[str, Any], key: str, limit: int = MAX_FIELD_LENGTH) -> str | None:
+    """Return a text (or whole number) field of at most `limit` characters, or None."""
     value = data.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise PayloadError(DropReason.INVALID_PAYLOAD, f"{key} is not text")
     text = str(value)
-    if not 0 < len(text) <= MAX_FIELD_LENGTH:
+    if not 0 < len(text) <= limit:
         raise PayloadError(DropReason.INVALID_PAYLOAD, f"{key} has a bad length")
     return text
 
@@ -161,22 +163,22 @@ def parse_lock_state(payload: Payload) -> LockState:
 
 def parse_stranger(payload: Payload) -> Stranger:
     """Parse `{picture_url?, ts?, event_id?}`; an empty payload is a bare sighting."""
-    data = _json_object(payload, empty_allowed=True)
-    url = _optional_text(data, "picture_url")
+    data = json_object(payload, empty_allowed=True)
+    url = optional_text(data, "picture_url")
     if url is not None and not is_http_url(url):
         raise PayloadError(DropReason.INVALID_PAYLOAD, "picture_url is not http(s)")
     return Stranger(
         picture_url=url,
         timestamp=normalize_timestamp(data.get("ts")),
-        event_id=_optional_text(data, "event_id"),
+        event_id=optional_text(data, "event_id"),
         delivery_id=delivery_id(data),
     )
 
 
 def parse_attendance(payload: Payload) -> Punch:
     """Parse `{user_id, name?, punch, ts, verify?}` into the shared punch vocabulary."""
-    data = _json_object(payload)
-    user_id = _optional_text(data, "user_id")
+    data = json_object(payload)
+    user_id = optional_text(data, "user_id")
     if user_id is None:
         raise PayloadError(DropReason.INVALID_PAYLOAD, "user_id is missing")
     raw_punch = data.get("punch")
@@ -187,7 +189,7 @@ def parse_attendance(payload: Payload) -> Punch:
         raise PayloadError(DropReason.INVALID_PAYLOAD, "verify is not text or a code")
     return Punch(
         user_id=user_id,
-        user_name=_optional_text(data, "name"),
+        user_name=optional_text(data, "name"),
         punch=punch_type(raw_punch),
         verify=verify_method(-1 if raw_verify is None else raw_verify),
         timestamp=normalize_timestamp(data.get("ts")),
@@ -197,7 +199,7 @@ def parse_attendance(payload: Payload) -> Punch:
 
 def delivery_id(data: dict[str, Any]) -> str | None:
     """The event's `id` (contract 1.1): text of at most 64 characters."""
-    value = _optional_text(data, "id")
+    value = optional_text(data, "id")
     if value is not None and len(value) > MAX_DELIVERY_ID_LENGTH:
         raise PayloadError(DropReason.INVALID_PAYLOAD, "id is longer than 64 characters")
     return value
@@ -240,8 +242,8 @@ def parse_datapoint(point: DataPoint, payload: Payload) -> DataPointValue:
 
 def parse_result(payload: Payload) -> CallResult:
     """Parse `{id, ok, data?, error?}`."""
-    data = _json_object(payload)
-    call_id = _optional_text(data, "id")
+    data = json_object(payload)
+    call_id = optional_text(data, "id")
     ok = data.get("ok")
     if call_id is None or not isinstance(ok, bool):
         raise PayloadError(DropReason.INVALID_PAYLOAD, "id or ok missing")

@@ -14,7 +14,7 @@ from typing import Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
-from ..access.feed import AccessAttemptReport, AccessCapabilities, AccessFeed
+from ..access.feed import AccessCapabilities, AccessFeed
 from ..adms.access_logs import (
     DENIED_REASONS,
     DoorAlarm,
@@ -23,7 +23,13 @@ from ..adms.access_logs import (
     DoorSensor,
     DoorStateLine,
 )
-from ..mqtt_door.access_control import AccessResult, AlarmKind, Credential, mask_credential
+from ..mqtt_door.access_control import (
+    AccessAttempt,
+    AccessResult,
+    AlarmKind,
+    Credential,
+    mask_credential,
+)
 from ..punch import verify_method
 
 # Door events shown from one upload; more (a backlog sent as rtlog) are counted, not fired.
@@ -84,14 +90,14 @@ def async_show_door_events(
                 granted = line.event_class is DoorEventClass.GRANTED
                 method = verify_method(line.verify) if line.verify is not None else "other"
                 feed.async_report_access(
-                    AccessAttemptReport(
+                    AccessAttempt(
                         result=AccessResult.GRANTED if granted else AccessResult.DENIED,
                         credential=_CREDENTIALS.get(method, Credential.OTHER),
                         user_id=line.user_id,
                         user_name=user_name(line.user_id) if line.user_id else None,
                         credential_id=mask_credential(line.card) if line.card else None,
                         reason=None if granted else DENIED_REASONS.get(line.event),
-                        timestamp=when,
+                        timestamp=when.isoformat(),
                     )
                 )
             case DoorEventClass.DOOR_OPENED | DoorEventClass.DOOR_CLOSED:

@@ -13,8 +13,8 @@ from typing import Final
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from ..access.feed import AccessAttemptReport, AccessCapabilities, AccessFeed
-from ..mqtt_door.access_control import AccessResult, AlarmKind, Credential
+from ..access.feed import AccessCapabilities, AccessFeed
+from ..mqtt_door.access_control import AccessAttempt, AccessResult, AlarmKind, Credential
 from ..zk.access_events import AccessEventKind, TerminalAccessEvent
 from .const import LOGGER
 from .coordinator import TerminalCoordinator
@@ -66,23 +66,23 @@ def async_show_access_event(
         feed.async_press_exit_button(now)
     elif event.kind is AccessEventKind.VERIFY_FAILED:
         feed.async_report_access(
-            AccessAttemptReport(
+            AccessAttempt(
                 result=AccessResult.DENIED,
                 credential=Credential.OTHER,
                 reason=REASON_NOT_IDENTIFIED,
-                timestamp=now,
+                timestamp=now.isoformat(),
             )
         )
     elif event.kind is AccessEventKind.PASSBACK:
         user_id = users.user_id(event.user_sn) if event.user_sn is not None else None
         feed.async_report_access(
-            AccessAttemptReport(
+            AccessAttempt(
                 result=AccessResult.DENIED,
                 credential=Credential.OTHER,
                 user_id=user_id,
                 user_name=users.name(user_id) if user_id else None,
                 reason=REASON_ANTI_PASSBACK,
-                timestamp=now,
+                timestamp=now.isoformat(),
             )
         )
     else:
