@@ -11,7 +11,7 @@ from datetime import datetime
 import logging
 import math
 import time
-from typing import Any, Final
+from typing import Any
 
 from homeassistant.components import mqtt
 from homeassistant.components.mqtt.models import ReceiveMessage
@@ -25,7 +25,6 @@ from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
 from ..mqtt_door.access_control import (
-    AlarmKind,
     parse_access,
     parse_alarm,
     parse_contact,
@@ -71,6 +70,7 @@ from .const import (
 from .coordinator import DoorCoordinator
 from .delivered import DeliveredIds
 from .drops import DropLog
+from .entity_keys import ACCESS_CONTROL_FEATURES, entity_keys
 from .liveness import Liveness
 from .pictures import PictureKeeper
 from .registration import DoorRegistration
@@ -80,44 +80,6 @@ from .url_policy import PictureHosts
 
 _LOGGER = logging.getLogger(__name__)
 
-
-def entity_keys(hand_shake: HandShake) -> set[str]:
-    """Return the keys (unique id suffixes) of the entities a declaration creates."""
-    keys = {f"datapoint_{point.key}" for point in hand_shake.datapoints}
-    keys |= {f"alarm_{alarm.key}" for alarm in hand_shake.alarms}
-    if hand_shake.has_lock:
-        keys.add("lock")
-    if DoorFeature.STRANGER in hand_shake.features:
-        keys |= {"stranger", "stranger_picture"}
-    if DoorFeature.ATTENDANCE in hand_shake.features:
-        keys.add("attendance")
-    return keys | access_control_entity_keys(hand_shake)
-
-
-def access_control_entity_keys(hand_shake: HandShake) -> set[str]:
-    """Return the keys of the contract 1.1 access-control entities a declaration creates."""
-    features = hand_shake.features
-    keys: set[str] = set()
-    if DoorFeature.CONTACT in features:
-        keys |= {"contact", "left_open"}
-    if DoorFeature.DOORBELL in features:
-        keys.add("doorbell")
-    if DoorFeature.ACCESS in features:
-        keys.add("access")
-    if DoorFeature.ALARMS in features:
-        keys |= {f"alarm_kind_{kind.value}" for kind in AlarmKind}
-    keys |= {f"relay_{relay.key}" for relay in hand_shake.relays}
-    return keys
-
-
-_ACCESS_CONTROL_FEATURES: Final = {
-    TopicKind.ACCESS_CONTACT: DoorFeature.CONTACT,
-    TopicKind.ACCESS_DOORBELL: DoorFeature.DOORBELL,
-    TopicKind.ACCESS_ATTEMPT: DoorFeature.ACCESS,
-    TopicKind.ACCESS_TAG: DoorFeature.TAG,
-    TopicKind.ALARM: DoorFeature.ALARMS,
-    TopicKind.RELAY: DoorFeature.RELAYS,
-}
 
 type DoorConfigEntry = ConfigEntry[DoorRuntime]
 
@@ -303,7 +265,7 @@ class DoorRuntime:
 
     def _handle_access_control(self, topic: DoorTopic, payload: bytes) -> None:
         """Contract 1.1 topics; each only from a door that declares its feature."""
-        feature = _ACCESS_CONTROL_FEATURES[topic.kind]
+        feature = ACCESS_CONTROL_FEATURES[topic.kind]
         if feature not in self.hand_shake.features:
             raise PayloadError(DropReason.UNDECLARED, topic.kind.value)
         coordinator = self.coordinator
