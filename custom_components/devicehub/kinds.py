@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, TypeIs
 from .const import CONF_KIND, DeviceKind
 
 if TYPE_CHECKING:
-    from .access.feed import AccessFeed
     from .door.runtime import DoorConfigEntry
     from .push.runtime import PushConfigEntry
     from .terminal.runtime import TerminalConfigEntry
@@ -30,10 +29,3 @@ def is_door_entry(entry: DevicehubConfigEntry) -> TypeIs[DoorConfigEntry]:
 def is_push_entry(entry: DevicehubConfigEntry) -> TypeIs[PushConfigEntry]:
     """Tell whether the entry is a ZKTeco push terminal, which calls Home Assistant."""
     return entry.data.get(CONF_KIND) == DeviceKind.PUSH_TERMINAL
-
-
-def access_feed(entry: DevicehubConfigEntry) -> AccessFeed | None:
-    """The access-control feed of a terminal entry (either family), if it has one."""
-    if is_terminal_entry(entry) or is_push_entry(entry):
-        return entry.runtime_data.access
-    return None

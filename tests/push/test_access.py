@@ -1,5 +1,6 @@
 """Door events and states of access-control push terminals (rtlog, rtstate), from the
-simulator over Home Assistant's real HTTP server onto the access entities.
+simulator over Home Assistant's real HTTP server onto the access entities; only access
+models (by their push v3 registry or a first door log) get those entities.
 
 Per the Security PUSH specification, unverified on hardware.
 """
@@ -15,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.push.access import MAX_SHOWN_DOOR_EVENTS
-from tools.admssim import PushTerminalSimulator, UploadResult
+from tools.admssim import PushTerminalSimulator, PushVersion, UploadResult
 from tools.admssim.door import (
     ALARM_DURESS_FINGERPRINT,
     ALARM_FORCED_OPEN,
@@ -31,7 +32,7 @@ from tools.admssim.door import (
     door_event_line,
 )
 
-from .conftest import SERIAL, TITLE, runtime_of
+from .conftest import SERIAL, TITLE, SimFactory, runtime_of
 
 ACCESS = "event.gate_access"
 EXIT_BUTTON = "event.gate_exit_button"
@@ -39,6 +40,9 @@ TAMPER = "binary_sensor.gate_tamper"
 FORCED_OPEN = "binary_sensor.gate_forced_open"
 DURESS = "binary_sensor.gate_duress"
 CONTACT_ID = f"{SERIAL}_contact"
+# Every access entity made without a door state (the contact waits for one).
+ACCESS_ENTITIES = (ACCESS, EXIT_BUTTON, TAMPER, FORCED_OPEN, DURESS)
+CONNECTIVITY = "binary_sensor.gate_connectivity"
 
 
 class Fired:
@@ -149,7 +153,8 @@ async def test_contact_appears_with_the_first_door_state(
 async def test_alarms_follow_the_door_state(
     hass: HomeAssistant, sim: PushTerminalSimulator, loaded_entry: MockConfigEntry
 ) -> None:
-    assert {state_of(hass, e) for e in (TAMPER, FORCED_OPEN, DURESS)} == {STATE_UNKNOWN}
+    # A push v2 terminal never says its type: no alarm sensors until its first door log.
+    assert [hass.states.get(e) for e in (TAMPER, FORCED_OPEN, DURESS)] == [None, None, None]
     await sim.send_door_state(sensor=SENSOR_CLOSED, alarm=ALARM_TAMPER)
     await hass.async_block_till_done()
     assert [state_of(hass, e) for e in (TAMPER, FORCED_OPEN, DURESS)] == [
@@ -202,3 +207,82 @@ async def test_malformed_lines_other_doors_and_floods_are_counted(
     assert (status, reply) == (200, "OK:80")
     assert len(fired.events) == 1 + 50
     assert runtime.counters["door_events_not_shown"] == 3 + 30
+
+
+def access_entity_ids(entity_registry: er.EntityRegistry) -> set[str]:
+    """The access entities of the terminal in the entity registry."""
+    return {entity_id for entity_id in ACCESS_ENTITIES if entity_id in entity_registry.entities}
+
+
+async def test_attendance_model_gets_no_access_entities(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    make_sim: SimFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    sim = await make_sim(push_version=PushVersion.V3, access_control=False)
+    assert await sim.handshake()
+    await sim.poll_once()
+    await hass.async_block_till_done()
+    assert runtime_of(loaded_entry).facts["device_type"] == "att"
+    assert state_of(hass, CONNECTIVITY) == STATE_ON
+    assert access_entity_ids(entity_registry) == set()
+    assert all(hass.states.get(entity_id) is None for entity_id in ACCESS_ENTITIES)
+
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert access_entity_ids(entity_registry) == set()
+    assert entity_registry.async_get_entity_id("binary_sensor", DOMAIN, CONTACT_ID) is None
+
+
+async def test_access_model_gets_them_at_its_registry_and_keeps_them(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    make_sim: SimFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    sim = await make_sim(push_version=PushVersion.V3)
+    assert await sim.handshake()
+    await hass.async_block_till_done()
+    assert runtime_of(loaded_entry).facts["device_type"] == "acc"
+    assert access_entity_ids(entity_registry) == set(ACCESS_ENTITIES)
+    assert [state_of(hass, e) for e in (TAMPER, FORCED_OPEN, DURESS)] == [STATE_UNKNOWN] * 3
+    # The contact still waits for a door state.
+    assert entity_registry.async_get_entity_id("binary_sensor", DOMAIN, CONTACT_ID) is None
+
+    # After a reload they are there from the start, unavailable until the terminal calls.
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert {state_of(hass, e) for e in ACCESS_ENTITIES} == {STATE_UNAVAILABLE}
+    await sim.poll_once()
+    await hass.async_block_till_done()
+    assert [state_of(hass, e) for e in (TAMPER, FORCED_OPEN, DURESS)] == [STATE_UNKNOWN] * 3
+
+
+async def test_first_door_log_makes_them_and_is_not_missed(
+    hass: HomeAssistant,
+    sim: PushTerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    # A push v2 terminal has not said what it is: no access entities yet.
+    await sim.poll_once()
+    await hass.async_block_till_done()
+    assert "device_type" not in runtime_of(loaded_entry).facts
+    assert access_entity_ids(entity_registry) == set()
+
+    # Its first door log makes them, and that log's event is fired, not lost.
+    fired = Fired(hass, EXIT_BUTTON)
+    assert await sim.send_door_event(EVENT_EXIT_BUTTON) is UploadResult.ACCEPTED
+    await hass.async_block_till_done()
+    assert access_entity_ids(entity_registry) == set(ACCESS_ENTITIES)
+    assert [event["event_type"] for event in fired.events] == ["pressed"]
+
+    # Kept from then on: after a reload they are there before any door log.
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert {state_of(hass, e) for e in ACCESS_ENTITIES} == {STATE_UNAVAILABLE}
+    fired = Fired(hass, ACCESS)
+    await sim.send_door_event(EVENT_GRANTED, user_id="1001")
+    await hass.async_block_till_done()
+    assert [event["event_type"] for event in fired.events] == ["granted"]

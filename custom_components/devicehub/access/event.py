@@ -18,6 +18,11 @@ def async_setup_access_events(
     feed: AccessFeed, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the access event and, if the terminal reports it, the exit button event."""
+    async_add_entities(access_events(feed))
+
+
+def access_events(feed: AccessFeed) -> list[AccessEvent]:
+    """The access event and, if the terminal reports it, the exit button event."""
     entities: list[AccessEvent] = [
         AccessEvent(
             feed,
@@ -39,7 +44,7 @@ def async_setup_access_events(
                 ),
             )
         )
-    async_add_entities(entities)
+    return entities
 
 
 class AccessEvent(AccessEntity, EventEntity):

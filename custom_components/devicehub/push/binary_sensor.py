@@ -8,6 +8,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from ..access.binary_sensor import async_setup_access_binary_sensors
 from .entity import PushEntity
 from .runtime import PushConfigEntry, PushRuntime
 
@@ -17,8 +18,15 @@ async def async_setup_binary_sensor(
     entry: PushConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the connectivity sensor of a push terminal."""
-    async_add_entities([PushConnectivity(entry.runtime_data)])
+    """Add the connectivity sensor of a push terminal, and its door sensors once it shows
+    it is an access model."""
+    runtime = entry.runtime_data
+    async_add_entities([PushConnectivity(runtime)])
+
+    async def _async_add_door_sensors() -> None:
+        async_setup_access_binary_sensors(hass, entry, runtime.access, async_add_entities)
+
+    await runtime.async_add_access_entities(_async_add_door_sensors)
 
 
 class PushConnectivity(PushEntity, BinarySensorEntity):

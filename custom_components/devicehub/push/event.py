@@ -3,8 +3,12 @@
 from typing import override
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.entity_platform import (
+    AddConfigEntryEntitiesCallback,
+    async_get_current_platform,
+)
 
+from ..access.event import access_events
 from ..shared.event import PunchEventEntity
 from .entity import PushOnlineEntity
 from .runtime import PushConfigEntry, PushRuntime
@@ -15,8 +19,16 @@ async def async_setup_event(
     entry: PushConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the punch event entity of a push terminal."""
-    async_add_entities([PushPunchEvent(entry.runtime_data)])
+    """Add the punch event entity of a push terminal, and its access events once it shows
+    it is an access model (awaited, so the door log that shows it is not missed)."""
+    runtime = entry.runtime_data
+    async_add_entities([PushPunchEvent(runtime)])
+    platform = async_get_current_platform()
+
+    async def _async_add_access_events() -> None:
+        await platform.async_add_entities(access_events(runtime.access))
+
+    await runtime.async_add_access_entities(_async_add_access_events)
 
 
 class PushPunchEvent(PushOnlineEntity, PunchEventEntity[PushRuntime]):

@@ -6,7 +6,7 @@ number to its runtime. Nothing here opens a connection.
 
 import asyncio
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -51,6 +51,8 @@ FACT_IP = "ip_address"
 FACT_PUSH_VERSION = "push_version"
 # "acc" for access control models (security protocol), "att" for attendance ones.
 FACT_DEVICE_TYPE = "device_type"
+# "1" once the terminal sent a door log (rtlog, rtstate): an access model, whatever it said.
+FACT_DOOR_LOGS = "door_logs"
 FACT_USERS = "users"
 FACT_RECORDS = "records"
 # What a terminal answers to a query with nothing to return.
@@ -85,6 +87,8 @@ class PushRuntime:
         self.user_lines: dict[str, UserLine] = {}
         self._user_waiters: list[asyncio.Future[None]] = []
         self._listeners: list[CALLBACK_TYPE] = []
+        # Platforms waiting to add their access entities until the terminal shows a door.
+        self._access_adders: list[Callable[[], Awaitable[None]]] = []
         self.access: AccessFeed = push_access_feed(
             hass,
             settings.serial_number,
@@ -288,10 +292,35 @@ class PushRuntime:
         """Access control models open doors with CONTROL DEVICE; others with AC_UNLOCK."""
         return self.ledger.device.get(FACT_DEVICE_TYPE) == "acc"
 
+    @property
+    def has_door(self) -> bool:
+        """Whether the terminal said it is an access model or sent a door log (kept)."""
+        return self.is_access_model or self.ledger.device.get(FACT_DOOR_LOGS) == "1"
+
+    async def async_add_access_entities(self, adder: Callable[[], Awaitable[None]]) -> None:
+        """Add a platform's access entities now on an access model, else once it shows a
+        door: attendance-only models would keep them unknown forever."""
+        if self.has_door:
+            await adder()
+        else:
+            self._access_adders.append(adder)
+
+    async def async_note_door_log(self) -> None:
+        """A door log arrived: its entities are added (and listening) before it is shown."""
+        self._note_facts({FACT_DOOR_LOGS: "1"})
+        await self._async_add_waiting_access_entities()
+
+    async def _async_add_waiting_access_entities(self) -> None:
+        adders, self._access_adders = self._access_adders, []
+        for adder in adders:
+            await adder()
+
     def _note_facts(self, facts: Mapping[str, str]) -> None:
         before = dict(self.ledger.device)
         self.ledger.note_device(facts)
         if self.ledger.device != before:
+            if self._access_adders and self.has_door:
+                self.entry.async_create_task(self.hass, self._async_add_waiting_access_entities())
             self._async_changed()
 
     @callback

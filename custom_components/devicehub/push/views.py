@@ -158,6 +158,7 @@ async def _async_upload(
     if table is Table.RTLOG:
         events = parse_rtlog(body)
         runtime.counters["malformed_lines"] += events.malformed
+        await runtime.async_note_door_log()
         shown = async_show_door_events(
             runtime.access, events.records, runtime.settings.time_zone, runtime.user_name
         )
@@ -167,6 +168,7 @@ async def _async_upload(
     if table is Table.RTSTATE:
         states = parse_rtstate(body)
         runtime.counters["malformed_lines"] += states.malformed
+        await runtime.async_note_door_log()
         async_show_door_states(runtime.access, states.records, runtime.settings.time_zone)
         return _text(reply_ok(states.total))
     # Photos and templates are not used yet: taken, so not sent again.
