@@ -156,9 +156,11 @@ def main(argv: list[str]) -> None:
     version = argv[0] if argv else newest_release()
     source = SMOKE / "requirements.in"
     source.write_text(requirements_in(version), encoding="utf-8")
+    # Paths relative to the repository, so the lock's header names no machine's folders.
+    lock = (SMOKE / "requirements.lock").relative_to(ROOT)
     _uv(
         "pip", "compile", "--quiet", "--generate-hashes", "--universal",
-        "--python-version", PYTHON_VERSION, "--output-file", str(SMOKE / "requirements.lock"),
+        "--python-version", PYTHON_VERSION, "--output-file", str(lock),
         str(source.relative_to(ROOT)),
     )  # fmt: skip
     print(f"smoke/requirements.lock now pins Home Assistant {version}")
