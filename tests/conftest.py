@@ -14,6 +14,12 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """Each test's Home Assistant in a folder of its own: delivery journals are real files."""
+    return hass_tmp_config_dir
+
+
+@pytest.fixture
 async def mqtt_mock(
     hass: HomeAssistant, mqtt_mock: MqttMockHAClient, mqtt_client_mock: MagicMock
 ) -> AsyncGenerator[MqttMockHAClient]:

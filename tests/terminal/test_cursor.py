@@ -1,11 +1,13 @@
 """The attendance cursor: what counts as delivered, and how it is stored."""
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 import pytest
 
+from custom_components.devicehub.journal import SLOT_SIZE
 from custom_components.devicehub.terminal.cursor import (
     MAX_IDS_SINCE_ANCHOR,
     RECENT_IDS,
@@ -15,6 +17,18 @@ from custom_components.devicehub.terminal.cursor import (
 
 T0 = datetime(2026, 3, 2, 8, 0, 0)
 KEY = "devicehub.terminal_cursor.entry1"
+
+
+def journal_file(hass: HomeAssistant) -> Path:
+    """The journal of entry1's cursor."""
+    return Path(hass.config.path(".storage", "devicehub.terminal_journal.entry1"))
+
+
+def tear_entry(journal: Path, seq: int) -> None:
+    """Damage one entry's payload, as a kill in the middle of its copy would."""
+    data = bytearray(journal.read_bytes())
+    data[seq * SLOT_SIZE + 18] ^= 0xFF  # first payload byte; entry seq sits in slot seq
+    journal.write_bytes(bytes(data))
 
 
 def key(user_id: str, seconds: int = 0, punch: int = 0) -> PunchKey:
@@ -59,8 +73,8 @@ async def test_new_records(hass: HomeAssistant, hass_storage: dict[str, Any]) ->
     }
     await cursor.async_flush()
     assert hass_storage[KEY]["version"] == 1
-    assert hass_storage[KEY]["minor_version"] == 2
-    assert hass_storage[KEY]["data"] == cursor.as_dict()
+    assert hass_storage[KEY]["minor_version"] == 3
+    assert hass_storage[KEY]["data"] == cursor.as_dict() | {"journal_seq": 0}
 
     reloaded = AttendanceCursor(hass, "entry1")
     await reloaded.async_load()
@@ -132,7 +146,7 @@ async def test_migration_from_1_1(hass: HomeAssistant, hass_storage: dict[str, A
     assert cursor.new_in(log) == [3]  # by time: the record stamped earlier is not found
     cursor.anchor(log)
     await cursor.async_flush()
-    assert hass_storage[KEY]["minor_version"] == 2
+    assert hass_storage[KEY]["minor_version"] == 3
     assert hass_storage[KEY]["data"]["log_count"] == 4
     assert hass_storage[KEY]["data"]["log_anchor"] == key("3", 5).ident
     reloaded = AttendanceCursor(hass, "entry1")
@@ -191,15 +205,19 @@ async def test_ids_since_anchor_are_bounded(hass: HomeAssistant) -> None:
         {"log_anchor": 5},
         {"ids_since_anchor": "x"},
         {"ids_since_anchor": [1]},
+        {"minor_version": 3, "journal_seq": -1},
+        {"minor_version": 3, "journal_seq": "2"},
+        {"minor_version": 3, "journal_seq": True},
     ],
 )
 async def test_damaged_log_position(
     hass: HomeAssistant, hass_storage: dict[str, Any], data: dict[str, Any]
 ) -> None:
     """A damaged log position resets the cursor with a repair issue, like other damage."""
+    minor_version = data.pop("minor_version", 2)
     hass_storage[KEY] = {
         "version": 1,
-        "minor_version": 2,
+        "minor_version": minor_version,
         "key": KEY,
         "data": {
             "last_time": "2026-03-02T08:00:00",
@@ -220,3 +238,59 @@ async def test_unknown_major_format(hass: HomeAssistant) -> None:
     cursor = AttendanceCursor(hass, "entry1")
     with pytest.raises(NotImplementedError):
         await cursor._store._async_migrate_func(0, 1, {})
+
+
+async def test_kill_before_the_store_is_saved(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Deliveries the Store missed (a kill before its background save) come back from the
+    journal file; a slot torn by the kill is left out, so its punch is new again.
+    """
+    cursor = AttendanceCursor(hass, "entry1")
+    await cursor.async_load()
+    log = [key("1"), key("2", 1), key("3", 2)]
+    await cursor.async_start_at(T0, [])
+    before_kill = {**hass_storage[KEY], "data": dict(hass_storage[KEY]["data"])}
+    for delivered in log[:2]:
+        await cursor.async_make_room()
+        cursor.record_delivery(delivered)
+    await hass.async_block_till_done()
+    assert hass_storage[KEY]["data"]["journal_seq"] == 2  # the background save ran
+
+    hass_storage[KEY] = before_kill  # as if killed before that save
+    restarted = AttendanceCursor(hass, "entry1")
+    await restarted.async_load()
+    assert restarted.new_in(log) == [2]
+    await hass.async_block_till_done()
+    assert hass_storage[KEY]["data"]["journal_seq"] == 2  # the replay was saved at once
+
+    await hass.async_add_executor_job(tear_entry, journal_file(hass), 2)
+    hass_storage[KEY] = before_kill
+    torn = AttendanceCursor(hass, "entry1")
+    await torn.async_load()
+    assert torn.new_in(log) == [1, 2]
+    for opened in (cursor, restarted, torn):
+        await opened.async_close()
+
+
+async def test_unreadable_journal_entry_is_skipped(
+    hass: HomeAssistant, hass_storage: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An entry that is not a punch key (a damaged file that passes its check) is logged
+    and skipped; the others are replayed.
+    """
+    cursor = AttendanceCursor(hass, "entry1")
+    await cursor.async_load()
+    await cursor.async_start_at(T0, [])
+    before_kill = {**hass_storage[KEY], "data": dict(hass_storage[KEY]["data"])}
+    cursor._saves.record(b"not a key")
+    cursor.record_delivery(key("1"))
+    await cursor.async_close()
+    hass_storage[KEY] = before_kill
+    restarted = AttendanceCursor(hass, "entry1")
+    await restarted.async_load()
+    assert restarted.new_in([key("1"), key("2", 1)]) == [1]
+    assert "Skipping an unreadable attendance journal entry" in caplog.text
+    await restarted.async_remove()
+    assert not await hass.async_add_executor_job(journal_file(hass).exists)
+    assert KEY not in hass_storage

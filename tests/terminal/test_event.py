@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -12,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.devicehub.const import DOMAIN
+from custom_components.devicehub.journal import read_journal
 from custom_components.devicehub.terminal.const import (
     CONF_ENCODING,
     CONF_LIVE_CAPTURE,
@@ -132,6 +134,8 @@ async def test_exactly_once_across_restart(
         "log_count": 0,
         "log_anchor": None,
         "ids_since_anchor": [f"1001|{stamp}|0"],
+        # One delivery journaled, and the Store holds it.
+        "journal_seq": 1,
     }
 
     # HA is down: one punch in the same second as the delivered one, one later.
@@ -444,16 +448,23 @@ async def test_delivery_is_stored_before_it_is_announced(
     hass_storage: dict[str, Any],
     unload_at_teardown: None,
 ) -> None:
-    """When a punch is announced its delivery is already in the Store (not a delayed write),
-    live or caught up: a crash right after cannot make it new again.
+    """When a punch is announced its delivery is already durable, live or caught up: in the
+    Store, or in the journal file past the Store's last save (what a process reading the
+    files after a kill would find), so a crash right after cannot make it new again.
     """
     runtime = await async_setup_entry(hass, config_entry)
     stored_when_announced: list[bool] = []
+    journal = Path(
+        hass.config.path(".storage", f"devicehub.terminal_journal.{config_entry.entry_id}")
+    )
 
     def check(punch: Any) -> None:
         data = hass_storage[CURSOR_KEY]["data"]
+        journaled = {
+            payload.decode() for seq, payload in read_journal(journal) if seq > data["journal_seq"]
+        }
         ident = f"{punch.user_id}|{punch.timestamp.replace(tzinfo=None).isoformat()}|0"
-        stored_when_announced.append(ident in data["ids_since_anchor"])
+        stored_when_announced.append(ident in {*data["ids_since_anchor"], *journaled})
 
     runtime.delivery.async_add_listener(check)
     await async_wait_live(hass, simulator)

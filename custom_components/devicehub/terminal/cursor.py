@@ -12,8 +12,11 @@ position in that log that survives restarts. The cursor holds two:
   record is new when it is later, or at that time with an id not yet seen. It is used only
   when the log position does not fit the log (cleared, rewritten, or never anchored).
 
-Each delivery is written to the Store before it is announced: a crash right after a
-delivery can then never announce the same punch again (see PunchDelivery).
+Each delivery is recorded in a journal (journal.py, a memory write that survives a kill)
+right before it is announced, and the Store is saved in the background with the journal's
+sequence number: a crash right after a delivery can then never announce the same punch
+again (see PunchDelivery). After a restart the journal's deliveries past that number are
+replayed onto the stored position.
 """
 
 from collections import OrderedDict
@@ -28,11 +31,16 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 
 from ..const import DOMAIN
+from ..shared.journaled_saves import JournaledSaves
 from .const import LOGGER
 
 STORAGE_VERSION = 1
-# 1.2 adds the log position (log_count, log_anchor, ids_since_anchor).
-STORAGE_MINOR_VERSION = 2
+# 1.2 adds the log position (log_count, log_anchor, ids_since_anchor); 1.3 the sequence
+# number of the last journal entry the Store holds (journal_seq).
+STORAGE_MINOR_VERSION = 3
+# Deliveries the journal holds between two saves of the Store; a burst past this many waits
+# for a save (one write for 64 punches).
+JOURNAL_SLOTS = 64
 # Ids delivered since the log was last read; past this many the log position is dropped and
 # the next catch-up goes by time once, then anchors again.
 MAX_IDS_SINCE_ANCHOR = 4096
@@ -55,15 +63,27 @@ class PunchKey(NamedTuple):
         """The key as stored."""
         return f"{self.user_id}|{self.timestamp.isoformat(timespec='seconds')}|{self.punch}"
 
+    @classmethod
+    def from_ident(cls, ident: str) -> PunchKey:
+        """Read a key back from its stored form; raises ValueError when it is not one."""
+        user_id, stamp, punch = ident.rsplit("|", 2)
+        return cls(user_id, datetime.fromisoformat(stamp), int(punch))
+
 
 class CursorData(TypedDict):
-    """The stored format, version 1.2."""
+    """The position as stored (version 1.3 adds journal_seq beside it)."""
 
     last_time: str
     ids_at_last_time: list[str]
     log_count: int | None
     log_anchor: str | None
     ids_since_anchor: list[str]
+
+
+class StoredCursor(CursorData):
+    """The stored format, version 1.3."""
+
+    journal_seq: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,25 +151,34 @@ def _position_from(data: Any) -> CursorPosition:
     )
 
 
-class _CursorStore(Store[CursorData]):
+def _journal_seq_from(data: StoredCursor) -> int:
+    """The last journal entry the Store holds; raise KeyError or TypeError if damaged."""
+    seq = data["journal_seq"]
+    if type(seq) is not int or seq < 0:
+        raise TypeError("the stored journal position is not a count")
+    return seq
+
+
+class _CursorStore(Store[StoredCursor]):
     """The Store, with the hook to convert older formats."""
 
     @override
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
-    ) -> CursorData:
+    ) -> StoredCursor:
         """Convert an older format; version 1 is the first, so only minor steps exist.
 
         1.1 had no log position: the first catch-up after the upgrade goes by time, then
-        anchors the position in the log.
+        anchors the position in the log. Before 1.3 there was no journal: nothing to replay.
         """
         if old_major_version == STORAGE_VERSION:
-            return CursorData(
+            return StoredCursor(
                 last_time=old_data["last_time"],
                 ids_at_last_time=old_data["ids_at_last_time"],
                 log_count=old_data.get("log_count"),
                 log_anchor=old_data.get("log_anchor"),
                 ids_since_anchor=old_data.get("ids_since_anchor", []),
+                journal_seq=old_data.get("journal_seq", 0),
             )
         raise NotImplementedError(
             f"Unknown attendance cursor format {old_major_version}.{old_minor_version}"
@@ -171,6 +200,9 @@ class AttendanceCursor:
         )
         self._position: CursorPosition | None = None
         self._recent: OrderedDict[str, None] = OrderedDict()
+        self._saves = JournaledSaves(
+            hass, f"terminal_journal.{entry_id}", JOURNAL_SLOTS, self._async_write
+        )
 
     async def async_load(self) -> None:
         """Read the stored position, if any.
@@ -178,11 +210,16 @@ class AttendanceCursor:
         A damaged one (or one of a newer version) is reported with a repair issue and left
         out: the cursor then starts afresh at the terminal's present, like a first setup,
         rather than replay the terminal's history as new punches.
+
+        Then the deliveries the journal holds past the Store's last save are replayed.
         """
+        saved_seq = 0
         try:
             data = await self._store.async_load()
             if data is not None:
+                journal_seq = _journal_seq_from(data)
                 self._position = _position_from(data)
+                saved_seq = journal_seq
         except (HomeAssistantError, KeyError, TypeError, ValueError) as err:
             LOGGER.warning("The attendance cursor of %s is unreadable: %s", self._entry_id, err)
             entry = self._hass.config_entries.async_get_entry(self._entry_id)
@@ -199,6 +236,18 @@ class AttendanceCursor:
                     "error": str(err) or type(err).__name__,
                 },
             )
+        replay = await self._saves.async_open(saved_seq)
+        if self._position is None:
+            return  # placed afresh at the terminal's present: nothing before it is news
+        for payload in replay:
+            try:
+                key = PunchKey.from_ident(payload.decode())
+            except (UnicodeDecodeError, ValueError) as err:
+                LOGGER.warning("Skipping an unreadable attendance journal entry: %s", err)
+                continue
+            self.advance(key)
+        if replay:
+            await self.async_flush()
 
     @property
     def position(self) -> CursorPosition | None:
@@ -262,7 +311,7 @@ class AttendanceCursor:
     def advance(self, key: PunchKey) -> None:
         """Record a delivered punch; the time position only ever moves forward.
 
-        Kept in memory: the caller writes it (async_flush) before announcing the punch.
+        Kept in memory: record_delivery also journals it, right before it is announced.
         """
         ident = key.ident
         self._recent[ident] = None
@@ -283,13 +332,33 @@ class AttendanceCursor:
             since = frozenset()
         self._position = replace(position, ids_since_anchor=since)
 
+    async def async_make_room(self) -> None:
+        """Wait, if need be, until the journal can take a delivery (before record_delivery)."""
+        await self._saves.async_make_room()
+
+    def record_delivery(self, key: PunchKey) -> None:
+        """Advance past a punch about to be announced: from here on it is not new again,
+        also after a kill (the journal holds it until the Store does).
+        """
+        self.advance(key)
+        self._saves.record(key.ident.encode())
+
     async def async_flush(self) -> None:
-        """Write the position now: before a punch is announced, and on unload."""
+        """Write the position now (after a catch-up anchored it, and on unload)."""
         if self._position is not None:
-            await self._store.async_save(self._data())
+            await self._saves.async_save()
+
+    async def _async_write(self, journal_seq: int) -> None:
+        await self._store.async_save(StoredCursor(**self._data(), journal_seq=journal_seq))
+
+    async def async_close(self) -> None:
+        """Write the position and close the journal (the entry is unloaded)."""
+        await self.async_flush()
+        await self._saves.async_close()
 
     async def async_remove(self) -> None:
         """Forget the position (the entry is deleted)."""
+        await self._saves.async_remove()
         await self._store.async_remove()
 
     def as_dict(self) -> dict[str, Any]:

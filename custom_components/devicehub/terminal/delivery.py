@@ -6,9 +6,10 @@ into one queue, worked off in order by one consumer task against one cursor, so 
 both ways is delivered once. While the stream has a gap, live events are held until the log
 has been read back: delivering them first would move the cursor past the punches missed.
 
-Each punch is written to the cursor's Store before it is announced: a crash (even a kill) right
-after a delivery then cannot announce it again after the restart. The price is one small file
-write per punch (bench/durable_delivery.py measures it).
+Each punch is recorded in the cursor's journal right before it is announced (a memory write
+that survives a kill; the Store follows in the background): a crash right after a delivery
+then cannot announce it again after the restart, and a kill before it leaves the punch new.
+bench/durable_delivery.py measures the price per punch.
 
 The consumer runs while the queue holds work and ends when it is empty (the next item starts
 it again): a background task that never ends would keep every wait for background tasks
@@ -348,9 +349,11 @@ class PunchDelivery:
     async def _async_deliver(
         self, key: PunchKey, verify: int, name: str | None, *, late: bool
     ) -> None:
-        self._cursor.advance(key)
-        # Durable before announced: after a crash from here on, the punch is not new again.
-        await self._cursor.async_flush()
+        await self._cursor.async_make_room()
+        # Durable before announced, and nothing awaited between: a kill either comes before
+        # the journal holds the punch (it is new again after the restart) or after its
+        # announcement.
+        self._cursor.record_delivery(key)
         punch = Punch(
             user_id=key.user_id,
             user_name=name,

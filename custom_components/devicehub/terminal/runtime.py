@@ -151,7 +151,7 @@ class TerminalRuntime:
             await self.hass.async_add_executor_job(self.live.stop)
             self.live = None
         await self.delivery.async_stop()
-        await self.cursor.async_flush()
+        await self.cursor.async_close()
         await self.terminal.close()
 
     async def async_sync_clock(self) -> datetime:
@@ -288,12 +288,17 @@ async def _async_connect(
         )
     runtime = TerminalRuntime(hass, entry, settings, terminal, info)
     await runtime.cursor.async_load()
-    # Names are nice to have: a punch is still delivered when the user list cannot be read.
     try:
-        await runtime.users.async_refresh()
-    except TerminalError as err:
-        LOGGER.debug("Could not read the user list of %s: %s", entry.title, err)
-    await runtime.coordinator.async_config_entry_first_refresh()
+        # Names are nice to have: a punch is still delivered when the user list cannot be
+        # read.
+        try:
+            await runtime.users.async_refresh()
+        except TerminalError as err:
+            LOGGER.debug("Could not read the user list of %s: %s", entry.title, err)
+        await runtime.coordinator.async_config_entry_first_refresh()
+    except BaseException:
+        await runtime.cursor.async_close()  # the next attempt opens its journal again
+        raise
     return runtime
 
 
