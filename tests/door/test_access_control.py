@@ -30,6 +30,7 @@ from custom_components.devicehub.door.const import (
 )
 from custom_components.devicehub.door.diagnostics import async_get_door_diagnostics
 from custom_components.devicehub.mqtt_door.handshake import hand_shake_to_object
+from tests.journals import journal_file, journaled_since_save
 from tests.states import BusEvents
 
 from .conftest import DOOR_ID, ENTRY_ID, HAND_SHAKE, Fire, published, run_loop, topic
@@ -446,8 +447,12 @@ async def test_access_events_with_ids_once_and_acknowledged(
 
     @callback
     def record(event: Event[EventStateChangedData]) -> None:
-        # Stored before it is announced: a crash right after cannot fire it again.
-        fired.append((event.data["entity_id"], hass_storage[store_key]["data"]["ids"][-1]))
+        # Durable before it is announced (in the Store, or journaled since its last save):
+        # a crash right after cannot fire it again.
+        stored = hass_storage[store_key]["data"]
+        journal = f"door_journal.{setup_door.entry_id}"
+        durable = [*stored["ids"], *journaled_since_save(hass, journal, stored)]
+        fired.append((event.data["entity_id"], durable[-1]))
 
     async_track_state_change_event(hass, [DOORBELL, ACCESS], record)
     mqtt_mock.async_publish.reset_mock()
@@ -468,3 +473,5 @@ async def test_access_events_with_ids_once_and_acknowledged(
     runtime = setup_door.runtime_data
     assert (len(runtime.delivered), runtime.delivered.duplicates) == (2, 1)
     assert CARD not in str(hass_storage[store_key])
+    journal = journal_file(hass, f"door_journal.{setup_door.entry_id}")
+    assert CARD.encode() not in await hass.async_add_executor_job(journal.read_bytes)

@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.door.delivered import MAX_DELIVERED_IDS, DeliveredIds
+from tests.journals import journal_file, journaled_since_save
 
 from .conftest import DOOR_ID, Fire, published, topic
 
@@ -130,8 +131,11 @@ async def test_events_with_ids_once_and_acknowledged(
 
     @callback
     def record(event: Event[EventStateChangedData]) -> None:
-        # Stored before it is announced: a crash right after cannot fire it again.
-        fired.append(str(hass_storage[store_key]["data"]["ids"][-1]))
+        # Durable before it is announced (in the Store, or journaled since its last save):
+        # a crash right after cannot fire it again.
+        stored = hass_storage[store_key]["data"]
+        journal = f"door_journal.{setup_door.entry_id}"
+        fired.append([*stored["ids"], *journaled_since_save(hass, journal, stored)][-1])
 
     async_track_state_change_event(hass, [ATTENDANCE, STRANGER], record)
     punch = {"user_id": "42", "punch": "check_in", "ts": 0, "id": "p-1"}
@@ -161,6 +165,14 @@ async def test_events_with_ids_once_and_acknowledged(
     assert setup_door.runtime_data.delivered.duplicates == 1
     assert published(mqtt_mock) == [(topic("ack"), '{"id": "p-1"}')]
 
+    # A removed door leaves neither its ids nor its journal behind.
+    journal = journal_file(hass, f"door_journal.{setup_door.entry_id}")
+    assert await hass.async_add_executor_job(journal.exists)
+    await hass.config_entries.async_remove(setup_door.entry_id)
+    await hass.async_block_till_done()
+    assert store_key not in hass_storage
+    assert not await hass.async_add_executor_job(journal.exists)
+
 
 async def test_delivered_ids_are_bounded(hass: HomeAssistant) -> None:
     """Only the documented number of latest ids is kept; damaged saves are ignored."""
@@ -175,6 +187,43 @@ async def test_delivered_ids_are_bounded(hass: HomeAssistant) -> None:
     reloaded = DeliveredIds(hass, "entry1")
     await reloaded.async_load()
     assert len(reloaded) == bound
+
+
+async def test_delivered_ids_survive_a_kill(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Ids the Store missed (a kill before its background save) come back from the
+    journal: their resends are dropped. A door that never sent an id has no journal.
+    """
+    key = "devicehub.door_delivered.entry1"
+    ids = DeliveredIds(hass, "entry1")
+    await ids.async_load()
+    assert await ids.async_add("a")  # the journal is made, and the Store saved first
+    before_kill = {**hass_storage[key], "data": dict(hass_storage[key]["data"])}
+    assert before_kill["data"] == {"ids": [], "journal_seq": 0}
+    assert await ids.async_add("b")
+    await hass.async_block_till_done()
+    assert hass_storage[key]["data"] == {"ids": ["a", "b"], "journal_seq": 2}
+
+    hass_storage[key] = before_kill  # as if killed before that save
+    restarted = DeliveredIds(hass, "entry1")
+    await restarted.async_load()
+    assert (await restarted.async_add("a"), await restarted.async_add("b")) == (False, False)
+    assert await restarted.async_add("c")
+    await ids.async_close()
+    await restarted.async_close()
+    assert hass_storage[key]["data"] == {"ids": ["a", "b", "c"], "journal_seq": 3}
+
+    hass_storage["devicehub.door_delivered.entry2"] = {
+        "version": 1,
+        "key": "x",
+        "data": {"ids": ["old"]},  # saved before journals: nothing to replay
+    }
+    plain = DeliveredIds(hass, "entry2")
+    await plain.async_load()
+    assert not await plain.async_add("old")
+    await plain.async_close()
+    assert not await hass.async_add_executor_job(journal_file(hass, "door_journal.entry2").exists)
 
 
 @pytest.mark.parametrize("stored", [{"ids": "x"}, {"ids": [1, "a"]}, ["a"], None])

@@ -202,8 +202,11 @@ def test_no_door_data_in_file_paths() -> None:
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.JoinedStr) and any(
-                (isinstance(part, ast.Constant) and ".door_picture." in str(part.value))
-                or (isinstance(part, ast.Constant) and ".terminal_cursor." in str(part.value))
+                isinstance(part, ast.Constant)
+                and any(
+                    name in str(part.value)
+                    for name in (".door_picture.", ".terminal_cursor.", "_journal.")
+                )
                 for part in node.values
             ):
                 names = {
@@ -216,6 +219,8 @@ def test_no_door_data_in_file_paths() -> None:
                 keys.append(f"{path.name}: {sorted(names)}")
     assert sorted(keys) == [
         "cursor.py: ['DOMAIN', 'entry_id']",
+        "cursor.py: ['entry_id']",
+        "delivered.py: ['entry_id']",
         "pictures.py: ['DOMAIN', 'entry_id']",
     ]
     assert topic("state") == "devicehub/door1/state"

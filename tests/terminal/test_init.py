@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.terminal.const import CONF_LIVE_CAPTURE, CONF_POLL_INTERVAL
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
+from tests.journals import journal_file
 from tests.zksim_fixtures import SimulatorFactory
 from tools.zksim import BusyMode, TerminalSimulator
 
@@ -241,6 +242,8 @@ async def test_removing_the_entry_forgets_its_cursor(
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert cursor_key in hass_storage  # flushed on unload: survives a restart
+    journal = journal_file(hass, f"terminal_journal.{loaded_entry.entry_id}")
+    assert await hass.async_add_executor_job(journal.exists)
     ir.async_create_issue(
         hass,
         DOMAIN,
@@ -252,4 +255,5 @@ async def test_removing_the_entry_forgets_its_cursor(
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert cursor_key not in hass_storage
+    assert not await hass.async_add_executor_job(journal.exists)
     assert not issue_registry.issues

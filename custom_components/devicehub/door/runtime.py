@@ -145,6 +145,7 @@ class DoorRuntime:
         if (picture := await self.pictures.async_load()) is not None:
             self.coordinator.async_set_picture(picture)
         await self.delivered.async_load()
+        self.entry.async_on_unload(self.delivered.async_close)
         self.entry.async_on_unload(async_at_started(self.hass, self._async_started))
         if not self.liveness.registered:
             self.registration.async_raise_issue(self.name)
