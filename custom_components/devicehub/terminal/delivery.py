@@ -349,11 +349,6 @@ class PunchDelivery:
     async def _async_deliver(
         self, key: PunchKey, verify: int, name: str | None, *, late: bool
     ) -> None:
-        await self._cursor.async_make_room()
-        # Durable before announced, and nothing awaited between: a kill either comes before
-        # the journal holds the punch (it is new again after the restart) or after its
-        # announcement.
-        self._cursor.record_delivery(key)
         punch = Punch(
             user_id=key.user_id,
             user_name=name,
@@ -362,6 +357,11 @@ class PunchDelivery:
             verify=verify_method(verify),
             late=late,
         )
+        await self._cursor.async_make_room()
+        # Durable before announced, and nothing awaited between: a kill either comes before
+        # the journal holds the punch (it is new again after the restart) or after its
+        # announcement.
+        self._cursor.record_delivery(key)
         self.last_punch = punch
         for listener in list(self._listeners):
             listener(punch)
