@@ -127,7 +127,9 @@ def repo(tmp_path: Path) -> Path:
     first_entry = release.ENTRY.search(text)
     assert first_entry is not None
     unreleased = "## Unreleased\n\n- Door pictures load faster.\n\n"
-    changelog.write_text(text[: first_entry.start()] + unreleased + text[first_entry.start() :])
+    # The real notes collected so far give way to the fixture's own.
+    head = text[: first_entry.start()].split(release.UNRELEASED)[0]
+    changelog.write_text(head + unreleased + text[first_entry.start() :])
     for command in (
         ["git", "init", "--quiet", "--initial-branch=main"],
         ["git", "add", "."],
