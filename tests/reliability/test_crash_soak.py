@@ -25,16 +25,6 @@ __all__ = ["mosquitto_broker", "mosquitto_executable"]
 
 KILLS = int(os.environ.get("DEVICEHUB_CRASH_SOAK_KILLS", "30"))
 
-# Not in the default run: no design can make a kill in the instant between a delivery's
-# storage write and its announcement harmless (the event is then lost, never doubled), and on
-# a loaded machine that instant widens; a CI run must not depend on where 30 random kills land.
-# DEVICEHUB_CRASH_SOAK=1 runs it; bench/crash_soak.py reports its figures.
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DEVICEHUB_CRASH_SOAK") != "1",
-    reason="a kill can land in the instant between a storage write and its event; "
-    "DEVICEHUB_CRASH_SOAK=1 runs it",
-)
-
 
 # A bound, not a timing goal: 30 restarts take a few seconds each (bench/crash_soak.py
 # reports the wall time); the timeout only stops a soak that hangs.
@@ -64,5 +54,7 @@ def test_exactly_once_across_sigkill(
     assert result.startup_kills >= KILLS // 5
     assert result.terminal.punches > 0
     assert result.door.punches > 0
-    assert (result.terminal.duplicates, result.terminal.losses) == (0, 0), result
-    assert (result.door.duplicates, result.door.losses) == (0, 0), result
+    # The message names each loss and duplicate with the kill (and what it found) it is
+    # tied to, or "no kill".
+    assert (result.terminal.duplicates, result.terminal.losses) == (0, 0), result.as_text()
+    assert (result.door.duplicates, result.door.losses) == (0, 0), result.as_text()
