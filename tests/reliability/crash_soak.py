@@ -18,7 +18,6 @@ the kill that made it, or shown as tied to none. Used by tests/reliability/test_
 
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 import itertools
 import json
 import os
@@ -31,8 +30,8 @@ import tempfile
 import threading
 import time
 from typing import Any
-import uuid
 
+from scripts.seed_dev_config import config_entry
 from tools.mqttdoor import DoorConfig, SimulatedDoor
 from tools.mqttdoor.broker import HOST, free_port
 from tools.zksim import DeviceBusyError, TerminalSimulator
@@ -49,30 +48,6 @@ STARTED_MARKER = "Home Assistant initialized in"
 TERMINAL_TITLE = "Soak terminal"
 TERMINAL_ENTITY = "event.soak_terminal"  # its punch event entity
 DOOR_ID = "soak_door"
-
-
-def _entry(domain: str, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    now = datetime.now(UTC).isoformat()
-    entry: dict[str, Any] = {
-        "created_at": now,
-        "data": data,
-        "discovery_keys": {},
-        "disabled_by": None,
-        "domain": domain,
-        "entry_id": uuid.uuid4().hex,
-        "minor_version": 1,
-        "modified_at": now,
-        "options": {},
-        "pref_disable_new_entities": False,
-        "pref_disable_polling": False,
-        "source": "user",
-        "subentries": [],
-        "title": domain,
-        "unique_id": None,
-        "version": 1,
-    }
-    entry.update(extra)
-    return entry
 
 
 def write_config(
@@ -99,14 +74,14 @@ def write_config(
         encoding="utf-8",
     )
     door = DoorConfig(DOOR_ID).hand_shake()
-    terminal_entry = _entry(
+    terminal_entry = config_entry(
         "devicehub",
         {"kind": "terminal", "host": "127.0.0.1", "port": terminal.port, "password": 0},
         title=TERMINAL_TITLE,
         unique_id=terminal.config.serial_number(),
         options={"unlock_seconds": 1},
     )
-    door_entry = _entry(
+    door_entry = config_entry(
         "devicehub",
         {
             "kind": "mqtt_door",
@@ -119,7 +94,7 @@ def write_config(
         unique_id=DOOR_ID,
     )
     entries = [
-        _entry("mqtt", {"broker": "127.0.0.1", "port": mqtt_port}, version=2, title="MQTT"),
+        config_entry("mqtt", {"broker": "127.0.0.1", "port": mqtt_port}, version=2, title="MQTT"),
         terminal_entry,
         door_entry,
     ]
