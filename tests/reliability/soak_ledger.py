@@ -193,6 +193,23 @@ class Tally:
         )
 
 
+def _loss_cause(user_id: str, kills: Sequence[KillFinding], delivered_at_end: set[str]) -> str:
+    for kill in kills:
+        if user_id in kill.stored_not_announced:
+            which = THE_NEWEST if kill.newest_stored == user_id else AN_OLDER_ONE
+            return f"{kill.name}: {STORED_NOT_ANNOUNCED}, {which}"
+    if user_id in delivered_at_end:
+        return "no kill: stored, never announced"
+    return "no kill: never delivered"
+
+
+def _duplicate_cause(user_id: str, kills: Sequence[KillFinding]) -> str:
+    for kill in kills:
+        if user_id in kill.announced_not_stored:
+            return f"{kill.name}: {ANNOUNCED_NOT_STORED}"
+    return "no kill: announced twice"
+
+
 def tally(
     punches: Sequence[str],
     announced: Counter[str],
@@ -207,29 +224,13 @@ def tally(
     """
     causes: dict[str, str] = {}
     for user_id in punches:
-        count = announced[user_id]
-        if count == 1:
-            continue
-        if count == 0:
-            found = [kill for kill in kills if user_id in kill.stored_not_announced]
-            cause = (
-                f"{found[0].name}: {STORED_NOT_ANNOUNCED}, "
-                + (THE_NEWEST if found[0].newest_stored == user_id else AN_OLDER_ONE)
-                if found
-                else (
-                    "no kill: stored, never announced"
-                    if user_id in delivered_at_end
-                    else "no kill: never delivered"
-                )
-            )
-        else:
-            found = [kill for kill in kills if user_id in kill.announced_not_stored]
-            cause = (
-                f"{found[0].name}: {ANNOUNCED_NOT_STORED}"
-                if found
-                else ("no kill: announced twice")
-            )
-        causes[user_id] = cause
+        match announced[user_id]:
+            case 0:
+                causes[user_id] = _loss_cause(user_id, kills, delivered_at_end)
+            case 1:
+                pass
+            case _:
+                causes[user_id] = _duplicate_cause(user_id, kills)
     return Tally(
         punches=len(punches),
         fired=sum(announced.values()),
