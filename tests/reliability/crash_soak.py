@@ -317,6 +317,7 @@ def run_crash_soak(
         _wait(cursor.exists, 300, "the terminal's cursor was not placed", hass)
         done = 0  # starts completed before the running process's
         wait_started(done)
+        ledger.note_history()
         puncher.start()
         for kill in range(kills):
             if kill % 3 == 2:

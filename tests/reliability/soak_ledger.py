@@ -252,16 +252,26 @@ class Ledger:
     door_users: dict[str, str]  # event id -> user id, as the door punches
     door_pending: Callable[[], list[str]]  # the event ids the door has not had acknowledged
     terminal_entity: str  # the start of the terminal's punch event entity id
+    # The terminal's history: punches before its cursor, never announced (note_history).
+    terminal_history: frozenset[str] = frozenset()
     kills: dict[str, list[KillFinding]] = field(
         default_factory=lambda: {"terminal": [], "door": []}
     )
+
+    def note_history(self) -> None:
+        """The terminal's log now is history: call once its cursor is placed, before punching."""
+        self.terminal_history = frozenset(record.user_id for record in self.terminal.records)
 
     def delivered(self) -> dict[str, list[str]]:
         """User ids each family's storage counts as delivered, oldest first."""
         storage = self.config_dir / ".storage"
         users = dict(self.door_users)
         return {
-            "terminal": terminal_delivered(storage, self.terminal_entry, self.terminal),
+            "terminal": [
+                user_id
+                for user_id in terminal_delivered(storage, self.terminal_entry, self.terminal)
+                if user_id not in self.terminal_history
+            ],
             "door": [
                 users[event_id]
                 for event_id in door_delivered(storage, self.door_entry)

@@ -18,8 +18,10 @@ from tests.zksim_fixtures import SimulatorFactory
 
 from .soak_ledger import (
     DOOR_DELIVERED,
+    PUNCH_LOG,
     TERMINAL_CURSOR,
     TERMINAL_JOURNAL,
+    Ledger,
     door_delivered,
     finding,
     recorded,
@@ -169,3 +171,56 @@ def test_a_clean_soak_has_nothing_to_tie() -> None:
     result = tally(["a"], Counter({"a": 1}), kills, delivered_at_end={"a"})
     assert result.causes == {}
     assert result.as_text() == "1 punches, 0 duplicates, 0 losses; kills that left a gap: none"
+
+
+async def test_the_ledger_reads_both_families_at_a_kill(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    zk_simulator: SimulatorFactory,
+    tmp_path: Path,
+) -> None:
+    """History is left out; a door event the door still holds is a duplicate in the making."""
+    terminal = zk_simulator()
+    history = terminal.inject_punch("1", when=START)
+    cursor = AttendanceCursor(hass, ENTRY_ID)
+    await cursor.async_start_at(history.timestamp, [PunchKey("1", history.timestamp, 0)])
+    pending = ["d-3"]
+    ledger = Ledger(
+        tmp_path,
+        ENTRY_ID,
+        "door",
+        terminal,
+        door_users={"d-1": "11", "d-2": "12", "d-3": "13"},
+        door_pending=lambda: pending,
+        terminal_entity="event.soak_terminal",
+    )
+    ledger.note_history()
+    stored = terminal.inject_punch("2", when=START + timedelta(seconds=2))
+    cursor.advance(PunchKey("2", stored.timestamp, 0))
+    await cursor.async_flush()
+    storage = tmp_path / ".storage"
+    _write_store(storage, TERMINAL_CURSOR.format(entry_id=ENTRY_ID), hass_storage)
+    door_store = {"version": 1, "minor_version": 1, "key": "k", "data": {"ids": ["d-1", "d-2"]}}
+    (storage / DOOR_DELIVERED.format(entry_id="door")).write_text(
+        json.dumps(door_store), encoding="utf-8"
+    )
+    (tmp_path / PUNCH_LOG).write_text(
+        "event.soak_door_punch|11|2026-12-03T09:00:00.1+00:00\n"
+        "event.soak_door_punch|13|2026-12-03T09:00:00.3+00:00\n",
+        encoding="utf-8",
+    )
+
+    ledger.after_kill(1, during_startup=False)
+
+    terminal_kill, door_kill = ledger.kills["terminal"][0], ledger.kills["door"][0]
+    assert terminal_kill.stored_not_announced == {"2"}  # "1" is history, never announced
+    assert terminal_kill.newest_stored == "2"
+    assert door_kill.stored_not_announced == {"12"}
+    assert door_kill.announced_not_stored == {"13"}  # still held by the door: resent
+    assert ledger.lost_at_kills() == {"2", "12"}
+    tallies = ledger.tally({"terminal": ["2"], "door": ["11", "12", "13"]})
+    assert tallies["terminal"].causes == {"2": "kill 1: stored, not announced, the newest stored"}
+    assert tallies["door"].causes == {"12": "kill 1: stored, not announced, the newest stored"}
+    pending.clear()  # acknowledged: never resent, so no duplicate in the making
+    ledger.after_kill(2, during_startup=True)
+    assert ledger.kills["door"][1].announced_not_stored == set()
