@@ -246,7 +246,7 @@ class SoakResult:
             f"crash soak: {self.kills} kills ({self.startup_kills} during start-up) in "
             f"{self.seconds:.0f} s, start-up {self.median_start_seconds:.1f} s (median)\n"
             f"  terminal: {self.terminal.as_text()}\n"
-            f"  door: {self.door.as_text()}, {self.door_resent} resends"
+            f"  door ({self.door_resent} resends): {self.door.as_text()}"
         )
 
 
