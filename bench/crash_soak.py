@@ -3,7 +3,8 @@
 The same soak as tests/reliability/test_crash_soak.py (30 kills), run as long as asked:
 a terminal simulator and a simulated MQTT door (contract 1.1 event ids) punch all the time
 while Home Assistant is killed at random moments and started again. Prints kills, punches,
-duplicates and losses per family as one JSON line.
+duplicates and losses per family, each loss and duplicate tied to its kill, as text and as
+one JSON line.
 
     python -m bench.crash_soak [--kills 300] [--seed N] [--punch-every 0.5]
 """
@@ -52,7 +53,9 @@ def main() -> None:
         finally:
             terminal.stop()
             broker.stop()
-    print(json.dumps({"benchmark": "crash_soak", **asdict(result)}), flush=True)
+    print(result.as_text(), flush=True)
+    # The kills' findings are sets of user ids: listed, sorted.
+    print(json.dumps({"benchmark": "crash_soak", **asdict(result)}, default=sorted), flush=True)
 
 
 if __name__ == "__main__":

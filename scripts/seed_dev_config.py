@@ -39,14 +39,17 @@ def _http_settings(port: int) -> dict[str, Any]:
     }
 
 
-def _mqtt_entry(port: int) -> dict[str, object]:
+def config_entry(domain: str, data: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A config entry record as core.config_entries stores it; fields override the defaults
+    (title, version, options, unique_id, ...). Also used by the crash soak's configuration.
+    """
     now = datetime.now(UTC).isoformat()
     return {
         "created_at": now,
-        "data": {"broker": LOOPBACK, "port": port},
+        "data": data,
         "discovery_keys": {},
         "disabled_by": None,
-        "domain": "mqtt",
+        "domain": domain,
         "entry_id": uuid.uuid4().hex,
         "minor_version": 1,
         "modified_at": now,
@@ -55,10 +58,14 @@ def _mqtt_entry(port: int) -> dict[str, object]:
         "pref_disable_polling": False,
         "source": "user",
         "subentries": [],
-        "title": LOOPBACK,
+        "title": domain,
         "unique_id": None,
-        "version": 2,
-    }
+        "version": 1,
+    } | fields
+
+
+def _mqtt_entry(port: int) -> dict[str, Any]:
+    return config_entry("mqtt", {"broker": LOOPBACK, "port": port}, title=LOOPBACK, version=2)
 
 
 def _write_once(path: Path, content: str) -> None:

@@ -10,13 +10,14 @@ survives the kills: a test-only component (tests/reliability/punch_recorder) who
 state listener appends and fsyncs each punch in the event-loop step that announces it.
 
 At the end every punch made after the terminal's cursor started must be in that file
-exactly once. Used by tests/reliability/test_crash_soak.py (CI) and bench/crash_soak.py.
+exactly once. Right after each kill, before the restart, what devicehub's storage counts as
+delivered is compared with that file (soak_ledger.py), so each loss and duplicate is tied to
+the kill that made it, or shown as tied to none. Used by tests/reliability/test_crash_soak.py
+(the default suite) and bench/crash_soak.py.
 """
 
-from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 import itertools
 import json
 import os
@@ -29,11 +30,13 @@ import tempfile
 import threading
 import time
 from typing import Any
-import uuid
 
+from scripts.seed_dev_config import config_entry
 from tools.mqttdoor import DoorConfig, SimulatedDoor
 from tools.mqttdoor.broker import HOST, free_port
 from tools.zksim import DeviceBusyError, TerminalSimulator
+
+from .soak_ledger import PUNCH_LOG, Ledger, Tally, recorded
 
 REPO = Path(__file__).resolve().parents[2]
 RECORDER = Path(__file__).resolve().parent / "punch_recorder"
@@ -43,37 +46,15 @@ SOAK_HASS = Path(__file__).resolve().parent / "soak_hass.py"
 PYCACHE = Path(tempfile.gettempdir()) / f"devicehub-crash-soak-pycache-{os.getuid()}"
 STARTED_MARKER = "Home Assistant initialized in"
 TERMINAL_TITLE = "Soak terminal"
+TERMINAL_ENTITY = "event.soak_terminal"  # its punch event entity
 DOOR_ID = "soak_door"
-PUNCH_LOG = "punches.log"
 
 
-def _entry(domain: str, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    now = datetime.now(UTC).isoformat()
-    entry: dict[str, Any] = {
-        "created_at": now,
-        "data": data,
-        "discovery_keys": {},
-        "disabled_by": None,
-        "domain": domain,
-        "entry_id": uuid.uuid4().hex,
-        "minor_version": 1,
-        "modified_at": now,
-        "options": {},
-        "pref_disable_new_entities": False,
-        "pref_disable_polling": False,
-        "source": "user",
-        "subentries": [],
-        "title": domain,
-        "unique_id": None,
-        "version": 1,
-    }
-    entry.update(extra)
-    return entry
-
-
-def write_config(config_dir: Path, *, terminal: TerminalSimulator, mqtt_port: int) -> str:
-    """A configuration with the terminal, the door, MQTT and the punch recorder; the
-    terminal's entry id is returned (its cursor Store is named after it).
+def write_config(
+    config_dir: Path, *, terminal: TerminalSimulator, mqtt_port: int
+) -> tuple[str, str]:
+    """A configuration with the terminal, the door, MQTT and the punch recorder; the entry
+    ids of the terminal and the door are returned (their Stores are named after them).
     """
     components = config_dir / "custom_components"
     components.mkdir(parents=True)
@@ -93,28 +74,29 @@ def write_config(config_dir: Path, *, terminal: TerminalSimulator, mqtt_port: in
         encoding="utf-8",
     )
     door = DoorConfig(DOOR_ID).hand_shake()
-    terminal_entry = _entry(
+    terminal_entry = config_entry(
         "devicehub",
         {"kind": "terminal", "host": "127.0.0.1", "port": terminal.port, "password": 0},
         title=TERMINAL_TITLE,
         unique_id=terminal.config.serial_number(),
         options={"unlock_seconds": 1},
     )
+    door_entry = config_entry(
+        "devicehub",
+        {
+            "kind": "mqtt_door",
+            "prefix": "devicehub",
+            "device_id": DOOR_ID,
+            "hand_shake": door,
+            "registered": True,
+        },
+        title=door["name"],
+        unique_id=DOOR_ID,
+    )
     entries = [
-        _entry("mqtt", {"broker": "127.0.0.1", "port": mqtt_port}, version=2, title="MQTT"),
+        config_entry("mqtt", {"broker": "127.0.0.1", "port": mqtt_port}, version=2, title="MQTT"),
         terminal_entry,
-        _entry(
-            "devicehub",
-            {
-                "kind": "mqtt_door",
-                "prefix": "devicehub",
-                "device_id": DOOR_ID,
-                "hand_shake": door,
-                "registered": True,
-            },
-            title=door["name"],
-            unique_id=DOOR_ID,
-        ),
+        door_entry,
     ]
     storage = config_dir / ".storage"
     storage.mkdir()
@@ -129,7 +111,7 @@ def write_config(config_dir: Path, *, terminal: TerminalSimulator, mqtt_port: in
         ),
         encoding="utf-8",
     )
-    return str(terminal_entry["entry_id"])
+    return str(terminal_entry["entry_id"]), str(door_entry["entry_id"])
 
 
 class HomeAssistantProcess:
@@ -218,6 +200,7 @@ class Puncher:
     every: float
     terminal_punches: list[str] = field(default_factory=list)
     door_punches: list[str] = field(default_factory=list)
+    door_users: dict[str, str] = field(default_factory=dict)  # event id -> user id
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -241,19 +224,9 @@ class Puncher:
             else:
                 self.terminal_punches.append(user_id)
             door_user = str(next(numbers))
-            self.door.publish_punch(door_user)
+            event = self.door.publish_punch(door_user)
+            self.door_users[event["id"]] = door_user
             self.door_punches.append(door_user)
-
-
-@dataclass(frozen=True)
-class Tally:
-    """What one family's punches came to."""
-
-    punches: int
-    fired: int
-    duplicates: int
-    losses: int
-    lost: tuple[str, ...] = ()  # the user ids of the first losses, to look for in the logs
 
 
 @dataclass(frozen=True)
@@ -271,35 +244,10 @@ class SoakResult:
     def as_text(self) -> str:
         return (
             f"crash soak: {self.kills} kills ({self.startup_kills} during start-up) in "
-            f"{self.seconds:.0f} s, start-up {self.median_start_seconds:.1f} s (median); "
-            f"terminal {self.terminal.punches} punches, {self.terminal.duplicates} duplicates, "
-            f"{self.terminal.losses} losses; door {self.door.punches} punches, "
-            f"{self.door.duplicates} duplicates, {self.door.losses} losses "
-            f"({self.door_resent} resends)"
+            f"{self.seconds:.0f} s, start-up {self.median_start_seconds:.1f} s (median)\n"
+            f"  terminal: {self.terminal.as_text()}\n"
+            f"  door ({self.door_resent} resends): {self.door.as_text()}"
         )
-
-
-def _fired(log: Path) -> dict[str, Counter[str]]:
-    """User ids announced per family (terminal, door), counted from the recorder's file."""
-    fired: dict[str, Counter[str]] = {"terminal": Counter(), "door": Counter()}
-    if not log.exists():
-        return fired
-    for line in log.read_text(encoding="utf-8").splitlines():
-        entity_id, _, rest = line.partition("|")
-        user_id = rest.partition("|")[0]
-        family = "terminal" if entity_id.startswith("event.soak_terminal") else "door"
-        fired[family][user_id] += 1
-    return fired
-
-
-def _tally(punches: list[str], fired: Counter[str]) -> Tally:
-    return Tally(
-        punches=len(punches),
-        fired=sum(fired.values()),
-        duplicates=sum(count - 1 for count in fired.values() if count > 1),
-        losses=sum(1 for user_id in punches if fired[user_id] == 0),
-        lost=tuple(user_id for user_id in punches if fired[user_id] == 0)[:10],
-    )
 
 
 def _wait(predicate: Any, timeout: float, what: str, hass: HomeAssistantProcess) -> None:
@@ -329,8 +277,8 @@ def run_crash_soak(
     time within the shortest start-up seen, from the process start.
     """
     rng = random.Random(seed)
-    entry_id = write_config(config_dir, terminal=terminal, mqtt_port=mqtt_port)
-    cursor = config_dir / ".storage" / f"devicehub.terminal_cursor.{entry_id}"
+    terminal_entry, door_entry = write_config(config_dir, terminal=terminal, mqtt_port=mqtt_port)
+    cursor = config_dir / ".storage" / f"devicehub.terminal_cursor.{terminal_entry}"
     log = config_dir / PUNCH_LOG
     door = SimulatedDoor(
         DoorConfig(DOOR_ID, port=mqtt_port, event_ids=True, resend_after=1.0, heartbeat=None)
@@ -343,6 +291,15 @@ def run_crash_soak(
         door.stop()
         raise
     puncher = Puncher(terminal, door, punch_every)
+    ledger = Ledger(
+        config_dir,
+        terminal_entry,
+        door_entry,
+        terminal,
+        puncher.door_users,
+        lambda: door.outbox.pending,
+        TERMINAL_ENTITY,
+    )
     start_ups: list[float] = []
     startup_kills = 0
 
@@ -360,6 +317,7 @@ def run_crash_soak(
         _wait(cursor.exists, 300, "the terminal's cursor was not placed", hass)
         done = 0  # starts completed before the running process's
         wait_started(done)
+        ledger.note_history()
         puncher.start()
         for kill in range(kills):
             if kill % 3 == 2:
@@ -369,9 +327,11 @@ def run_crash_soak(
             else:
                 wait_started(done)
                 time.sleep(rng.uniform(*up_for))
-            if hass.starts_completed() == done:
-                startup_kills += 1
             hass.kill()
+            during_startup = hass.starts_completed() == done
+            startup_kills += during_startup
+            # Dead, not restarted: what it stored and announced is final.
+            ledger.after_kill(kill + 1, during_startup)
             done = hass.starts_completed()
             hass.start()
         wait_started(done)
@@ -380,8 +340,10 @@ def run_crash_soak(
         expected = set(puncher.terminal_punches) | set(puncher.door_punches)
 
         def all_fired() -> bool:
-            fired = _fired(log)
-            return expected <= set(fired["terminal"]) | set(fired["door"])
+            fired = recorded(log, TERMINAL_ENTITY)
+            # What a kill left stored and unannounced never comes: no use waiting for it.
+            came = set(fired["terminal"]) | set(fired["door"]) | ledger.lost_at_kills()
+            return expected <= came
 
         with suppress(AssertionError):  # what never came is counted as losses below
             _wait(all_fired, settle_timeout, "not every punch was fired", hass)
@@ -390,13 +352,13 @@ def run_crash_soak(
         puncher.stop()
         hass.stop()
         door.stop()
-    fired = _fired(log)
+    tallies = ledger.tally({"terminal": puncher.terminal_punches, "door": puncher.door_punches})
     return SoakResult(
         kills=kills,
         startup_kills=startup_kills,
         seconds=time.monotonic() - began,
         median_start_seconds=statistics.median(start_ups) if start_ups else 0.0,
-        terminal=_tally(puncher.terminal_punches, fired["terminal"]),
-        door=_tally(puncher.door_punches, fired["door"]),
+        terminal=tallies["terminal"],
+        door=tallies["door"],
         door_resent=door.outbox.resent,
     )

@@ -129,7 +129,7 @@ def _texts(value: Any, what: str) -> frozenset[str]:
     return frozenset(value)
 
 
-def _position_from(data: Any) -> CursorPosition:
+def position_from(data: Any) -> CursorPosition:
     """Check a stored position; raise ValueError or TypeError if it is not one."""
     if not isinstance(data, dict):
         raise TypeError("the stored cursor is not an object")
@@ -218,7 +218,7 @@ class AttendanceCursor:
             data = await self._store.async_load()
             if data is not None:
                 journal_seq = _journal_seq_from(data)
-                self._position = _position_from(data)
+                self._position = position_from(data)
                 saved_seq = journal_seq
         except (HomeAssistantError, KeyError, TypeError, ValueError) as err:
             LOGGER.warning("The attendance cursor of %s is unreadable: %s", self._entry_id, err)

@@ -3,10 +3,10 @@
 A test-only custom component, linked into the soak's configuration. Its state listener is a
 @callback, so Home Assistant runs it inside async_fire, in the same event-loop step as the
 punch event entity's state write that announces the punch: the punch's line is appended and
-fsynced before anything else runs, so a SIGKILL can never fall between an announcement and
-its record. Plain os.write and os.fsync on a descriptor opened at set-up: the soak's
-Home Assistant has nothing else to do, and a record that waited for an executor would reopen
-the window the soak must not have.
+fsynced before anything else runs, so only a SIGKILL within that one step (a few function
+calls) could fall between an announcement and its record. Plain os.write and os.fsync on a
+descriptor opened at set-up: the soak's Home Assistant has nothing else to do, and a record
+that waited for an executor would reopen the window the soak must not have.
 
 A line per announced punch: `<entity_id>|<user_id>|<event time>`. A state restored at start-up
 (or coming back from unavailable) repeats an event already recorded and is not written again.
