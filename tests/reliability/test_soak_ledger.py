@@ -6,13 +6,11 @@ from collections import Counter
 from datetime import datetime, timedelta
 import json
 from pathlib import Path
-import sys
-from types import ModuleType
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-import pytest
 
+from custom_components.devicehub.journal import DeliveryJournal
 from custom_components.devicehub.terminal.cursor import AttendanceCursor, PunchKey
 from tests.zksim_fixtures import SimulatorFactory
 
@@ -68,7 +66,6 @@ async def test_terminal_journal_entries_past_the_store_count(
     hass_storage: dict[str, Any],
     zk_simulator: SimulatorFactory,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Journal entries after the Store's journal_seq are delivered; older ones are in it."""
     terminal = zk_simulator()
@@ -77,18 +74,15 @@ async def test_terminal_journal_entries_past_the_store_count(
     key = TERMINAL_CURSOR.format(entry_id=ENTRY_ID)
     hass_storage[key]["data"]["journal_seq"] = 1
     _write_store(tmp_path, key, hass_storage)
-    journal = tmp_path / TERMINAL_JOURNAL.format(entry_id=ENTRY_ID)
-    journal.write_bytes(b"")
     late = terminal.inject_punch("7", when=START + timedelta(seconds=3))
     ident = PunchKey(late.user_id, late.timestamp, late.punch).ident
-    # Without devicehub's journal module the journal counts as empty.
-    monkeypatch.setitem(sys.modules, "custom_components.devicehub.journal", None)
-    assert terminal_delivered(tmp_path, ENTRY_ID, terminal) == []
+    assert terminal_delivered(tmp_path, ENTRY_ID, terminal) == []  # no journal yet
 
-    entries = {journal: [(1, b"8|2026-12-03T09:00:01|0"), (2, ident.encode())]}
-    module = ModuleType("custom_components.devicehub.journal")
-    module.read_journal = entries.__getitem__  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "custom_components.devicehub.journal", module)
+    journal = DeliveryJournal.open(tmp_path / TERMINAL_JOURNAL.format(entry_id=ENTRY_ID), 4)
+    journal.continue_after(0)
+    journal.append(b"8|2026-12-03T09:00:01|0")  # seq 1: the Store holds it
+    journal.append(ident.encode())  # seq 2: only the journal does
+    journal.close()
     assert terminal_delivered(tmp_path, ENTRY_ID, terminal) == ["7"]
 
 
