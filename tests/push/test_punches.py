@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
+from homeassistant.util.file import WriteError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -134,6 +135,33 @@ async def test_resend_after_storage_failure(
         punch.time for punch in backlog
     ]
     assert runtime_of(loaded_entry).ledger.dropped_duplicates == 1_024
+
+
+async def test_storage_write_errors_are_logged(
+    hass: HomeAssistant,
+    make_sim: SimFactory,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Home Assistant logs a failed storage write instead of raising it: punches go on being
+    delivered and answered past the journal's slots, and the next write that succeeds
+    holds them all."""
+    key = f"{DOMAIN}.push.{loaded_entry.entry_id}"
+    delivered = PunchRecorder(runtime_of(loaded_entry))
+    sim = await make_sim(batch_size=2_000)
+    assert await sim.handshake()
+    sim.add_backlog(JOURNAL_SLOTS + 76, start=sim.clock.now() - timedelta(hours=1))
+    with patch.object(Store, "_async_write_data", side_effect=WriteError("disk full")):
+        assert await sim.upload_once() is UploadResult.ACCEPTED
+        await hass.async_block_till_done()
+    assert f"Error writing config for {key}: disk full" in caplog.text
+    assert len(delivered.punches) == 1_100
+    sim.inject_punch("1001")
+    assert await sim.flush() is UploadResult.NOTHING
+    await hass.async_block_till_done()
+    assert len(hass_storage[key]["data"]["recent"]) == 1_101
+    assert hass_storage[key]["data"]["journal_seq"] == 1_101
 
 
 async def test_kill_before_the_ledger_is_saved(

@@ -14,10 +14,11 @@ is told after a restart never skips a punch that was not delivered.
 
 Home Assistant's Store logs a failed write instead of raising it: the journal's slots are
 then reused, and the keys they held are kept in memory and written with the next save that
-succeeds (every save writes the whole ledger). Only a restart before that save forgets them,
-so a re-upload of them (after a lost `OK` or a reset of the stamps) would deliver them again.
-A save that raises keeps the journal full: a batch that finds no free slot is refused, and
-the terminal sends it again.
+succeeds (every save writes the whole ledger). A restart before that save finds only the
+latest JOURNAL_SLOTS keys in the journal; older ones the terminal uploads again (it is told
+the stored stamp) are delivered again. A save that raises
+keeps the journal full: a batch that finds no free slot is refused, and the terminal sends
+it again.
 """
 
 from collections import OrderedDict
