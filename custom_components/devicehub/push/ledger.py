@@ -16,9 +16,8 @@ Home Assistant's Store logs a failed write instead of raising it: the journal's 
 then reused, and the keys they held are kept in memory and written with the next save that
 succeeds (every save writes the whole ledger). A restart before that save finds only the
 latest JOURNAL_SLOTS keys in the journal; older ones the terminal uploads again (it is told
-the stored stamp) are delivered again. A save that raises
-keeps the journal full: a batch that finds no free slot is refused, and the terminal sends
-it again.
+the stored stamp) are delivered again. A save that raises keeps the journal full: a batch
+that finds no free slot is refused, and the terminal sends it again.
 """
 
 from collections import OrderedDict
