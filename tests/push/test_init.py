@@ -9,6 +9,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.diagnostics import async_get_config_entry_diagnostics
 from custom_components.devicehub.push.const import CONF_CODE
+from tests.journals import journal_file
 from tools.admssim import PushTerminalSimulator
 
 from .conftest import SERIAL, runtime_of
@@ -39,14 +40,20 @@ async def test_diagnostics(
 async def test_remove_entry_forgets_ledger(
     hass: HomeAssistant, sim: PushTerminalSimulator, loaded_entry: MockConfigEntry, hass_storage
 ) -> None:
-    """Deleting the entry deletes its stored punch ledger; the terminal is then unknown."""
+    """Deleting the entry deletes its stored punch ledger and its journal (both kept on
+    unload); the terminal is then unknown."""
     sim.inject_punch("1001")
     await sim.flush()
     key = f"{DOMAIN}.push.{loaded_entry.entry_id}"
+    journal = journal_file(hass, f"push_journal.{loaded_entry.entry_id}")
     assert key in hass_storage
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    assert key in hass_storage
+    assert await hass.async_add_executor_job(journal.exists)
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert key not in hass_storage
+    assert not await hass.async_add_executor_job(journal.exists)
     assert not await sim.handshake()
 
 

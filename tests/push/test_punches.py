@@ -1,16 +1,26 @@
-"""Punches from a push terminal: stored before `OK`, delivered exactly once, late when a
-backlog, across resends, storage failures and Home Assistant restarts."""
+"""Punches from a push terminal: durable before announced and before `OK`, delivered exactly
+once, late when a backlog, across resends, storage failures, kills and restarts."""
 
+from copy import deepcopy
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
+from homeassistant.util.file import WriteError
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.devicehub.const import DOMAIN
+from custom_components.devicehub.journal import SLOT_SIZE
+from custom_components.devicehub.punch import Punch
 from custom_components.devicehub.push.const import RECENT_PUNCH_KEYS
+from custom_components.devicehub.push.ledger import JOURNAL_SLOTS
+from tests.journals import journal_file, journaled_since_save
 from tools.admssim import PushTerminalSimulator, UploadResult
 
 from .conftest import (
@@ -24,6 +34,13 @@ from .conftest import (
     push_entry,
     runtime_of,
 )
+
+
+def tear_entry(journal: Path, seq: int) -> None:
+    """Damage one entry's payload, as a kill in the middle of its copy would."""
+    data = bytearray(journal.read_bytes())
+    data[seq * SLOT_SIZE + 18] ^= 0xFF  # first payload byte; entry seq sits in slot seq
+    journal.write_bytes(bytes(data))
 
 
 async def test_live_punch_fires_event(
@@ -92,34 +109,149 @@ async def test_backlog_after_outage_is_late_and_once(
 
 
 async def test_resend_after_storage_failure(
-    hass: HomeAssistant, sim: PushTerminalSimulator, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    make_sim: SimFactory,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A batch that could not be stored is not acknowledged: nothing is delivered, the
-    terminal sends it again, and then each punch is delivered once."""
+    """While storage fails, the journal's 1,024 slots hold what was delivered. A batch
+    that finds no free slot is not acknowledged: the punches journaled before it were
+    delivered, the terminal sends the batch again, and then each punch is delivered once."""
+    assert JOURNAL_SLOTS == 1_024
     delivered = PunchRecorder(runtime_of(loaded_entry))
-    for user in ("1001", "1002", "1001"):
-        sim.inject_punch(user, when=sim.clock.now() - timedelta(minutes=len(sim.data.log)))
+    sim = await make_sim(batch_size=2_000)
+    assert await sim.handshake()
+    backlog = sim.add_backlog(1_100, start=sim.clock.now() - timedelta(hours=1))
     with patch.object(Store, "async_save", side_effect=HomeAssistantError("disk full")):
         assert await sim.upload_once() is UploadResult.REFUSED
+        await hass.async_block_till_done()
     assert sim.exchanges[-1].status == 503
-    assert delivered.punches == []
+    assert len(delivered.punches) == 1_024
+    assert "Could not save devicehub.push_journal" in caplog.text
     assert await sim.upload_once() is UploadResult.ACCEPTED
     assert await sim.upload_once() is UploadResult.NOTHING
     assert sim.resends == 1
+    assert [p.timestamp.replace(tzinfo=None) for p in delivered.punches] == [
+        punch.time for punch in backlog
+    ]
+    assert runtime_of(loaded_entry).ledger.dropped_duplicates == 1_024
+
+
+async def test_storage_write_errors_are_logged(
+    hass: HomeAssistant,
+    make_sim: SimFactory,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Home Assistant logs a failed storage write instead of raising it: punches go on being
+    delivered and answered past the journal's slots, and the next write that succeeds
+    holds them all."""
+    key = f"{DOMAIN}.push.{loaded_entry.entry_id}"
+    delivered = PunchRecorder(runtime_of(loaded_entry))
+    sim = await make_sim(batch_size=2_000)
+    assert await sim.handshake()
+    sim.add_backlog(JOURNAL_SLOTS + 76, start=sim.clock.now() - timedelta(hours=1))
+    with patch.object(Store, "_async_write_data", side_effect=WriteError("disk full")):
+        assert await sim.upload_once() is UploadResult.ACCEPTED
+        await hass.async_block_till_done()
+    assert f"Error writing config for {key}: disk full" in caplog.text
+    assert len(delivered.punches) == 1_100
+    sim.inject_punch("1001")
+    assert await sim.flush() is UploadResult.NOTHING
+    await hass.async_block_till_done()
+    assert len(hass_storage[key]["data"]["recent"]) == 1_101
+    assert hass_storage[key]["data"]["journal_seq"] == 1_101
+
+
+async def test_kill_before_the_ledger_is_saved(
+    hass: HomeAssistant,
+    sim: PushTerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Keys the Store missed (Home Assistant killed before its background save, so the
+    terminal got no `OK`) come back from the journal file: the resent batch delivers
+    nothing again. A slot torn by the kill is left out, so its punch is delivered then."""
+    key = f"{DOMAIN}.push.{loaded_entry.entry_id}"
+    journal = journal_file(hass, f"push_journal.{loaded_entry.entry_id}")
+    delivered = PunchRecorder(runtime_of(loaded_entry))
+    sim.inject_punch("1001", when=sim.clock.now() - timedelta(minutes=3))
+    assert await sim.flush() is UploadResult.NOTHING
+    await hass.async_block_till_done()
+    before_kill = deepcopy(hass_storage[key])
+    assert before_kill["minor_version"] == 2
+    assert before_kill["data"]["journal_seq"] == 1
+    batch = [
+        sim.inject_punch("1002", when=sim.clock.now() - timedelta(minutes=2)),
+        sim.inject_punch("1001", status=1, when=sim.clock.now() - timedelta(minutes=1)),
+    ]
+    body = "".join(p.line() + "\n" for p in batch).encode()
+    assert await sim.post_raw("cdata", body, {"table": "ATTLOG", "Stamp": "3"}) == (200, "OK:2")
+    await hass.async_block_till_done()
+    assert hass_storage[key]["data"]["journal_seq"] == 3  # the background save ran
     assert len(delivered.punches) == 3
+
+    async def restart_killed(entry: MockConfigEntry) -> PunchRecorder:
+        """Unload, put back the Store as it was before the kill, load again."""
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        assert await hass.async_add_executor_job(journal.exists)  # kept on unload
+        hass_storage[key] = deepcopy(before_kill)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        return PunchRecorder(runtime_of(entry))
+
+    after = await restart_killed(loaded_entry)
+    assert runtime_of(loaded_entry).ledger.remembered == 3
+    assert hass_storage[key]["data"]["journal_seq"] == 3  # the replay was saved at once
+    assert runtime_of(loaded_entry).ledger.stamps == {"ATTLOG": "1"}  # the batch's was lost
+    assert await sim.post_raw("cdata", body, {"table": "ATTLOG", "Stamp": "3"}) == (200, "OK:2")
+    assert after.punches == []
+    assert runtime_of(loaded_entry).ledger.dropped_duplicates == 2
+
+    await hass.async_add_executor_job(tear_entry, journal, 3)
+    after = await restart_killed(loaded_entry)
+    assert runtime_of(loaded_entry).ledger.remembered == 2
+    assert await sim.post_raw("cdata", body, {"table": "ATTLOG", "Stamp": "3"}) == (200, "OK:2")
+    assert [(p.user_id, p.punch_type) for p in after.punches] == [("1001", "check_out")]
 
 
 async def test_reply_lost_resend_dropped(
-    hass: HomeAssistant, sim: PushTerminalSimulator, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    sim: PushTerminalSimulator,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
 ) -> None:
-    """The same batch posted twice (its OK lost on the way) is delivered once."""
+    """The same batch posted twice (its OK lost on the way) is delivered once. Each punch is
+    durable when it is announced (in the Store, or journaled since its last save), and so
+    is every punch of the batch when `OK` goes back."""
+    key = f"{DOMAIN}.push.{loaded_entry.entry_id}"
+    journal = f"push_journal.{loaded_entry.entry_id}"
+
+    def durable() -> list[str]:
+        stored = hass_storage[key]["data"] if key in hass_storage else {}
+        return [*stored.get("recent", []), *journaled_since_save(hass, journal, stored)]
+
+    def durable_key(punch: Punch) -> str | None:
+        stamp = punch.timestamp.replace(tzinfo=None).isoformat()
+        return next((k for k in durable() if k.startswith(f"{punch.user_id}\t{stamp}\t")), None)
+
     delivered = PunchRecorder(runtime_of(loaded_entry))
-    sim.inject_punch("1001")
-    sim.inject_punch("1002", status=1)
-    body = "".join(p.line() + "\n" for p in sim.data.pending_punches).encode()
-    for _ in range(2):
-        status, reply = await sim.post_raw("cdata", body, {"table": "ATTLOG", "Stamp": "2"})
-        assert (status, reply) == (200, "OK:2")
+    durable_when_announced: list[str | None] = []
+    runtime_of(loaded_entry).punches.async_add_listener(
+        lambda punch: durable_when_announced.append(durable_key(punch))
+    )
+    batch = [sim.inject_punch("1001"), sim.inject_punch("1002", status=1)]
+    body = "".join(p.line() + "\n" for p in batch).encode()
+    status, reply = await sim.post_raw("cdata", body, {"table": "ATTLOG", "Stamp": "2"})
+    assert (status, reply) == (200, "OK:2")
+    expected = [
+        f"{p.user_id}\t{p.time.replace(microsecond=0).isoformat()}\t{p.status}" for p in batch
+    ]
+    assert durable_when_announced == expected
+    assert sorted(durable()) == sorted(expected)
+    status, reply = await sim.post_raw("cdata", body, {"table": "ATTLOG", "Stamp": "2"})
+    assert (status, reply) == (200, "OK:2")
     assert len(delivered.punches) == 2
 
 

@@ -43,6 +43,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PushConfigEntry) -> bool
         try:
             await async_acquire_listener(hass, entry.entry_id, host, port)
         except OSError as err:
+            await ledger.async_close()  # the next attempt opens its journal again
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
                 translation_key="listener_failed",
@@ -78,7 +79,7 @@ async def async_remove_config_entry_device(
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: PushConfigEntry) -> None:
-    """Forget a deleted terminal's delivered punches."""
+    """Forget a deleted terminal's delivered punches and their journal."""
     await PunchLedger(hass, entry.entry_id).async_remove()
 
 

@@ -6,24 +6,40 @@ after a reset of its stamps, so duplicates are normal. A punch is identified by 
 delivered keys (a bounded number) and a time cursor: the newest time among the keys it had to
 forget. A punch is new when its key is not remembered and it is later than the cursor.
 
-The state written for a batch is built aside and swapped in only once the write succeeded, so
-a failed write leaves memory as it was and the terminal's resend is taken in full.
+Each delivered key is recorded in a journal (journal.py, a memory write that survives a kill)
+right before its punch is announced, and the ledger's Store is saved in the background with
+the journal's sequence number; after a restart the keys journaled past it are remembered
+again. A batch's stamp is kept only once all its keys are journaled, so a stamp the terminal
+is told after a restart never skips a punch that was not delivered.
+
+Home Assistant's Store logs a failed write instead of raising it: the journal's slots are
+then reused, and the keys they held are kept in memory and written with the next save that
+succeeds (every save writes the whole ledger). A restart before that save finds only the
+latest JOURNAL_SLOTS keys in the journal; older ones the terminal uploads again (it is told
+the stored stamp) are delivered again. A save that raises keeps the journal full: a batch
+that finds no free slot is refused, and the terminal sends it again.
 """
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple, TypedDict
+from typing import Any, NamedTuple, TypedDict, cast, override
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from ..const import DOMAIN
+from ..shared.journaled_saves import JournaledSaves
 from .const import LOGGER, RECENT_PUNCH_KEYS
 
 STORAGE_VERSION = 1
+# 1.2 adds the sequence number of the last journal entry the Store holds (journal_seq).
+STORAGE_MINOR_VERSION = 2
 # Device facts and user names change rarely: written with a delay, or with the next batch.
 LAZY_SAVE_DELAY = 10
+# Keys journaled between two saves of the Store: a batch of the usual 1,000 punches fits
+# whole (one Store write per batch); a bigger one waits for a save on the way.
+JOURNAL_SLOTS = 1024
 
 
 class PunchKey(NamedTuple):
@@ -46,20 +62,41 @@ class PunchKey(NamedTuple):
 
 
 class StoredLedger(TypedDict):
-    """The ledger as written to storage."""
+    """The ledger as written to storage, version 1.2."""
 
     floor: str | None
     recent: list[str]
     stamps: dict[str, str]
     users: dict[str, str]
     device: dict[str, str]
+    journal_seq: int
 
 
-@dataclass(slots=True)
-class _State:
-    # Each key with its stored form, oldest first; the stored form is made once per key.
-    recent: dict[PunchKey, str] = field(default_factory=dict)
-    floor: datetime | None = None
+class _LedgerStore(Store[StoredLedger]):
+    """The Store, with the hook to convert older formats."""
+
+    @override
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> StoredLedger:
+        """Convert an older format; version 1 is the first, so only minor steps exist.
+
+        Before 1.2 there was no journal: nothing to replay. Damage is left for the load to
+        find.
+        """
+        if old_major_version == STORAGE_VERSION and isinstance(old_data, dict):
+            return cast(StoredLedger, {"journal_seq": 0, **old_data})
+        raise NotImplementedError(
+            f"Unknown punch ledger format {old_major_version}.{old_minor_version}"
+        )
+
+
+def _journal_seq_from(stored: StoredLedger) -> int:
+    """The last journal entry the Store holds; raises TypeError when it is not a count."""
+    seq = stored["journal_seq"]
+    if type(seq) is not int or seq < 0:
+        raise TypeError("the stored journal position is not a count")
+    return seq
 
 
 class PunchLedger:
@@ -68,12 +105,21 @@ class PunchLedger:
     def __init__(
         self, hass: HomeAssistant, entry_id: str, capacity: int = RECENT_PUNCH_KEYS
     ) -> None:
-        """Bind to the entry's store; load with async_load."""
-        self._store: Store[StoredLedger] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.push.{entry_id}", atomic_writes=True
+        """Bind to the entry's store and journal; load with async_load."""
+        self._store = _LedgerStore(
+            hass,
+            STORAGE_VERSION,
+            f"{DOMAIN}.push.{entry_id}",
+            atomic_writes=True,
+            minor_version=STORAGE_MINOR_VERSION,
+        )
+        self._saves = JournaledSaves(
+            hass, f"push_journal.{entry_id}", JOURNAL_SLOTS, self._async_write
         )
         self._capacity = capacity
-        self._state = _State()
+        # Each key with its stored form, oldest first; the stored form is made once per key.
+        self._recent: OrderedDict[PunchKey, str] = OrderedDict()
+        self._floor: datetime | None = None
         self.stamps: dict[str, str] = {}
         self.users: dict[str, str] = {}
         self.device: dict[str, str] = {}
@@ -84,70 +130,97 @@ class PunchLedger:
     @property
     def floor(self) -> datetime | None:
         """The time cursor: punches at or before it were delivered or are forgotten."""
-        return self._state.floor
+        return self._floor
 
     @property
     def remembered(self) -> int:
         """How many delivered keys are remembered."""
-        return len(self._state.recent)
+        return len(self._recent)
 
     async def async_load(self) -> None:
-        """Read the stored ledger; an unreadable one starts empty, with a warning."""
+        """Read the stored ledger, then the keys journaled since its last save.
+
+        An unreadable Store starts empty, with a warning; the journal's keys are kept then
+        too (they were delivered).
+        """
         stored = await self._store.async_load()
-        if stored is None:
-            return
-        self.is_new = False
-        try:
-            recent = {PunchKey.from_stored(text): text for text in stored["recent"]}
-            floor = datetime.fromisoformat(stored["floor"]) if stored["floor"] else None
-            self.stamps = {str(k): str(v) for k, v in stored.get("stamps", {}).items()}
-            self.users = {str(k): str(v) for k, v in stored.get("users", {}).items()}
-            self.device = {str(k): str(v) for k, v in stored.get("device", {}).items()}
-        except (AttributeError, KeyError, TypeError, ValueError) as err:
-            LOGGER.warning("Stored punch ledger unreadable, starting afresh: %s", err)
-            return
-        self._state = _State(recent, floor)
+        saved_seq = 0
+        if stored is not None:
+            self.is_new = False
+            try:
+                journal_seq = _journal_seq_from(stored)
+                recent = {PunchKey.from_stored(text): text for text in stored["recent"]}
+                floor = datetime.fromisoformat(stored["floor"]) if stored["floor"] else None
+                stamps = {str(k): str(v) for k, v in stored.get("stamps", {}).items()}
+                users = {str(k): str(v) for k, v in stored.get("users", {}).items()}
+                device = {str(k): str(v) for k, v in stored.get("device", {}).items()}
+            except (AttributeError, KeyError, TypeError, ValueError) as err:
+                LOGGER.warning("Stored punch ledger unreadable, starting afresh: %s", err)
+            else:
+                self._recent = OrderedDict(recent)
+                self._floor = floor
+                self.stamps, self.users, self.device = stamps, users, device
+                saved_seq = journal_seq
+        replay = await self._saves.async_open(saved_seq)
+        for payload in replay:
+            try:
+                key = PunchKey.from_stored(payload.decode())
+            except (UnicodeDecodeError, ValueError) as err:
+                LOGGER.warning("Skipping an unreadable punch journal entry: %s", err)
+                continue
+            if key not in self._recent and (self._floor is None or key.timestamp > self._floor):
+                self._remember(key)
+        if replay:
+            await self._saves.async_save()
 
     def start_at(self, floor: datetime) -> None:
         """Place the time cursor of a ledger never stored: the terminal's history before
         it was added is not news (its first upload may hold its whole log)."""
-        if self.is_new and self._state.floor is None:
-            self._state.floor = floor
+        if self.is_new and self._floor is None:
+            self._floor = floor
 
     def new_punches[T](self, items: Iterable[tuple[PunchKey, T]]) -> list[tuple[PunchKey, T]]:
         """The items whose punch was not delivered yet, each key once, in the given order."""
         new: list[tuple[PunchKey, T]] = []
         seen: set[PunchKey] = set()
-        state = self._state
         for key, item in items:
-            if key in state.recent or key in seen:
+            if key in self._recent or key in seen:
                 self.dropped_duplicates += 1
-            elif state.floor is not None and key.timestamp <= state.floor:
+            elif self._floor is not None and key.timestamp <= self._floor:
                 self.dropped_before_cursor += 1
             else:
                 seen.add(key)
                 new.append((key, item))
         return new
 
-    async def async_record(self, keys: list[PunchKey], stamps: Mapping[str, str]) -> None:
-        """Write the keys (and the batch's stamps) as delivered; raises if storage fails."""
-        recent = dict(self._state.recent)
-        recent.update((key, key.stored()) for key in keys)
-        floor = self._state.floor
-        excess = len(recent) - self._capacity
-        if excess > 0:
-            forgotten = list(recent)[:excess]
-            for key in forgotten:
-                del recent[key]
-            newest_forgotten = max(key.timestamp for key in forgotten)
-            floor = newest_forgotten if floor is None else max(floor, newest_forgotten)
-        new_stamps = {**self.stamps, **stamps}
-        await self._store.async_save(self._serialize(recent, floor, new_stamps))
-        self._state = _State(recent, floor)
-        self.stamps = new_stamps
+    async def async_make_room(self) -> None:
+        """Wait, if need be, until the journal can take a key (before record).
+
+        Raises what a save raises when the journal is full.
+        """
+        await self._saves.async_make_room()
+
+    @callback
+    def record(self, key: PunchKey) -> None:
+        """Remember the key of a punch about to be announced: from here on it is not new
+        again, also after a kill (the journal holds it until the Store does).
+
+        Call async_make_room first, with nothing awaited between it and the announcement.
+        """
+        self._saves.record(self._remember(key).encode())
+
+    def _remember(self, key: PunchKey) -> str:
+        """Add a key, forgetting the oldest past the capacity (the time cursor moves up)."""
+        stored = self._recent[key] = key.stored()
+        while len(self._recent) > self._capacity:
+            forgotten, _ = self._recent.popitem(last=False)
+            if self._floor is None or forgotten.timestamp > self._floor:
+                self._floor = forgotten.timestamp
+        return stored
 
     def note_stamps(self, stamps: Mapping[str, str]) -> None:
-        """Remember upload stamps of tables without punches; written lazily."""
+        """Remember upload stamps (given once the upload's punches are journaled); written
+        lazily, or with the save that follows the upload's punches."""
         if stamps:
             self.stamps = {**self.stamps, **stamps}
             self._save_lazily()
@@ -173,24 +246,33 @@ class PunchLedger:
         self._store.async_delay_save(self._current, LAZY_SAVE_DELAY)
 
     def _current(self) -> StoredLedger:
-        return self._serialize(self._state.recent, self._state.floor, self.stamps)
+        # Every key journaled so far is in memory: the Store may say it holds them all.
+        return self._serialize(self._saves.recorded_seq)
 
-    def _serialize(
-        self, recent: Mapping[PunchKey, str], floor: datetime | None, stamps: Mapping[str, str]
-    ) -> StoredLedger:
+    def _serialize(self, journal_seq: int) -> StoredLedger:
         # New containers: the store writes them in a worker thread.
         return {
-            "floor": floor.isoformat() if floor else None,
-            "recent": list(recent.values()),
-            "stamps": dict(stamps),
+            "floor": self._floor.isoformat() if self._floor else None,
+            "recent": list(self._recent.values()),
+            "stamps": dict(self.stamps),
             "users": dict(self.users),
             "device": dict(self.device),
+            "journal_seq": journal_seq,
         }
 
+    async def _async_write(self, journal_seq: int) -> None:
+        await self._store.async_save(self._serialize(journal_seq))
+
     async def async_flush(self) -> None:
-        """Write what waits for a lazy save."""
-        await self._store.async_save(self._current())
+        """Write the ledger now, with what waits for a lazy save."""
+        await self._saves.async_save()
+
+    async def async_close(self) -> None:
+        """Write the ledger and close the journal (the entry is unloaded)."""
+        await self.async_flush()
+        await self._saves.async_close()
 
     async def async_remove(self) -> None:
-        """Delete the stored ledger (the entry is deleted)."""
+        """Delete the stored ledger and its journal (the entry is deleted)."""
+        await self._saves.async_remove()
         await self._store.async_remove()

@@ -1,7 +1,9 @@
-"""Punches of a push terminal: each uploaded punch stored, then delivered, exactly once.
+"""Punches of a push terminal: each uploaded punch made durable, then delivered, exactly once.
 
-An upload is answered `OK` only after this returns: the new punches are written to storage
-first, then handed to the entities. Resends and re-uploads are dropped by the ledger.
+An upload is answered `OK` only after this returns: each new punch is recorded in the
+ledger's journal (a memory write that survives a kill) right before it is handed to the
+entities, with nothing awaited between. A kill mid-batch leaves the batch unanswered: the
+terminal sends it again, and the ledger drops the punches already delivered.
 """
 
 import asyncio
@@ -43,9 +45,11 @@ class PunchIntake:
         stamp: str | None,
         online_since: datetime | None,
     ) -> int:
-        """Store the batch's new punches, then deliver them; return how many were new.
+        """Deliver the batch's new punches, each made durable first; how many were new.
 
-        Raises what storage raises: the batch is then not taken and will be sent again.
+        Raises what storage raises when the journal is full and its Store cannot be saved:
+        the batch is then not answered and will be sent again (what was delivered of it is
+        dropped then). The batch's stamp is kept once all its punches are journaled.
         """
         self.malformed_lines += parsed.malformed
         # One batch at a time, so a resend racing its original is checked after it.
@@ -54,13 +58,16 @@ class PunchIntake:
                 (PunchKey(line.user_id, line.time.replace(microsecond=0), line.status), line)
                 for line in parsed.records
             )
-            stamps = {ATTLOG: stamp} if stamp and stamp.isdigit() else {}
-            if new or stamps:
-                await self._ledger.async_record([key for key, _ in new], stamps)
             # Stable sort: punches within one second keep the terminal's order.
             new.sort(key=lambda item: item[0].timestamp)
             for key, line in new:
+                await self._ledger.async_make_room()
+                # Durable before announced, and nothing awaited between: a kill comes
+                # before both (the resend delivers the punch) or after both.
+                self._ledger.record(key)
                 self._deliver(key, line.verify, online_since)
+            if stamp and stamp.isdigit():
+                self._ledger.note_stamps({ATTLOG: stamp})
         return len(new)
 
     def _deliver(self, key: PunchKey, verify: int, online_since: datetime | None) -> None:

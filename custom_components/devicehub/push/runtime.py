@@ -156,7 +156,7 @@ class PushRuntime:
     async def async_take_attendance(
         self, parsed: ParsedLines[AttendanceLine], stamp: str | None
     ) -> int:
-        """Store, then deliver, the new punches of an upload; raises if storage fails."""
+        """Deliver the new punches of an upload, each durable first; raises if storage fails."""
         self.counters["malformed_lines"] += parsed.malformed
         new = await self.punches.async_take(
             parsed, stamp=stamp, online_since=self.liveness.online_since
@@ -329,8 +329,8 @@ class PushRuntime:
         self.liveness.async_start()
 
     async def async_stop(self) -> None:
-        """Stop timers, drop queued commands, write what waits."""
+        """Stop timers, drop queued commands, write what waits, close the journal."""
         self.liveness.async_stop()
         self.access.async_stop()
         self.commands.clear()
-        await self.ledger.async_flush()
+        await self.ledger.async_close()

@@ -8,13 +8,17 @@ Store, then replays the deliveries the Store does not hold yet.
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import logging
 from pathlib import Path
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import STORAGE_DIR
 
 from ..const import DOMAIN
 from ..journal import DeliveryJournal
+
+_LOGGER = logging.getLogger(__name__)
 
 
 def journal_path(hass: HomeAssistant, name: str) -> Path:
@@ -52,6 +56,11 @@ class JournaledSaves:
         """Whether the journal is open (deliveries can be recorded)."""
         return self._journal is not None
 
+    @property
+    def recorded_seq(self) -> int:
+        """The sequence number of the last delivery recorded (the Store's while closed)."""
+        return self._journal.last_seq if self._journal is not None else self._saved_seq
+
     async def async_open(self, saved_seq: int) -> list[bytes]:
         """Open the journal after the Store was loaded; what it holds past saved_seq."""
         journal = await self._hass.async_add_executor_job(_open, self._path, self._slots)
@@ -84,13 +93,17 @@ class JournaledSaves:
         try:
             while self._journal is not None and self._journal.last_seq > self._saved_seq:
                 await self.async_save()
+        except (HomeAssistantError, OSError) as err:
+            # The journal keeps what is unsaved: the next delivery tries again, and one
+            # that finds the journal full gets the error from async_make_room.
+            _LOGGER.warning("Could not save %s: %s", self._path.name, err)
         finally:
             self._saver_running = False
 
     async def async_save(self) -> None:
         """Save the Store now, with every delivery recorded so far (none open: seq 0)."""
         async with self._save_lock:  # one at a time; the next one takes what came meanwhile
-            seq = self._journal.last_seq if self._journal is not None else self._saved_seq
+            seq = self.recorded_seq
             await self._save(seq)
             self._saved_seq = seq
             if self._journal is not None:
