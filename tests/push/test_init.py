@@ -8,7 +8,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.diagnostics import async_get_config_entry_diagnostics
-from custom_components.devicehub.push.const import CONF_CODE
+from custom_components.devicehub.push.const import CONF_CODE, HISTORY_MARGIN
 from tests.journals import journal_file
 from tools.admssim import PushTerminalSimulator
 
@@ -76,7 +76,8 @@ async def test_stale_device_removal(
 async def test_corrupt_ledger_starts_afresh(
     hass: HomeAssistant, hass_storage, hass_client_no_auth: ClientSessionGenerator
 ) -> None:
-    """An unreadable stored ledger is replaced by an empty one, with a warning."""
+    """An unreadable stored ledger is replaced by an empty one, with a warning, whose time
+    cursor is placed like a new terminal's: the terminal's history is not replayed."""
     from .conftest import push_entry
 
     entry = push_entry()
@@ -88,4 +89,7 @@ async def test_corrupt_ledger_starts_afresh(
     }
     assert await async_setup_component(hass, DOMAIN, {})
     await hass.async_block_till_done()
-    assert runtime_of(entry).ledger.remembered == 0
+    runtime = runtime_of(entry)
+    assert runtime.ledger.remembered == 0
+    created = entry.created_at.astimezone(runtime.settings.time_zone)
+    assert runtime.ledger.floor == created.replace(microsecond=0, tzinfo=None) - HISTORY_MARGIN

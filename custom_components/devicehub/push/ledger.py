@@ -146,7 +146,6 @@ class PunchLedger:
         stored = await self._store.async_load()
         saved_seq = 0
         if stored is not None:
-            self.is_new = False
             try:
                 journal_seq = _journal_seq_from(stored)
                 recent = {PunchKey.from_stored(text): text for text in stored["recent"]}
@@ -155,8 +154,11 @@ class PunchLedger:
                 users = {str(k): str(v) for k, v in stored.get("users", {}).items()}
                 device = {str(k): str(v) for k, v in stored.get("device", {}).items()}
             except (AttributeError, KeyError, TypeError, ValueError) as err:
+                # Afresh as a new one: the time cursor goes to when the terminal was added,
+                # so its history is not replayed as news.
                 LOGGER.warning("Stored punch ledger unreadable, starting afresh: %s", err)
             else:
+                self.is_new = False
                 self._recent = OrderedDict(recent)
                 self._floor = floor
                 self.stamps, self.users, self.device = stamps, users, device
