@@ -7,13 +7,19 @@
   own MQTT lock configured for an identical simulated door (no transition delay), alternated
   with a 50 ms pause, each until the lock shows the state the door confirmed.
 
+Every sample is also given without the CPython garbage collections that ran during it
+(gc.callbacks): a collection stops every thread, whoever allocated, so the tail of a
+sub-millisecond round trip is mostly where one landed.
+
     python -m bench.lock_roundtrip [--quick]
 """
 
 from __future__ import annotations
 
 import asyncio
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+import gc
 import time
 from typing import Any
 
@@ -38,11 +44,13 @@ from .hass import (
     run_alone,
     terminal_entry,
 )
+from .loopmon import overlap
 from .procs import child
 from .report import Aim, Figures, Row, millis, times
 
 TERMINALS = 20  # unlocked in turn: each relay pulse lasts 1 s
-SAMPLES = 200
+# Enough for a p99 that is not one outlier (the 6th slowest of 600); --quick keeps 40.
+SAMPLES = 600
 QUICK_SAMPLES = 40
 DOOR = "door001"
 TIMEOUT = 15.0
@@ -50,6 +58,39 @@ TIMEOUT = 15.0
 # (Nagle on) holds a command behind the broker's delayed ACK: ~40 ms more for any MQTT lock
 # (see bench.mqtt_roundtrip).
 PAUSE = 0.05
+
+
+@contextmanager
+def collections_timed() -> Iterator[list[tuple[float, float]]]:
+    """(start, end) of every garbage collection while the block runs (perf_counter)."""
+    intervals: list[tuple[float, float]] = []
+    started = 0.0
+
+    def timed(phase: str, _info: dict[str, int]) -> None:
+        nonlocal started
+        if phase == "start":
+            started = time.perf_counter()
+        elif started:
+            intervals.append((started, time.perf_counter()))
+            started = 0.0
+
+    gc.callbacks.append(timed)
+    try:
+        yield intervals
+    finally:
+        gc.callbacks.remove(timed)
+
+
+def summary(samples: list[tuple[float, float]], collections: list[tuple[float, float]]) -> Figures:
+    """Median/p99/max in ms of (start, seconds) samples, then the same without the garbage
+    collections that ran during them, and how many samples a collection landed in."""
+    took = [seconds for _, seconds in samples]
+    paused = [overlap(start, start + seconds, collections) for start, seconds in samples]
+    return {
+        **stats.summarize(took, 1000),
+        "without_gc": stats.summarize([t - p for t, p in zip(took, paused, strict=True)], 1000),
+        "samples_with_gc": sum(1 for p in paused if p > 0),
+    }
 
 
 async def timed_command(hass: HomeAssistant, entity_id: str, service: str, target: str) -> float:
@@ -112,27 +153,32 @@ async def _measure(broker_port: int, devices: Any, samples: int) -> Figures:
         }
         for lock in door_locks.values():
             await async_wait_for_state_value(hass, lock, "locked", TIMEOUT)
-        terminal: list[float] = []
-        for number in range(samples):
-            lock = terminal_locks[number % TERMINALS]
-            # The last pulse on it has ended.
-            await async_wait_for_state_value(hass, lock, "locked", TIMEOUT)
-            terminal.append(await timed_command(hass, lock, "unlock", "unlocked"))
-        door: dict[str, list[float]] = {side: [] for side in door_locks}
-        for number in range(samples):
-            service, target = ("unlock", "unlocked") if number % 2 == 0 else ("lock", "locked")
-            sides = list(door_locks) if number % 2 == 0 else list(reversed(door_locks))
-            for side in sides:
-                await asyncio.sleep(PAUSE)
-                door[side].append(await timed_command(hass, door_locks[side], service, target))
+        terminal: list[tuple[float, float]] = []
+        door: dict[str, list[tuple[float, float]]] = {side: [] for side in door_locks}
+        with collections_timed() as collections:
+            for number in range(samples):
+                lock = terminal_locks[number % TERMINALS]
+                # The last pulse on it has ended.
+                await async_wait_for_state_value(hass, lock, "locked", TIMEOUT)
+                started = time.perf_counter()
+                terminal.append((started, await timed_command(hass, lock, "unlock", "unlocked")))
+            for number in range(samples):
+                service, target = ("unlock", "unlocked") if number % 2 == 0 else ("lock", "locked")
+                sides = list(door_locks) if number % 2 == 0 else list(reversed(door_locks))
+                for side in sides:
+                    await asyncio.sleep(PAUSE)
+                    started = time.perf_counter()
+                    took = await timed_command(hass, door_locks[side], service, target)
+                    door[side].append((started, took))
         floor = await hass.async_add_executor_job(pyzk_unlocks, spare["port"], samples)
         pulses = [await devices.async_request(op="unlocks", terminal=i) for i in range(TERMINALS)]
         assert sum(p["count"] for p in pulses) == samples, "every unlock reached a terminal"
     return {
-        "terminal_devicehub": stats.summarize(terminal, 1000),
+        "terminal_devicehub": summary(terminal, collections),
         "terminal_pyzk": stats.summarize(floor, 1000),
-        "door_devicehub": stats.summarize(door["devicehub"], 1000),
-        "door_ha_mqtt": stats.summarize(door["ha_mqtt"], 1000),
+        "door_devicehub": summary(door["devicehub"], collections),
+        "door_ha_mqtt": summary(door["ha_mqtt"], collections),
+        "collections": len(collections),
     }
 
 
@@ -163,7 +209,10 @@ def rows(figures: Figures) -> list[Row]:
     """Terminal and door rows."""
 
     def cell(case: Figures) -> str:
-        return f"median {millis(case['median'])}, p99 {millis(case['p99'])}"
+        text = f"median {millis(case['median'])}, p99 {millis(case['p99'])}"
+        if "without_gc" in case:
+            text += f" ({millis(case['without_gc']['p99'])} without GC pauses)"
+        return text
 
     out = []
     for kind, theirs, label in (
@@ -177,7 +226,8 @@ def rows(figures: Figures) -> list[Row]:
                 f"{'terminal (simulator)' if kind == 'terminal' else 'MQTT door (Mosquitto)'}",
                 cell(ours),
                 f"{label}: {cell(base)}",
-                f"median {times(stats.ratio(ours['median'], base['median']))}",
+                f"median {times(stats.ratio(ours['median'], base['median']))}, "
+                f"p99 {times(stats.ratio(ours['p99'], base['p99']))}",
             )
         )
     return out

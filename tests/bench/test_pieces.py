@@ -394,6 +394,25 @@ def test_lock_round_trip_aims() -> None:
     ]
 
 
+def test_lock_round_trip_takes_collections_out_of_each_sample() -> None:
+    """A sample a collection landed in is also given without the collection's time."""
+    samples = [(0.0, 0.001), (1.0, 0.004), (2.0, 0.002)]
+    collections = [(1.001, 1.0035), (5.0, 5.1)]  # 2.5 ms inside the second sample
+    figures = lock_roundtrip.summary(samples, collections)
+    assert (figures["median"], figures["p99"], figures["samples_with_gc"]) == (2.0, 4.0, 1)
+    assert (figures["without_gc"]["median"], figures["without_gc"]["p99"]) == (1.5, 2.0)
+    rows = lock_roundtrip.rows(
+        {
+            "terminal_devicehub": figures,
+            "terminal_pyzk": {"median": 0.1, "p99": 0.2},
+            "door_devicehub": {"median": 2.0, "p99": 4.0},
+            "door_ha_mqtt": {"median": 1.0, "p99": 2.0},
+        }
+    )
+    assert rows[0].devicehub == "median 2.0 ms, p99 4.0 ms (2.0 ms without GC pauses)"
+    assert rows[1].ratio == "median 2.0x, p99 2.0x"
+
+
 def test_loop_monitor_keeps_devicehubs_own_callbacks_and_full_collections() -> None:
     """Slow callbacks of devicehub's modules are told apart; full collections counted."""
     monitor = LoopMonitor()

@@ -294,6 +294,58 @@ async def test_publish_failure(
     assert hass.states.get(LOCK).state == STATE_UNKNOWN
 
 
+async def test_command_goes_out_before_unlocking_shows(
+    hass: HomeAssistant, setup_door: MockConfigEntry, fire: Fire
+) -> None:
+    """`unlocking` is written once the broker has the command, never before it went out."""
+    fire("state", "locked")
+    await hass.async_block_till_done()
+    broker_has_it = asyncio.Event()
+    published: list[str] = []
+
+    async def publish(_hass: HomeAssistant, _topic: str, payload: str, **_: Any) -> None:
+        published.append(payload)
+        await broker_has_it.wait()
+
+    with patch("custom_components.devicehub.door.runtime.mqtt.async_publish", publish):
+        task = start(hass, "unlock")
+        try:
+            await run_loop()
+            assert published == ["unlock"]
+            assert hass.states.get(LOCK).state == "locked"
+        finally:
+            broker_has_it.set()
+        await run_loop()
+        assert hass.states.get(LOCK).state == "unlocking"
+        fire("state", "unlocked")
+        await task
+    assert hass.states.get(LOCK).state == "unlocked"
+
+
+async def test_confirmed_before_the_broker_answered(
+    hass: HomeAssistant, setup_door: MockConfigEntry, fire: Fire
+) -> None:
+    """A door faster than the broker's acknowledgement: `unlocking` is never shown."""
+    fire("state", "locked")
+    await hass.async_block_till_done()
+    shown: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: (
+            shown.append(event.data["new_state"].state) if event.data["entity_id"] == LOCK else None
+        ),
+    )
+
+    async def publish(*_: Any, **__: Any) -> None:
+        fire("state", "unlocked")
+        await run_loop()
+
+    with patch("custom_components.devicehub.door.runtime.mqtt.async_publish", publish):
+        await hass.services.async_call(LOCK_DOMAIN, "unlock", {ATTR_ENTITY_ID: LOCK}, blocking=True)
+    await hass.async_block_till_done()
+    assert shown == ["unlocked"]
+
+
 @pytest.mark.parametrize("hand_shake", [HAND_SHAKE | {"features": ["lock", "state", "expires"]}])
 @pytest.mark.parametrize("door_options", [{CONF_COMMAND_TIMEOUT: 7}])
 async def test_command_deadline(

@@ -48,6 +48,8 @@ def access_control_binary_sensors(runtime: DoorRuntime) -> list[BinarySensorEnti
 class ContactBinarySensor(DoorEntity, BinarySensorEntity):
     """Open or closed, as the door's contact reports; unknown until its first report."""
 
+    _follows = "contact"
+
     entity_description = CONTACT_DESCRIPTION
 
     def __init__(self, runtime: DoorRuntime) -> None:
@@ -68,6 +70,8 @@ class ContactBinarySensor(DoorEntity, BinarySensorEntity):
 
 class LeftOpenBinarySensor(TimedBinarySensor):
     """On once the door has stayed open for the delay set in its options; off when closed."""
+
+    _follows = "contact"
 
     entity_description = LEFT_OPEN_DESCRIPTION
 
@@ -105,6 +109,8 @@ class LeftOpenBinarySensor(TimedBinarySensor):
 
 class DoorAlarmBinarySensor(DoorEntity, BinarySensorEntity):
     """A tamper, forced-open or duress alarm: on until the door says it is over."""
+
+    _follows = "alarms"
 
     def __init__(self, runtime: DoorRuntime, kind: AlarmKind) -> None:
         """Describe the alarm of this kind."""

@@ -91,6 +91,8 @@ class _ReportEvent[ReportT](DoorEntity, EventEntity):
 class DoorbellEvent(_ReportEvent[Ring]):
     """A press of the door's bell button."""
 
+    _follows = "ring"
+
     entity_description = DOORBELL_DESCRIPTION
 
     @override
@@ -104,6 +106,8 @@ class DoorbellEvent(_ReportEvent[Ring]):
 
 class AccessEvent(_ReportEvent[AccessAttempt]):
     """An access attempt: who (when known), how, and a masked credential."""
+
+    _follows = "access"
 
     entity_description = ACCESS_DESCRIPTION
 

@@ -31,6 +31,8 @@ class AlarmBinarySensor(TimedBinarySensor):
     Off again once it has been back for `clear_delay` seconds. Unknown until the first value.
     """
 
+    _follows = "datapoints"
+
     def __init__(self, runtime: DoorRuntime, alarm: Alarm) -> None:
         """Describe the alarm; start from the data point value already received."""
         self.entity_description = BinarySensorEntityDescription(

@@ -3,13 +3,16 @@
 Nothing is polled (no update interval): the door's MQTT messages are parsed by its runtime
 and pushed here with async_set_updated_data, and every entity reads its value from `data`.
 Each update is a new DoorData, so an entity tells a new punch, stranger, picture or lock
-report from an old one by identity.
+report from an old one by identity. An update of one field is handed only to the entities
+that follow that field (their coordinator context names it): a lock report costs the lock's
+state write, not a look from every sensor of the door. Anything else (the door's availability)
+reaches them all.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, override
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -30,6 +33,21 @@ if TYPE_CHECKING:
     from .runtime import DoorConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
+
+
+# A field of DoorData: what an entity follows and an update changes.
+type DoorField = Literal[
+    "lock",
+    "datapoints",
+    "stranger",
+    "punch",
+    "picture",
+    "contact",
+    "ring",
+    "access",
+    "alarms",
+    "relays",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,58 +95,81 @@ class DoorCoordinator(DataUpdateCoordinator[DoorData]):
             always_update=True,
         )
         self.data = DoorData()
+        # The DoorData field an update in progress changed; None: anything may have.
+        self._changed: DoorField | None = None
+
+    @callback
+    def _async_set_field(self, changed: DoorField, data: DoorData) -> None:
+        """New data differing from the last in the field `changed` only."""
+        self._changed = changed
+        try:
+            self.async_set_updated_data(data)
+        finally:
+            self._changed = None
+
+    @callback
+    @override
+    def async_update_listeners(self) -> None:
+        """Call the listeners following the field that changed, or all of them."""
+        changed = self._changed
+        if changed is None:
+            super().async_update_listeners()
+            return
+        for update_callback, follows in list(self._listeners.values()):
+            if follows is None or follows == changed:
+                update_callback()
 
     @callback
     def async_set_lock_state(self, state: LockState) -> None:
         """A `state` message."""
-        self.async_set_updated_data(replace(self.data, lock=LockReport(state)))
+        self._async_set_field("lock", replace(self.data, lock=LockReport(state)))
 
     @callback
     def async_set_datapoint(self, key: str, value: DataPointValue) -> None:
         """A valid value of a declared data point."""
         datapoints = {**self.data.datapoints, key: value}
-        self.async_set_updated_data(replace(self.data, datapoints=datapoints))
+        self._async_set_field("datapoints", replace(self.data, datapoints=datapoints))
 
     @callback
     def async_set_stranger(self, stranger: Stranger) -> None:
         """A stranger seen by the door."""
-        self.async_set_updated_data(replace(self.data, stranger=stranger))
+        self._async_set_field("stranger", replace(self.data, stranger=stranger))
 
     @callback
     def async_set_punch(self, punch: Punch) -> None:
         """A punch at the door."""
-        self.async_set_updated_data(replace(self.data, punch=punch))
+        self._async_set_field("punch", replace(self.data, punch=punch))
 
     @callback
     def async_set_picture(self, picture: Picture) -> None:
         """A new stranger picture, received or fetched."""
-        self.async_set_updated_data(replace(self.data, picture=picture))
+        self._async_set_field("picture", replace(self.data, picture=picture))
 
     # Contract 1.1, access control.
 
     @callback
     def async_set_contact(self, contact: ContactReport) -> None:
         """The door opened or closed."""
-        self.async_set_updated_data(replace(self.data, contact=contact))
+        self._async_set_field("contact", replace(self.data, contact=contact))
 
     @callback
     def async_set_ring(self, ring: Ring) -> None:
         """The doorbell was pressed."""
-        self.async_set_updated_data(replace(self.data, ring=ring))
+        self._async_set_field("ring", replace(self.data, ring=ring))
 
     @callback
     def async_set_access(self, attempt: AccessAttempt) -> None:
         """Someone was let in or refused."""
-        self.async_set_updated_data(replace(self.data, access=attempt))
+        self._async_set_field("access", replace(self.data, access=attempt))
 
     @callback
     def async_set_alarm(self, report: AlarmReport) -> None:
         """An alarm went on or off."""
         alarms = {**self.data.alarms, report.kind: report}
-        self.async_set_updated_data(replace(self.data, alarms=alarms))
+        self._async_set_field("alarms", replace(self.data, alarms=alarms))
 
     @callback
     def async_set_relay(self, report: RelayReport) -> None:
         """The door confirmed an output's state."""
         relays = {**self.data.relays, report.key: report}
-        self.async_set_updated_data(replace(self.data, relays=relays))
+        self._async_set_field("relays", replace(self.data, relays=relays))

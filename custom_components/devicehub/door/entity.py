@@ -1,7 +1,7 @@
 """Base entity of a door: its device, unique id, availability, and the door's coordinator."""
 
 from abc import abstractmethod
-from typing import override
+from typing import ClassVar, override
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -9,16 +9,20 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..const import DOMAIN
 from ..entity import DevicehubEntity
-from .coordinator import DoorCoordinator
+from .coordinator import DoorCoordinator, DoorField
 from .runtime import DoorRuntime
 
 
 class DoorEntity(DevicehubEntity, CoordinatorEntity[DoorCoordinator]):
     """An entity of one door, fed by its coordinator, available while the door is."""
 
+    # The field of the door's data it shows: only updates of it (or of the door's
+    # availability) reach the entity.
+    _follows: ClassVar[DoorField]
+
     def __init__(self, runtime: DoorRuntime, key: str) -> None:
         """Attach to the door's device (the runtime keeps its details up to date)."""
-        super().__init__(runtime.coordinator)
+        super().__init__(runtime.coordinator, self._follows)
         self.runtime = runtime
         self._attr_unique_id = f"{runtime.device_id}_{key}"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, runtime.device_id)})

@@ -47,6 +47,8 @@ async def async_setup_event(
 class StrangerEvent(DoorEntity, EventEntity):
     """A stranger seen by the door, with its picture URL, time and event id."""
 
+    _follows = "stranger"
+
     def __init__(self, runtime: DoorRuntime) -> None:
         """Describe the entity."""
         super().__init__(runtime, STRANGER_DESCRIPTION.key)
@@ -82,6 +84,8 @@ class StrangerEvent(DoorEntity, EventEntity):
 
 class AttendanceEvent(DoorEntity, EventEntity):
     """A punch at the door, in the vocabulary and under the name of the terminals'."""
+
+    _follows = "punch"
 
     def __init__(self, runtime: DoorRuntime) -> None:
         """Describe the entity."""

@@ -27,6 +27,8 @@ async def async_setup_image(
 class StrangerPicture(DoorEntity, ImageEntity):
     """The last stranger picture the door sent or pointed to."""
 
+    _follows = "picture"
+
     def __init__(self, runtime: DoorRuntime) -> None:
         """Show the picture kept from before a restart, if any."""
         DoorEntity.__init__(self, runtime, STRANGER_PICTURE_DESCRIPTION.key)

@@ -78,6 +78,8 @@ async def async_setup_lock(
 class DoorLock(DoorEntity, LockEntity, RestoreEntity):
     """The door's main entity."""
 
+    _follows = "lock"
+
     _attr_name = None
 
     def __init__(self, runtime: DoorRuntime) -> None:
@@ -210,12 +212,15 @@ class DoorLock(DoorEntity, LockEntity, RestoreEntity):
         confirmed_by, shown = _COMMAND_STATES[command]
         pending = _Pending(command, confirmed_by, shown, self.hass.loop.create_future())
         self._pending = pending
-        self.async_write_ha_state()
         try:
             await self.runtime.async_send_command(command, self._timeout)
         except HomeAssistantError:
             self._finish(_Outcome.SUPERSEDED)
             raise
+        # Shown once the broker has the command: writing the state first would hold the
+        # command up by a state write. The door may have confirmed it already meanwhile.
+        if self._pending is pending:
+            self.async_write_ha_state()
 
         @callback
         def expire(_now: datetime) -> None:

@@ -69,6 +69,8 @@ async def async_setup_sensor(
 class DataPointSensor(DoorEntity, SensorEntity):
     """The latest valid value of a data point."""
 
+    _follows = "datapoints"
+
     def __init__(self, runtime: DoorRuntime, point: DataPoint) -> None:
         """Describe the data point's sensor."""
         self.entity_description = describe(point)

@@ -34,6 +34,8 @@ async def async_setup_switch(
 class RelaySwitch(DoorEntity, SwitchEntity):
     """One output of the door; unknown until the door reports it."""
 
+    _follows = "relays"
+
     def __init__(self, runtime: DoorRuntime, relay: Relay) -> None:
         """Describe the relay by the name the door declares."""
         self.entity_description = SwitchEntityDescription(
