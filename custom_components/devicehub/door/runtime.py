@@ -5,8 +5,6 @@ device id; async_message_received parses it and pushes the value into the door's
 coordinator (coordinator.py); the entities, CoordinatorEntity all, show the new data.
 """
 
-import asyncio
-from collections.abc import Callable
 from datetime import datetime
 import logging
 import math
@@ -20,7 +18,6 @@ from homeassistant.const import CONF_PROTOCOL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
@@ -68,10 +65,10 @@ from .const import (
     DOOR_MODEL_ID,
 )
 from .coordinator import DoorCoordinator
-from .delivered import DeliveredIds
 from .drops import DropLog
 from .entity_keys import ACCESS_CONTROL_FEATURES, entity_keys
 from .liveness import Liveness
+from .once import OnceDelivery
 from .pictures import PictureKeeper
 from .registration import DoorRegistration
 from .subscriber import async_follow_door
@@ -123,10 +120,8 @@ class DoorRuntime:
         self.calls = CallManager(hass, self._async_publish_call)
         self.registration = DoorRegistration(hass, entry, self.device_id)
         self.tags = DoorTags(hass, entry, self.device_id)
-        self.delivered = DeliveredIds(hass, entry.entry_id)
-        # Events with an id are delivered one at a time, in the order they came.
-        self._delivery_lock = asyncio.Lock()
-        self._started = asyncio.Event()
+        self.once = OnceDelivery(hass, entry, self.device_id, self._async_acknowledge)
+        self.delivered = self.once.ids
         self._unsubscribe: CALLBACK_TYPE | None = None
 
     @property
@@ -144,9 +139,7 @@ class DoorRuntime:
         self._async_remove_undeclared_entities()
         if (picture := await self.pictures.async_load()) is not None:
             self.coordinator.async_set_picture(picture)
-        await self.delivered.async_load()
-        self.entry.async_on_unload(self.delivered.async_close)
-        self.entry.async_on_unload(async_at_started(self.hass, self._async_started))
+        await self.once.async_start()
         if not self.liveness.registered:
             self.registration.async_raise_issue(self.name)
         self._unsubscribe = await async_follow_door(self.hass, self.prefix, self.device_id, self)
@@ -250,12 +243,14 @@ class DoorRuntime:
                 self.coordinator.async_set_lock_state(parse_lock_state(payload))
             case TopicKind.STRANGER:
                 stranger = parse_stranger(payload)
-                self._deliver(stranger.delivery_id, lambda: self._announce_stranger(stranger))
+                self.once.deliver(stranger.delivery_id, lambda: self._announce_stranger(stranger))
             case TopicKind.STRANGER_IMAGE:
                 self.pictures.async_set(payload, topic.kind.value)
             case TopicKind.ATTENDANCE:
                 punch = parse_attendance(payload)
-                self._deliver(punch.delivery_id, lambda: self.coordinator.async_set_punch(punch))
+                self.once.deliver(
+                    punch.delivery_id, lambda: self.coordinator.async_set_punch(punch)
+                )
             case TopicKind.DATAPOINT:
                 self._handle_datapoint(str(topic.key), payload)
             case TopicKind.RESULT:
@@ -275,10 +270,12 @@ class DoorRuntime:
                 coordinator.async_set_contact(parse_contact(payload))
             case TopicKind.ACCESS_DOORBELL:
                 ring = parse_ring(payload)
-                self._deliver(ring.delivery_id, lambda: coordinator.async_set_ring(ring))
+                self.once.deliver(ring.delivery_id, lambda: coordinator.async_set_ring(ring))
             case TopicKind.ACCESS_ATTEMPT:
                 attempt = parse_access(payload)
-                self._deliver(attempt.delivery_id, lambda: coordinator.async_set_access(attempt))
+                self.once.deliver(
+                    attempt.delivery_id, lambda: coordinator.async_set_access(attempt)
+                )
             case TopicKind.ALARM:
                 coordinator.async_set_alarm(parse_alarm(str(topic.key), payload))
             case TopicKind.ACCESS_TAG:
@@ -293,10 +290,6 @@ class DoorRuntime:
         """Switch one of the door's declared outputs."""
         await self.async_publish(TopicKind.RELAY_COMMAND, relay_command_payload(key, turn_on))
 
-    @callback
-    def _async_started(self, _hass: HomeAssistant) -> None:
-        self._started.set()
-
     def _announce_stranger(self, stranger: Stranger) -> None:
         self.coordinator.async_set_stranger(stranger)
         if stranger.picture_url:
@@ -306,30 +299,8 @@ class DoorRuntime:
                 f"{DOMAIN} door {self.device_id} stranger picture",
             )
 
-    def _deliver(self, delivery_id: str | None, announce: Callable[[], None]) -> None:
-        """Announce an event; one with an id only once, stored first, then acknowledged."""
-        if delivery_id is None:  # contract 1.0: as it comes, never acknowledged
-            announce()
-            return
-        # A tracked task: Home Assistant waits for it before it stops.
-        self.entry.async_create_task(
-            self.hass,
-            self._async_deliver_once(delivery_id, announce),
-            f"{DOMAIN} door {self.device_id} event {delivery_id}",
-        )
-
-    async def _async_deliver_once(self, delivery_id: str, announce: Callable[[], None]) -> None:
-        async with self._delivery_lock:
-            # Resent events arriving while Home Assistant starts wait until it has started:
-            # automations only listen from then on. Unacknowledged, the door keeps them.
-            await self._started.wait()
-            if await self.delivered.async_add(delivery_id):
-                announce()
-            # Acknowledged again when repeated: the door missed the first acknowledgement.
-            try:
-                await self.async_publish(TopicKind.ACK, ack_event_payload(delivery_id))
-            except HomeAssistantError:
-                _LOGGER.debug("Door %s: could not acknowledge %s", self.device_id, delivery_id)
+    async def _async_acknowledge(self, delivery_id: str) -> None:
+        await self.async_publish(TopicKind.ACK, ack_event_payload(delivery_id))
 
     def _handle_datapoint(self, key: str, payload: bytes) -> None:
         point = self.hand_shake.datapoint(key)
