@@ -10,9 +10,12 @@ messages (time.process_time of the HA process only), its event loop lag (p50/p99
 10 ms timer) and the devicehub/mqtt CPU ratio.
 
     .venv/bin/python -m bench.mqtt_throughput [--count 200] [--rates 500,2000] [--seconds 10]
-        [--modes devicehub] [--bridge]
+        [--modes devicehub] [--bridge] [--loop-detail]
 
 --bridge puts the doors on a second Mosquitto bridged to the one Home Assistant uses.
+--loop-detail also times every event loop callback and garbage collection (bench.loopmon's
+LoopMonitor: the slowest callbacks, GC pauses); it costs CPU, so compare its CPU figures only
+with another --loop-detail run.
 
 Prints one JSON line.
 """
@@ -37,7 +40,7 @@ from tools.mqttdoor import MosquittoBroker
 
 from .bridge import bridged_broker
 from .hass import add_entries, door_entry, home_assistant, quiet_logs, run
-from .loopmon import LoopLag
+from .loopmon import LoopLag, LoopMonitor
 from .mqtt_load import BENCH_DOOR, door_id
 from .procs import Child
 from .profiling import profiled
@@ -128,7 +131,7 @@ class StateChangeCounter:
         self._unsubscribe()
 
 
-async def run_home_assistant(mode: str, port: int, count: int) -> None:
+async def run_home_assistant(mode: str, port: int, count: int, loop_detail: bool) -> None:
     """The HA process: set up, then measure windows as the orchestrator asks (stdin lines)."""
     started = time.perf_counter()
     async with home_assistant(port, mqtt_yaml(count) if mode == "mqtt_yaml" else "") as hass:
@@ -138,7 +141,7 @@ async def run_home_assistant(mode: str, port: int, count: int) -> None:
             if command.get("op") != "start":
                 continue
             counter = StateChangeCounter(hass, entities)
-            probe = LoopLag(0.01)
+            probe = LoopMonitor(0.01) if loop_detail else LoopLag(0.01)
             probe.start()
             cpu_before, window_start = time.process_time(), time.perf_counter()
             reply({"started": True})
@@ -151,6 +154,7 @@ async def run_home_assistant(mode: str, port: int, count: int) -> None:
                         break  # nothing new for a while: what is missing will not come
                     await asyncio.sleep(0.05)  # polls its own counter; same cost in both modes
             cpu = time.process_time() - cpu_before
+            busy = time.perf_counter() - window_start
             await probe.stop()
             counter.close()
             lags_ms = [lag * 1000 for lag in probe.lags]
@@ -165,6 +169,9 @@ async def run_home_assistant(mode: str, port: int, count: int) -> None:
                         "p99": round(percentile(lags_ms or [0.0], 0.99), 2),
                         "max": round(max(lags_ms, default=0), 2),
                     },
+                    # The window's process CPU over its wall time (2.0 would be both cores).
+                    "cpu_share": round(cpu / busy, 2),
+                    **({"loop": probe.figures()} if isinstance(probe, LoopMonitor) else {}),
                 }
             )
 
@@ -184,6 +191,7 @@ def measure_mode(mode: str, port: int, fleet: Child, args: argparse.Namespace) -
     ha = Child.python(
         "bench.mqtt_throughput",
         *("--role", "ha", "--mode", mode, "--port", str(port), "--count", str(args.count)),
+        *(("--loop-detail",) if args.loop_detail else ()),
     )
     try:
         setup = ha.read_json(CHILD_TIMEOUT)
@@ -233,13 +241,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--bridge", action="store_true", help="doors on a bridged broker")
+    parser.add_argument("--loop-detail", action="store_true", help="time callbacks and GC")
     parser.add_argument("--role", choices=["orchestrator", "ha"], default="orchestrator")
     parser.add_argument("--mode", choices=MODES)
     parser.add_argument("--port", type=int)
     args = parser.parse_args()
     if args.role == "ha":
         quiet_logs()
-        run(run_home_assistant(args.mode, args.port, args.count))
+        run(run_home_assistant(args.mode, args.port, args.count, args.loop_detail))
     else:
         print(json.dumps(orchestrate(args)))
 

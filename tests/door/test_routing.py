@@ -1,11 +1,13 @@
 """A door update reaches the entities that follow what changed; availability reaches all."""
 
 from dataclasses import fields
+from typing import get_args
 
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.devicehub.door.coordinator import DoorData
+from custom_components.devicehub.door.coordinator import DoorData, DoorField
+from custom_components.devicehub.mqtt_door.models import DataPointValue
 
 from .conftest import Fire
 
@@ -20,6 +22,22 @@ async def test_every_entity_follows_a_field(
     assert len(followed) == 9
     assert set(followed) <= {field.name for field in fields(DoorData)}
     assert {"lock", "datapoints", "stranger", "punch", "picture"} <= set(followed)
+
+
+def test_with_field_changes_that_field_only() -> None:
+    """Every field an update names is one of DoorData's; the copy keeps all the others."""
+    names = get_args(DoorField.__value__)
+    assert sorted(names) == sorted(field.name for field in fields(DoorData))
+    before = DoorData(datapoints={"temperature": DataPointValue(state=21.5)})
+    for name in names:
+        value = object()
+        after = before.with_field(name, value)
+        assert after is not before
+        assert getattr(after, name) is value
+        for other in fields(DoorData):
+            if other.name != name:
+                assert getattr(after, other.name) is getattr(before, other.name)
+    assert before == DoorData(datapoints={"temperature": DataPointValue(state=21.5)})
 
 
 async def test_update_reaches_its_followers_only(

@@ -10,9 +10,9 @@ reaches them all.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 import logging
-from typing import TYPE_CHECKING, Literal, override
+from typing import TYPE_CHECKING, Any, Literal, override
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -78,6 +78,19 @@ class DoorData:
         """The lock's state as the door last reported it."""
         return None if self.lock is None else self.lock.state
 
+    def with_field(self, name: DoorField, value: object) -> DoorData:
+        """A copy with one field changed.
+
+        dataclasses.replace reads every field's definition again on each call: it took a
+        tenth of a door message's handling, three times this copy.
+        """
+        values: dict[str, Any] = {field_name: getattr(self, field_name) for field_name in _FIELDS}
+        values[name] = value
+        return DoorData(**values)
+
+
+_FIELDS: tuple[str, ...] = tuple(door_field.name for door_field in fields(DoorData))
+
 
 class DoorCoordinator(DataUpdateCoordinator[DoorData]):
     """Pushed state of one door (update_interval None: never polls)."""
@@ -99,11 +112,11 @@ class DoorCoordinator(DataUpdateCoordinator[DoorData]):
         self._changed: DoorField | None = None
 
     @callback
-    def _async_set_field(self, changed: DoorField, data: DoorData) -> None:
+    def _async_set_field(self, changed: DoorField, value: object) -> None:
         """New data differing from the last in the field `changed` only."""
         self._changed = changed
         try:
-            self.async_set_updated_data(data)
+            self.async_set_updated_data(self.data.with_field(changed, value))
         finally:
             self._changed = None
 
@@ -122,54 +135,54 @@ class DoorCoordinator(DataUpdateCoordinator[DoorData]):
     @callback
     def async_set_lock_state(self, state: LockState) -> None:
         """A `state` message."""
-        self._async_set_field("lock", replace(self.data, lock=LockReport(state)))
+        self._async_set_field("lock", LockReport(state))
 
     @callback
     def async_set_datapoint(self, key: str, value: DataPointValue) -> None:
         """A valid value of a declared data point."""
         datapoints = {**self.data.datapoints, key: value}
-        self._async_set_field("datapoints", replace(self.data, datapoints=datapoints))
+        self._async_set_field("datapoints", datapoints)
 
     @callback
     def async_set_stranger(self, stranger: Stranger) -> None:
         """A stranger seen by the door."""
-        self._async_set_field("stranger", replace(self.data, stranger=stranger))
+        self._async_set_field("stranger", stranger)
 
     @callback
     def async_set_punch(self, punch: Punch) -> None:
         """A punch at the door."""
-        self._async_set_field("punch", replace(self.data, punch=punch))
+        self._async_set_field("punch", punch)
 
     @callback
     def async_set_picture(self, picture: Picture) -> None:
         """A new stranger picture, received or fetched."""
-        self._async_set_field("picture", replace(self.data, picture=picture))
+        self._async_set_field("picture", picture)
 
     # Contract 1.1, access control.
 
     @callback
     def async_set_contact(self, contact: ContactReport) -> None:
         """The door opened or closed."""
-        self._async_set_field("contact", replace(self.data, contact=contact))
+        self._async_set_field("contact", contact)
 
     @callback
     def async_set_ring(self, ring: Ring) -> None:
         """The doorbell was pressed."""
-        self._async_set_field("ring", replace(self.data, ring=ring))
+        self._async_set_field("ring", ring)
 
     @callback
     def async_set_access(self, attempt: AccessAttempt) -> None:
         """Someone was let in or refused."""
-        self._async_set_field("access", replace(self.data, access=attempt))
+        self._async_set_field("access", attempt)
 
     @callback
     def async_set_alarm(self, report: AlarmReport) -> None:
         """An alarm went on or off."""
         alarms = {**self.data.alarms, report.kind: report}
-        self._async_set_field("alarms", replace(self.data, alarms=alarms))
+        self._async_set_field("alarms", alarms)
 
     @callback
     def async_set_relay(self, report: RelayReport) -> None:
         """The door confirmed an output's state."""
         relays = {**self.data.relays, report.key: report}
-        self._async_set_field("relays", replace(self.data, relays=relays))
+        self._async_set_field("relays", relays)
