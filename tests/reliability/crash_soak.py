@@ -4,12 +4,12 @@ Not the test harness: a Home Assistant process (tests/reliability/soak_hass.py: 
 entry point without the default integrations the soak does not use) with devicehub linked in,
 a terminal simulator (tools.zksim), a simulated MQTT door (tools.mqttdoor, contract 1.1
 event ids) on a Mosquitto broker and a simulated push terminal (tools.admssim, calling Home
-Assistant's HTTP server as a terminal does; soak_push.py), all on loopback. Punches are made
-on all three all the time;
-Home Assistant is killed with SIGKILL at random moments (during start-up, catch-up or calm)
-and started again each time. What Home Assistant announced is counted from a recorder that
-survives the kills: a test-only component (tests/reliability/punch_recorder) whose @callback
-state listener appends and fsyncs each punch in the event-loop step that announces it.
+Assistant's HTTP server as a terminal does; soak_push.py), all on loopback, configured by
+soak_config.py. Punches are made on all three all the time; Home Assistant is killed with
+SIGKILL at random moments (during start-up, catch-up or calm) and started again each time.
+What Home Assistant announced is counted from a recorder that survives the kills: a
+test-only component (tests/reliability/punch_recorder) whose @callback state listener
+appends and fsyncs each punch in the event-loop step that announces it.
 
 At the end every punch made after the terminal's cursor started must be in that file
 exactly once. Right after each kill, before the restart, what devicehub's storage counts as
@@ -21,7 +21,6 @@ the kill that made it, or shown as tied to none. Used by tests/reliability/test_
 from contextlib import suppress
 from dataclasses import dataclass, field
 import itertools
-import json
 import os
 from pathlib import Path
 import random
@@ -33,120 +32,19 @@ import threading
 import time
 from typing import Any
 
-from scripts.seed_dev_config import config_entry
 from tools.mqttdoor import DoorConfig, SimulatedDoor
-from tools.mqttdoor.broker import HOST, free_port
+from tools.mqttdoor.broker import HOST
 from tools.zksim import DeviceBusyError, TerminalSimulator
 
+from .soak_config import DOOR_ID, ENTITY_STARTS, PUSH_SERIAL, write_config
 from .soak_ledger import PUNCH_LOG, Ledger, Tally, recorded
 from .soak_push import PushTerminalThread
 
-REPO = Path(__file__).resolve().parents[2]
-RECORDER = Path(__file__).resolve().parent / "punch_recorder"
 SOAK_HASS = Path(__file__).resolve().parent / "soak_hass.py"
 # Shared by soaks of this user: Python replaces .pyc files atomically and checks each against
 # its source, so only the first soak on a machine compiles Home Assistant.
 PYCACHE = Path(tempfile.gettempdir()) / f"devicehub-crash-soak-pycache-{os.getuid()}"
 STARTED_MARKER = "Home Assistant initialized in"
-TERMINAL_TITLE = "Soak terminal"
-TERMINAL_ENTITY = "event.soak_terminal"  # its punch event entity
-DOOR_ID = "soak_door"
-PUSH_TITLE = "Soak push"
-PUSH_ENTITY = "event.soak_push"  # its punch event entity
-PUSH_SERIAL = "SOAK0PUSH0001"
-# The push terminal's poll delay (the entry's option; 2 s is the least it takes): after the
-# last punch it sends what is still unanswered at least this often.
-PUSH_DELAY = 2
-# The recorder's lines by family: the punch entity ids they start with (the door: the rest).
-ENTITY_STARTS = {"terminal": TERMINAL_ENTITY, "push": PUSH_ENTITY}
-
-
-@dataclass(frozen=True)
-class SoakConfig:
-    """What write_config set up: the entry ids (their Stores are named after them) and the
-    port of Home Assistant's HTTP server (the push terminal calls it)."""
-
-    terminal_entry: str
-    door_entry: str
-    push_entry: str
-    http_port: int
-
-
-def write_config(config_dir: Path, *, terminal: TerminalSimulator, mqtt_port: int) -> SoakConfig:
-    """A configuration with the terminal, the door, the push terminal, MQTT and the punch
-    recorder.
-    """
-    http_port = free_port()
-    components = config_dir / "custom_components"
-    components.mkdir(parents=True)
-    (components / "devicehub").symlink_to(
-        REPO / "custom_components" / "devicehub", target_is_directory=True
-    )
-    (components / "punch_recorder").symlink_to(RECORDER, target_is_directory=True)
-    (config_dir / "configuration.yaml").write_text(
-        "homeassistant:\n"
-        "  name: soak\n  time_zone: UTC\n  unit_system: metric\n  country: GB\n"
-        # devicehub depends on http: on loopback, on a port of its own (soaks may run side
-        # by side on one machine).
-        f"http:\n  server_host: {HOST}\n  server_port: {http_port}\n"
-        "punch_recorder:\n"
-        "logger:\n  default: warning\n  logs:\n    homeassistant.bootstrap: info\n"
-        "    custom_components.devicehub: info\n",
-        encoding="utf-8",
-    )
-    door = DoorConfig(DOOR_ID).hand_shake()
-    terminal_entry = config_entry(
-        "devicehub",
-        {"kind": "terminal", "host": "127.0.0.1", "port": terminal.port, "password": 0},
-        title=TERMINAL_TITLE,
-        unique_id=terminal.config.serial_number(),
-        options={"unlock_seconds": 1},
-    )
-    door_entry = config_entry(
-        "devicehub",
-        {
-            "kind": "mqtt_door",
-            "prefix": "devicehub",
-            "device_id": DOOR_ID,
-            "hand_shake": door,
-            "registered": True,
-        },
-        title=door["name"],
-        unique_id=DOOR_ID,
-    )
-    # Added now: its punches from now on are news (HISTORY_MARGIN before is history).
-    push_entry = config_entry(
-        "devicehub",
-        {"kind": "push_terminal", "serial_number": PUSH_SERIAL, "time_zone": "UTC"},
-        title=PUSH_TITLE,
-        unique_id=PUSH_SERIAL,
-        options={"delay": PUSH_DELAY},
-    )
-    entries = [
-        config_entry("mqtt", {"broker": "127.0.0.1", "port": mqtt_port}, version=2, title="MQTT"),
-        terminal_entry,
-        door_entry,
-        push_entry,
-    ]
-    storage = config_dir / ".storage"
-    storage.mkdir()
-    (storage / "core.config_entries").write_text(
-        json.dumps(
-            {
-                "version": 1,
-                "minor_version": 5,
-                "key": "core.config_entries",
-                "data": {"entries": entries},
-            }
-        ),
-        encoding="utf-8",
-    )
-    return SoakConfig(
-        str(terminal_entry["entry_id"]),
-        str(door_entry["entry_id"]),
-        str(push_entry["entry_id"]),
-        http_port,
-    )
 
 
 class HomeAssistantProcess:
