@@ -11,8 +11,8 @@ at start-up. Right after each kill the soak compares devicehub's storage with th
 (soak_ledger.py): a failure names each loss and duplicate with the kill it is tied to and
 what that kill left (stored and not announced, or announced and not stored), or "no kill".
 Home Assistant processes are forked from a parent that imported it once, without the default
-integrations (soak_hass.py): 30 restarts take 60 to 80 s on an idle machine (2 cores); none
-outlives the test.
+integrations (soak_hass.py): 30 restarts take 60 to 80 s on an idle machine (2 cores), 60
+to 100 s with the push terminal on a machine shared with other runs; none outlives the test.
 
 DEVICEHUB_CRASH_SOAK_KILLS raises the number of kills (bench/crash_soak.py runs it longer).
 """
