@@ -1,10 +1,11 @@
 """The crash soak's long mode: a real Home Assistant process SIGKILLed many times.
 
 The same soak as tests/reliability/test_crash_soak.py (30 kills), run as long as asked:
-a terminal simulator and a simulated MQTT door (contract 1.1 event ids) punch all the time
-while Home Assistant is killed at random moments and started again. Prints kills, punches,
-duplicates and losses per family, each loss and duplicate tied to its kill, as text and as
-one JSON line.
+a terminal simulator, a simulated MQTT door (contract 1.1 event ids) and a simulated push
+terminal (calling Home Assistant's HTTP server, resending what was not answered `OK`) punch
+all the time while Home Assistant is killed at random moments and started again. Prints
+kills, punches, duplicates and losses per family, each loss and duplicate tied to its kill,
+as text and as one JSON line.
 
     python -m bench.crash_soak [--kills 300] [--seed N] [--punch-every 0.5]
 """

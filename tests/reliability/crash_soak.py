@@ -2,12 +2,14 @@
 
 Not the test harness: a Home Assistant process (tests/reliability/soak_hass.py: HA's own
 entry point without the default integrations the soak does not use) with devicehub linked in,
-a terminal simulator (tools.zksim) and a simulated MQTT door (tools.mqttdoor, contract 1.1
-event ids) on a Mosquitto broker, all on loopback. Punches are made on both all the time;
-Home Assistant is killed with SIGKILL at random moments (during start-up, catch-up or calm)
-and started again each time. What Home Assistant announced is counted from a recorder that
-survives the kills: a test-only component (tests/reliability/punch_recorder) whose @callback
-state listener appends and fsyncs each punch in the event-loop step that announces it.
+a terminal simulator (tools.zksim), a simulated MQTT door (tools.mqttdoor, contract 1.1
+event ids) on a Mosquitto broker and a simulated push terminal (tools.admssim, calling Home
+Assistant's HTTP server as a terminal does; soak_push.py), all on loopback, configured by
+soak_config.py. Punches are made on all three all the time; Home Assistant is killed with
+SIGKILL at random moments (during start-up, catch-up or calm) and started again each time.
+What Home Assistant announced is counted from a recorder that survives the kills: a
+test-only component (tests/reliability/punch_recorder) whose @callback state listener
+appends and fsyncs each punch in the event-loop step that announces it.
 
 At the end every punch made after the terminal's cursor started must be in that file
 exactly once. Right after each kill, before the restart, what devicehub's storage counts as
@@ -19,7 +21,6 @@ the kill that made it, or shown as tied to none. Used by tests/reliability/test_
 from contextlib import suppress
 from dataclasses import dataclass, field
 import itertools
-import json
 import os
 from pathlib import Path
 import random
@@ -31,87 +32,19 @@ import threading
 import time
 from typing import Any
 
-from scripts.seed_dev_config import config_entry
 from tools.mqttdoor import DoorConfig, SimulatedDoor
-from tools.mqttdoor.broker import HOST, free_port
+from tools.mqttdoor.broker import HOST
 from tools.zksim import DeviceBusyError, TerminalSimulator
 
+from .soak_config import DOOR_ID, ENTITY_STARTS, PUSH_SERIAL, write_config
 from .soak_ledger import PUNCH_LOG, Ledger, Tally, recorded
+from .soak_push import PushTerminalThread
 
-REPO = Path(__file__).resolve().parents[2]
-RECORDER = Path(__file__).resolve().parent / "punch_recorder"
 SOAK_HASS = Path(__file__).resolve().parent / "soak_hass.py"
 # Shared by soaks of this user: Python replaces .pyc files atomically and checks each against
 # its source, so only the first soak on a machine compiles Home Assistant.
 PYCACHE = Path(tempfile.gettempdir()) / f"devicehub-crash-soak-pycache-{os.getuid()}"
 STARTED_MARKER = "Home Assistant initialized in"
-TERMINAL_TITLE = "Soak terminal"
-TERMINAL_ENTITY = "event.soak_terminal"  # its punch event entity
-DOOR_ID = "soak_door"
-
-
-def write_config(
-    config_dir: Path, *, terminal: TerminalSimulator, mqtt_port: int
-) -> tuple[str, str]:
-    """A configuration with the terminal, the door, MQTT and the punch recorder; the entry
-    ids of the terminal and the door are returned (their Stores are named after them).
-    """
-    components = config_dir / "custom_components"
-    components.mkdir(parents=True)
-    (components / "devicehub").symlink_to(
-        REPO / "custom_components" / "devicehub", target_is_directory=True
-    )
-    (components / "punch_recorder").symlink_to(RECORDER, target_is_directory=True)
-    (config_dir / "configuration.yaml").write_text(
-        "homeassistant:\n"
-        "  name: soak\n  time_zone: UTC\n  unit_system: metric\n  country: GB\n"
-        # devicehub depends on http: on loopback, on a port of its own (soaks may run side
-        # by side on one machine).
-        f"http:\n  server_host: {HOST}\n  server_port: {free_port()}\n"
-        "punch_recorder:\n"
-        "logger:\n  default: warning\n  logs:\n    homeassistant.bootstrap: info\n"
-        "    custom_components.devicehub: info\n",
-        encoding="utf-8",
-    )
-    door = DoorConfig(DOOR_ID).hand_shake()
-    terminal_entry = config_entry(
-        "devicehub",
-        {"kind": "terminal", "host": "127.0.0.1", "port": terminal.port, "password": 0},
-        title=TERMINAL_TITLE,
-        unique_id=terminal.config.serial_number(),
-        options={"unlock_seconds": 1},
-    )
-    door_entry = config_entry(
-        "devicehub",
-        {
-            "kind": "mqtt_door",
-            "prefix": "devicehub",
-            "device_id": DOOR_ID,
-            "hand_shake": door,
-            "registered": True,
-        },
-        title=door["name"],
-        unique_id=DOOR_ID,
-    )
-    entries = [
-        config_entry("mqtt", {"broker": "127.0.0.1", "port": mqtt_port}, version=2, title="MQTT"),
-        terminal_entry,
-        door_entry,
-    ]
-    storage = config_dir / ".storage"
-    storage.mkdir()
-    (storage / "core.config_entries").write_text(
-        json.dumps(
-            {
-                "version": 1,
-                "minor_version": 5,
-                "key": "core.config_entries",
-                "data": {"entries": entries},
-            }
-        ),
-        encoding="utf-8",
-    )
-    return str(terminal_entry["entry_id"]), str(door_entry["entry_id"])
 
 
 class HomeAssistantProcess:
@@ -193,13 +126,16 @@ class HomeAssistantProcess:
 
 @dataclass
 class Puncher:
-    """Punches on the terminal and the door from a thread, each with a unique user id."""
+    """Punches on the terminal, the door and the push terminal from a thread, each with a
+    unique user id."""
 
     terminal: TerminalSimulator
     door: SimulatedDoor
+    push: PushTerminalThread
     every: float
     terminal_punches: list[str] = field(default_factory=list)
     door_punches: list[str] = field(default_factory=list)
+    push_punches: list[str] = field(default_factory=list)
     door_users: dict[str, str] = field(default_factory=dict)  # event id -> user id
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -227,6 +163,9 @@ class Puncher:
             event = self.door.publish_punch(door_user)
             self.door_users[event["id"]] = door_user
             self.door_punches.append(door_user)
+            push_user = str(next(numbers))
+            self.push.inject_punch(push_user)
+            self.push_punches.append(push_user)
 
 
 @dataclass(frozen=True)
@@ -240,13 +179,16 @@ class SoakResult:
     terminal: Tally
     door: Tally
     door_resent: int
+    push: Tally
+    push_unanswered: int  # uploads not answered OK, their punches sent again
 
     def as_text(self) -> str:
         return (
             f"crash soak: {self.kills} kills ({self.startup_kills} during start-up) in "
             f"{self.seconds:.0f} s, start-up {self.median_start_seconds:.1f} s (median)\n"
             f"  terminal: {self.terminal.as_text()}\n"
-            f"  door ({self.door_resent} resends): {self.door.as_text()}"
+            f"  door ({self.door_resent} resends): {self.door.as_text()}\n"
+            f"  push ({self.push_unanswered} uploads not answered OK): {self.push.as_text()}"
         )
 
 
@@ -277,8 +219,8 @@ def run_crash_soak(
     time within the shortest start-up seen, from the process start.
     """
     rng = random.Random(seed)
-    terminal_entry, door_entry = write_config(config_dir, terminal=terminal, mqtt_port=mqtt_port)
-    cursor = config_dir / ".storage" / f"devicehub.terminal_cursor.{terminal_entry}"
+    config = write_config(config_dir, terminal=terminal, mqtt_port=mqtt_port)
+    cursor = config_dir / ".storage" / f"devicehub.terminal_cursor.{config.terminal_entry}"
     log = config_dir / PUNCH_LOG
     door = SimulatedDoor(
         DoorConfig(DOOR_ID, port=mqtt_port, event_ids=True, resend_after=1.0, heartbeat=None)
@@ -290,15 +232,18 @@ def run_crash_soak(
     except BaseException:
         door.stop()
         raise
-    puncher = Puncher(terminal, door, punch_every)
+    push = PushTerminalThread(f"http://{HOST}:{config.http_port}", PUSH_SERIAL)
+    puncher = Puncher(terminal, door, push, punch_every)
     ledger = Ledger(
         config_dir,
-        terminal_entry,
-        door_entry,
+        config.terminal_entry,
+        config.door_entry,
+        config.push_entry,
         terminal,
         puncher.door_users,
         lambda: door.outbox.pending,
-        TERMINAL_ENTITY,
+        push.pending,
+        ENTITY_STARTS,
     )
     start_ups: list[float] = []
     startup_kills = 0
@@ -318,6 +263,7 @@ def run_crash_soak(
         done = 0  # starts completed before the running process's
         wait_started(done)
         ledger.note_history()
+        push.start()
         puncher.start()
         for kill in range(kills):
             if kill % 3 == 2:
@@ -337,12 +283,12 @@ def run_crash_soak(
         wait_started(done)
         puncher.stop()
         # The last start runs until every punch has arrived (or the time is up).
-        expected = set(puncher.terminal_punches) | set(puncher.door_punches)
+        expected = {*puncher.terminal_punches, *puncher.door_punches, *puncher.push_punches}
 
         def all_fired() -> bool:
-            fired = recorded(log, TERMINAL_ENTITY)
+            fired = recorded(log, ENTITY_STARTS)
             # What a kill left stored and unannounced never comes: no use waiting for it.
-            came = set(fired["terminal"]) | set(fired["door"]) | ledger.lost_at_kills()
+            came = set().union(*fired.values()) | ledger.lost_at_kills()
             return expected <= came
 
         with suppress(AssertionError):  # what never came is counted as losses below
@@ -350,9 +296,16 @@ def run_crash_soak(
         time.sleep(2)  # resends in flight would show as duplicates now
     finally:
         puncher.stop()
+        push.stop()
         hass.stop()
         door.stop()
-    tallies = ledger.tally({"terminal": puncher.terminal_punches, "door": puncher.door_punches})
+    tallies = ledger.tally(
+        {
+            "terminal": puncher.terminal_punches,
+            "door": puncher.door_punches,
+            "push": puncher.push_punches,
+        }
+    )
     return SoakResult(
         kills=kills,
         startup_kills=startup_kills,
@@ -361,4 +314,6 @@ def run_crash_soak(
         terminal=tallies["terminal"],
         door=tallies["door"],
         door_resent=door.outbox.resent,
+        push=tallies["push"],
+        push_unanswered=push.unanswered,
     )

@@ -5,24 +5,26 @@ Right after each SIGKILL (before the restart) the soak reads what devicehub's st
 as delivered, and the recorder's file. A punch stored as delivered that the recorder never
 wrote was lost in the instant of that kill (stored, not announced: it is never delivered
 again). A punch the recorder wrote that storage does not count as delivered will be
-announced again after the restart (the terminal's next catch-up, the door's resend): a
-duplicate in the making. At the end every loss and every duplicate is tied to the first kill
-that showed it; one tied to none is a fault of its own.
+announced again after the restart (the terminal's next catch-up, the door's or the push
+terminal's resend): a duplicate in the making. At the end every loss and every duplicate
+is tied to the first kill that showed it; one tied to none is a fault of its own.
 
 What storage counts as delivered is read with devicehub's own rules: for a terminal, its
 cursor (the Store's data as a CursorPosition) over the terminal's log; for a door, the ids
-in its Store. Entries of the delivery journal past the Store's `journal_seq` count as
-delivered too, once the journal exists.
+in its Store; for a push terminal, the punch keys its ledger's Store remembers. Entries of
+the delivery journal past the Store's `journal_seq` count as delivered too, once the journal
+exists.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 import json
 from pathlib import Path
 from typing import Any
 
 from custom_components.devicehub.journal import read_journal
+from custom_components.devicehub.push.ledger import PunchKey as PushPunchKey
 from custom_components.devicehub.terminal.cursor import PunchKey, position_from
 from tools.zksim import TerminalSimulator
 
@@ -30,6 +32,9 @@ TERMINAL_CURSOR = "devicehub.terminal_cursor.{entry_id}"
 TERMINAL_JOURNAL = "devicehub.terminal_journal.{entry_id}"
 DOOR_DELIVERED = "devicehub.door_delivered.{entry_id}"
 DOOR_JOURNAL = "devicehub.door_journal.{entry_id}"
+PUSH_LEDGER = "devicehub.push.{entry_id}"
+PUSH_JOURNAL = "devicehub.push_journal.{entry_id}"
+FAMILIES = ("terminal", "door", "push")
 PUNCH_LOG = "punches.log"  # the punch recorder's file in the configuration folder
 # Shown per finding; the ids are the punches' user ids, to look for in the logs.
 SHOWN_IDS = 5
@@ -49,16 +54,19 @@ def _journal_after(path: Path, journal_seq: int) -> list[str]:
     return [payload.decode() for seq, payload in read_journal(path) if seq > journal_seq]
 
 
-def recorded(log: Path, terminal_entity: str) -> dict[str, Counter[str]]:
-    """How often the recorder wrote each user id, per family (terminal: the punch entities
-    whose id starts with terminal_entity; door: the others).
+def recorded(log: Path, entity_starts: Mapping[str, str]) -> dict[str, Counter[str]]:
+    """How often the recorder wrote each user id, per family: a line goes to the family
+    whose entry in entity_starts its punch entity id starts with, to the door otherwise.
     """
-    counts: dict[str, Counter[str]] = {"terminal": Counter(), "door": Counter()}
+    counts: dict[str, Counter[str]] = {family: Counter() for family in FAMILIES}
     if not log.exists():
         return counts
     for line in log.read_text(encoding="utf-8").splitlines():
         entity_id, _, rest = line.partition("|")
-        family = "terminal" if entity_id.startswith(terminal_entity) else "door"
+        family = next(
+            (name for name, start in entity_starts.items() if entity_id.startswith(start)),
+            "door",
+        )
         counts[family][rest.partition("|")[0]] += 1
     return counts
 
@@ -86,6 +94,18 @@ def door_delivered(storage: Path, entry_id: str) -> list[str]:
     ids: list[str] = data.get("ids", [])
     journaled = _journal_after(journal, int(data.get("journal_seq", 0)))
     return list(dict.fromkeys([*ids, *journaled]))
+
+
+def push_delivered(storage: Path, entry_id: str) -> list[str]:
+    """User ids of the punches a push terminal's ledger (Store and journal) counts as
+    delivered, in the order of delivery. Its time cursor (punches at or before it count as
+    delivered too) stays where the entry was added, so it covers only history here.
+    """
+    data = _store_data(storage / PUSH_LEDGER.format(entry_id=entry_id))
+    recent: list[str] = data.get("recent", [])
+    journal = storage / PUSH_JOURNAL.format(entry_id=entry_id)
+    journaled = _journal_after(journal, int(data.get("journal_seq", 0)))
+    return [PushPunchKey.from_stored(key).user_id for key in dict.fromkeys([*recent, *journaled])]
 
 
 @dataclass(frozen=True)
@@ -237,19 +257,21 @@ def tally(
 
 @dataclass
 class Ledger:
-    """Storage against the recorder for both families, read right after each kill."""
+    """Storage against the recorder for the three families, read right after each kill."""
 
     config_dir: Path
     terminal_entry: str
     door_entry: str
+    push_entry: str
     terminal: TerminalSimulator
     door_users: dict[str, str]  # event id -> user id, as the door punches
     door_pending: Callable[[], list[str]]  # the event ids the door has not had acknowledged
-    terminal_entity: str  # the start of the terminal's punch event entity id
+    push_pending: Callable[[], list[str]]  # the user ids the push terminal has not had `OK` for
+    entity_starts: Mapping[str, str]  # family -> the start of its punch entity ids (recorded)
     # The terminal's history: punches before its cursor, never announced (note_history).
     terminal_history: frozenset[str] = frozenset()
     kills: dict[str, list[KillFinding]] = field(
-        default_factory=lambda: {"terminal": [], "door": []}
+        default_factory=lambda: {family: [] for family in FAMILIES}
     )
 
     def note_history(self) -> None:
@@ -271,11 +293,12 @@ class Ledger:
                 for event_id in door_delivered(storage, self.door_entry)
                 if event_id in users
             ],
+            "push": push_delivered(storage, self.push_entry),
         }
 
     def announced(self) -> dict[str, Counter[str]]:
         """How often the recorder wrote each user id, per family."""
-        return recorded(self.config_dir / PUNCH_LOG, self.terminal_entity)
+        return recorded(self.config_dir / PUNCH_LOG, self.entity_starts)
 
     def after_kill(self, kill: int, during_startup: bool) -> None:
         """Note what this kill left: Home Assistant is dead and not started again yet."""
@@ -289,6 +312,11 @@ class Ledger:
         held = {users[event_id] for event_id in self.door_pending() if event_id in users}
         self.kills["door"].append(
             finding(kill, during_startup, delivered["door"], announced["door"], held)
+        )
+        # Likewise only a punch the push terminal still holds (no `OK` for it) is sent again.
+        unanswered = set(self.push_pending())
+        self.kills["push"].append(
+            finding(kill, during_startup, delivered["push"], announced["push"], unanswered)
         )
 
     def lost_at_kills(self) -> set[str]:

@@ -11,17 +11,20 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 
 from custom_components.devicehub.journal import DeliveryJournal
+from custom_components.devicehub.push.ledger import PunchKey as PushPunchKey, PunchLedger
 from custom_components.devicehub.terminal.cursor import AttendanceCursor, PunchKey
 from tests.zksim_fixtures import SimulatorFactory
 
 from .soak_ledger import (
     DOOR_DELIVERED,
     PUNCH_LOG,
+    PUSH_LEDGER,
     TERMINAL_CURSOR,
     TERMINAL_JOURNAL,
     Ledger,
     door_delivered,
     finding,
+    push_delivered,
     recorded,
     tally,
     terminal_delivered,
@@ -29,6 +32,7 @@ from .soak_ledger import (
 
 ENTRY_ID = "0123456789abcdef"
 START = datetime(2026, 12, 3, 9, 0, 0)
+ENTITY_STARTS = {"terminal": "event.soak_terminal", "push": "event.soak_push"}
 
 
 def _write_store(storage: Path, key: str, hass_storage: dict[str, Any]) -> None:
@@ -96,19 +100,50 @@ def test_door_delivered_is_the_stored_ids(tmp_path: Path) -> None:
     assert door_delivered(tmp_path, ENTRY_ID) == ["d-2", "d-1"]  # as delivered
 
 
+async def test_push_delivered_is_the_ledgers_keys_and_its_journal(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """The keys the push ledger's Store remembers, then those only its journal holds (past
+    the Store's journal_seq), as the ledger itself would load them after a kill."""
+    storage = Path(hass.config.path(".storage"))
+    assert push_delivered(storage, ENTRY_ID) == []  # nothing stored yet
+    ledger = PunchLedger(hass, ENTRY_ID)
+    await ledger.async_load()
+    key = PUSH_LEDGER.format(entry_id=ENTRY_ID)
+    await ledger.async_make_room()
+    ledger.record(PushPunchKey("31", START, 0))
+    await hass.async_block_till_done()  # the Store is saved with it
+    assert hass_storage[key]["data"]["journal_seq"] == 1
+    _write_store(storage, key, hass_storage)
+    await ledger.async_make_room()
+    ledger.record(PushPunchKey("32", START + timedelta(seconds=1), 1))  # the journal only
+    try:
+        assert push_delivered(storage, ENTRY_ID) == ["31", "32"]
+        assert push_delivered(storage, "another") == []
+    finally:
+        await ledger.async_close()
+
+
 def test_recorded_counts_per_family(tmp_path: Path) -> None:
-    """The recorder's lines, counted by user id for the terminal and for the door."""
+    """The recorder's lines, counted by user id for the terminal, the push terminal and
+    the door (every other punch entity)."""
     log = tmp_path / "punches.log"
-    assert recorded(log, "event.soak_terminal") == {"terminal": Counter(), "door": Counter()}
+    assert recorded(log, ENTITY_STARTS) == {
+        "terminal": Counter(),
+        "door": Counter(),
+        "push": Counter(),
+    }
     log.write_text(
         "event.soak_terminal_punch|101|2026-12-03T09:00:00.1+00:00\n"
         "event.soak_door_attendance|102|2026-12-03T09:00:00.2+00:00\n"
-        "event.soak_terminal_punch|101|2026-12-03T09:00:03.1+00:00\n",
+        "event.soak_terminal_punch|101|2026-12-03T09:00:03.1+00:00\n"
+        "event.soak_push_punch|103|2026-12-03T09:00:03.2+00:00\n",
         encoding="utf-8",
     )
-    assert recorded(log, "event.soak_terminal") == {
+    assert recorded(log, ENTITY_STARTS) == {
         "terminal": Counter({"101": 2}),
         "door": Counter({"102": 1}),
+        "push": Counter({"103": 1}),
     }
 
 
@@ -173,20 +208,24 @@ async def test_the_ledger_reads_both_families_at_a_kill(
     zk_simulator: SimulatorFactory,
     tmp_path: Path,
 ) -> None:
-    """History is left out; a door event the door still holds is a duplicate in the making."""
+    """History is left out; a door event the door still holds, and a push punch the push
+    terminal still holds, are duplicates in the making."""
     terminal = zk_simulator()
     history = terminal.inject_punch("1", when=START)
     cursor = AttendanceCursor(hass, ENTRY_ID)
     await cursor.async_start_at(history.timestamp, [PunchKey("1", history.timestamp, 0)])
     pending = ["d-3"]
+    push_pending = ["23"]
     ledger = Ledger(
         tmp_path,
         ENTRY_ID,
         "door",
+        "push",
         terminal,
         door_users={"d-1": "11", "d-2": "12", "d-3": "13"},
         door_pending=lambda: pending,
-        terminal_entity="event.soak_terminal",
+        push_pending=lambda: push_pending,
+        entity_starts=ENTITY_STARTS,
     )
     ledger.note_history()
     stored = terminal.inject_punch("2", when=START + timedelta(seconds=2))
@@ -198,23 +237,46 @@ async def test_the_ledger_reads_both_families_at_a_kill(
     (storage / DOOR_DELIVERED.format(entry_id="door")).write_text(
         json.dumps(door_store), encoding="utf-8"
     )
+    push_keys = [PushPunchKey(user, START, 0).stored() for user in ("21", "22")]
+    push_store = {
+        "version": 1,
+        "minor_version": 2,
+        "key": "k",
+        "data": {"recent": push_keys, "journal_seq": 0},
+    }
+    (storage / PUSH_LEDGER.format(entry_id="push")).write_text(
+        json.dumps(push_store), encoding="utf-8"
+    )
     (tmp_path / PUNCH_LOG).write_text(
         "event.soak_door_punch|11|2026-12-03T09:00:00.1+00:00\n"
-        "event.soak_door_punch|13|2026-12-03T09:00:00.3+00:00\n",
+        "event.soak_door_punch|13|2026-12-03T09:00:00.3+00:00\n"
+        "event.soak_push_punch|21|2026-12-03T09:00:00.4+00:00\n"
+        "event.soak_push_punch|23|2026-12-03T09:00:00.5+00:00\n"
+        "event.soak_push_punch|24|2026-12-03T09:00:00.6+00:00\n",
         encoding="utf-8",
     )
 
     ledger.after_kill(1, during_startup=False)
 
     terminal_kill, door_kill = ledger.kills["terminal"][0], ledger.kills["door"][0]
+    push_kill = ledger.kills["push"][0]
     assert terminal_kill.stored_not_announced == {"2"}  # "1" is history, never announced
     assert terminal_kill.newest_stored == "2"
     assert door_kill.stored_not_announced == {"12"}
     assert door_kill.announced_not_stored == {"13"}  # still held by the door: resent
-    assert ledger.lost_at_kills() == {"2", "12"}
-    tallies = ledger.tally({"terminal": ["2"], "door": ["11", "12", "13"]})
+    assert push_kill.stored_not_announced == {"22"}
+    assert push_kill.newest_stored == "22"
+    # 23 is still held by the push terminal (no `OK`): sent again. 24 was answered `OK`.
+    assert push_kill.announced_not_stored == {"23"}
+    assert ledger.lost_at_kills() == {"2", "12", "22"}
+    tallies = ledger.tally(
+        {"terminal": ["2"], "door": ["11", "12", "13"], "push": ["21", "22", "23", "24"]}
+    )
     assert tallies["terminal"].causes == {"2": "kill 1: stored, not announced, the newest stored"}
     assert tallies["door"].causes == {"12": "kill 1: stored, not announced, the newest stored"}
+    assert tallies["push"].causes == {"22": "kill 1: stored, not announced, the newest stored"}
     pending.clear()  # acknowledged: never resent, so no duplicate in the making
+    push_pending.clear()  # answered `OK`: never sent again
     ledger.after_kill(2, during_startup=True)
     assert ledger.kills["door"][1].announced_not_stored == set()
+    assert ledger.kills["push"][1].announced_not_stored == set()
