@@ -69,6 +69,8 @@ class PushTerminalThread:
 
     def pending(self) -> list[str]:
         """The user ids of the punches not answered `OK` yet: the ones it sends again."""
+        if not self._thread.is_alive():
+            return []  # never started: this soak runs without a push terminal
 
         async def pending() -> list[str]:
             return [punch.user_id for punch in self._sim.data.pending_punches]
