@@ -22,3 +22,10 @@ def journaled_since_save(hass: HomeAssistant, name: str, stored: dict[str, Any])
     return [
         payload.decode() for seq, payload in read_journal(journal_file(hass, name)) if seq > saved
     ]
+
+
+def durable(hass: HomeAssistant, name: str, stored: dict[str, Any], field: str) -> list[str]:
+    """What survives a kill now: the Store's `field` (a list of keys or ids), then the
+    journal's entries past its last save.
+    """
+    return [*stored.get(field, []), *journaled_since_save(hass, name, stored)]

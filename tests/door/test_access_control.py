@@ -30,7 +30,7 @@ from custom_components.devicehub.door.const import (
 )
 from custom_components.devicehub.door.diagnostics import async_get_door_diagnostics
 from custom_components.devicehub.mqtt_door.handshake import hand_shake_to_object
-from tests.journals import journal_file, journaled_since_save
+from tests.journals import durable, journal_file
 from tests.states import BusEvents
 
 from .conftest import DOOR_ID, ENTRY_ID, HAND_SHAKE, Fire, published, run_loop, topic
@@ -450,9 +450,8 @@ async def test_access_events_with_ids_once_and_acknowledged(
         # Durable before it is announced (in the Store, or journaled since its last save):
         # a crash right after cannot fire it again.
         stored = hass_storage[store_key]["data"]
-        journal = f"door_journal.{setup_door.entry_id}"
-        durable = [*stored["ids"], *journaled_since_save(hass, journal, stored)]
-        fired.append((event.data["entity_id"], durable[-1]))
+        ids = durable(hass, f"door_journal.{setup_door.entry_id}", stored, "ids")
+        fired.append((event.data["entity_id"], ids[-1]))
 
     async_track_state_change_event(hass, [DOORBELL, ACCESS], record)
     mqtt_mock.async_publish.reset_mock()

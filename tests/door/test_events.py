@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.devicehub.const import DOMAIN
 from custom_components.devicehub.door.delivered import MAX_DELIVERED_IDS, DeliveredIds
-from tests.journals import journal_file, journaled_since_save
+from tests.journals import durable, journal_file
 
 from .conftest import DOOR_ID, Fire, published, topic
 
@@ -134,8 +134,7 @@ async def test_events_with_ids_once_and_acknowledged(
         # Durable before it is announced (in the Store, or journaled since its last save):
         # a crash right after cannot fire it again.
         stored = hass_storage[store_key]["data"]
-        journal = f"door_journal.{setup_door.entry_id}"
-        fired.append([*stored["ids"], *journaled_since_save(hass, journal, stored)][-1])
+        fired.append(durable(hass, f"door_journal.{setup_door.entry_id}", stored, "ids")[-1])
 
     async_track_state_change_event(hass, [ATTENDANCE, STRANGER], record)
     punch = {"user_id": "42", "punch": "check_in", "ts": 0, "id": "p-1"}

@@ -20,7 +20,7 @@ from custom_components.devicehub.journal import SLOT_SIZE
 from custom_components.devicehub.punch import Punch
 from custom_components.devicehub.push.const import RECENT_PUNCH_KEYS
 from custom_components.devicehub.push.ledger import JOURNAL_SLOTS
-from tests.journals import journal_file, journaled_since_save
+from tests.journals import durable, journal_file
 from tools.admssim import PushTerminalSimulator, UploadResult
 
 from .conftest import (
@@ -228,13 +228,15 @@ async def test_reply_lost_resend_dropped(
     key = f"{DOMAIN}.push.{loaded_entry.entry_id}"
     journal = f"push_journal.{loaded_entry.entry_id}"
 
-    def durable() -> list[str]:
+    def durable_keys() -> list[str]:
         stored = hass_storage[key]["data"] if key in hass_storage else {}
-        return [*stored.get("recent", []), *journaled_since_save(hass, journal, stored)]
+        return durable(hass, journal, stored, "recent")
 
     def durable_key(punch: Punch) -> str | None:
         stamp = punch.timestamp.replace(tzinfo=None).isoformat()
-        return next((k for k in durable() if k.startswith(f"{punch.user_id}\t{stamp}\t")), None)
+        return next(
+            (k for k in durable_keys() if k.startswith(f"{punch.user_id}\t{stamp}\t")), None
+        )
 
     delivered = PunchRecorder(runtime_of(loaded_entry))
     durable_when_announced: list[str | None] = []
@@ -249,7 +251,7 @@ async def test_reply_lost_resend_dropped(
         f"{p.user_id}\t{p.time.replace(microsecond=0).isoformat()}\t{p.status}" for p in batch
     ]
     assert durable_when_announced == expected
-    assert sorted(durable()) == sorted(expected)
+    assert sorted(durable_keys()) == sorted(expected)
     status, reply = await sim.post_raw("cdata", body, {"table": "ATTLOG", "Stamp": "2"})
     assert (status, reply) == (200, "OK:2")
     assert len(delivered.punches) == 2

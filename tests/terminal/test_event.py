@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -13,13 +12,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.devicehub.const import DOMAIN
-from custom_components.devicehub.journal import read_journal
 from custom_components.devicehub.terminal.const import (
     CONF_ENCODING,
     CONF_LIVE_CAPTURE,
     CONF_POLL_INTERVAL,
 )
 from custom_components.devicehub.terminal.runtime import TerminalRuntime
+from tests.journals import durable
 from tests.zksim_fixtures import SimulatorFactory
 from tools.zksim import AttendanceRecord, BusyMode, TerminalSimulator, User
 from tools.zksim.records import decode_user, encode_user
@@ -454,17 +453,12 @@ async def test_delivery_is_stored_before_it_is_announced(
     """
     runtime = await async_setup_entry(hass, config_entry)
     stored_when_announced: list[bool] = []
-    journal = Path(
-        hass.config.path(".storage", f"devicehub.terminal_journal.{config_entry.entry_id}")
-    )
+    journal = f"terminal_journal.{config_entry.entry_id}"
 
     def check(punch: Any) -> None:
         data = hass_storage[CURSOR_KEY]["data"]
-        journaled = {
-            payload.decode() for seq, payload in read_journal(journal) if seq > data["journal_seq"]
-        }
         ident = f"{punch.user_id}|{punch.timestamp.replace(tzinfo=None).isoformat()}|0"
-        stored_when_announced.append(ident in {*data["ids_since_anchor"], *journaled})
+        stored_when_announced.append(ident in durable(hass, journal, data, "ids_since_anchor"))
 
     runtime.delivery.async_add_listener(check)
     await async_wait_live(hass, simulator)
