@@ -86,7 +86,7 @@ class DeliveredIds:
         """Note a delivered id; False if it was delivered before.
 
         Recorded in the journal with nothing awaited after it: the caller announces the
-        event in the same step, so a kill comes before both or after both.
+        event in the same event-loop step.
         """
         if event_id in self._ids:
             self.duplicates += 1
